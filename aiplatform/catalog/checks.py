@@ -1,0 +1,48 @@
+"""Checks of an accelerator pool's instance types against the catalog.
+
+Shared by the config edge (`aiplatform.config`) and the components that take
+instance types directly, so both reject the same inputs with the same words.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from .instances import InstanceCatalog, aws_instances
+
+
+def accelerator_type_problems(
+    instance_types: Sequence[str],
+    allow_unlisted: bool = False,
+    catalog: InstanceCatalog | None = None,
+) -> list[tuple[str, str]]:
+    """Problems as (sub-path, message): unknown or CPU-only types, duplicates, mixed vendors."""
+    catalog = catalog or aws_instances()
+    found: list[tuple[str, str]] = []
+    vendors: set[str] = set()
+    for i, itype in enumerate(instance_types):
+        row = catalog.get(itype)
+        if row is not None and row.accelerator is not None:
+            vendors.add(row.accelerator.vendor)
+        elif not allow_unlisted:
+            why = "unknown instance type" if row is None else "instance type without an accelerator:"
+            found.append((
+                f"[{i}]",
+                f"{why} {itype!r}; GPU pools take accelerator types from the catalog "
+                "(set allow_unlisted_instance_types: true to use it anyway)",
+            ))
+    if len(set(instance_types)) != len(instance_types):
+        found.append(("", "duplicate instance types"))
+    if len(vendors) > 1:
+        found.append(("", f"mixes accelerator vendors ({', '.join(sorted(vendors))}); use one pool per vendor"))
+    return found
+
+
+def vendor_of(instance_types: Sequence[str], catalog: InstanceCatalog | None = None) -> str | None:
+    """The accelerator vendor of the first catalogued accelerator type, if any."""
+    catalog = catalog or aws_instances()
+    for itype in instance_types:
+        row = catalog.get(itype)
+        if row is not None and row.accelerator is not None:
+            return row.accelerator.vendor
+    return None

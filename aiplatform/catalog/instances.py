@@ -1,0 +1,101 @@
+"""Instance-type catalog: loader and lookups."""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import lru_cache
+from importlib import resources
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+AcceleratorVendor = Literal["nvidia", "aws-neuron"]
+
+#: The Kubernetes extended resource each accelerator vendor's device plugin advertises.
+DEVICE_RESOURCE: dict[str, str] = {
+    "nvidia": "nvidia.com/gpu",
+    "aws-neuron": "aws.amazon.com/neuron",
+}
+
+
+class CatalogError(ValueError):
+    """The catalog data file is malformed."""
+
+
+class Accelerator(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    vendor: AcceleratorVendor
+    model: str = Field(min_length=1)
+    count: int = Field(ge=1)
+    memory_gib: int = Field(ge=1, description="Memory of one accelerator, GiB.")
+
+    @property
+    def device_resource(self) -> str:
+        return DEVICE_RESOURCE[self.vendor]
+
+
+class InstanceType(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    type: str = Field(pattern=r"^[a-z0-9]+\.[a-z0-9]+$")
+    accelerator: Accelerator | None = None
+    vcpu: int = Field(ge=1)
+    memory_gib: float = Field(gt=0)
+    source: str = Field(pattern=r"^https://")
+
+    @property
+    def family(self) -> str:
+        return self.type.split(".", 1)[0]
+
+
+class InstanceCatalog(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    as_of: dt.date
+    instance_types: list[InstanceType] = Field(min_length=1)
+
+    @field_validator("instance_types")
+    @classmethod
+    def _unique(cls, rows: list[InstanceType]) -> list[InstanceType]:
+        seen: set[str] = set()
+        dupes = sorted({r.type for r in rows if r.type in seen or seen.add(r.type)})
+        if dupes:
+            raise ValueError(f"duplicate instance types: {', '.join(dupes)}")
+        return rows
+
+    def model_post_init(self, _context: object) -> None:
+        object.__setattr__(self, "_by_type", {r.type: r for r in self.instance_types})
+
+    def get(self, instance_type: str) -> InstanceType | None:
+        return self._by_type.get(instance_type)  # type: ignore[attr-defined]
+
+    def __contains__(self, instance_type: object) -> bool:
+        return instance_type in self._by_type  # type: ignore[attr-defined]
+
+    def accelerated(self) -> list[InstanceType]:
+        return [r for r in self.instance_types if r.accelerator is not None]
+
+
+def load_catalog(text: str, origin: str = "<catalog>") -> InstanceCatalog:
+    """Parse and validate a catalog document; raise `CatalogError` naming every problem."""
+    try:
+        raw = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise CatalogError(f"{origin}: not valid YAML: {exc}") from None
+    try:
+        return InstanceCatalog.model_validate(raw)
+    except ValidationError as exc:
+        lines = [
+            f"{origin}: {'.'.join(str(p) for p in err['loc'])}: {err['msg']}"
+            for err in exc.errors()
+        ]
+        raise CatalogError("\n".join(lines)) from None
+
+
+@lru_cache(maxsize=1)
+def aws_instances() -> InstanceCatalog:
+    """The AWS instance catalog shipped with the package."""
+    path = resources.files("aiplatform.catalog").joinpath("data/aws_instances.yaml")
+    return load_catalog(path.read_text(encoding="utf-8"), origin="aws_instances.yaml")

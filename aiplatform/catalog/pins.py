@@ -1,0 +1,80 @@
+"""Versions that drift, pinned in one place (DESIGN.md convention 7).
+
+Every version the platform installs is here: EKS managed add-ons per
+Kubernetes minor version, Helm chart versions and the images they run. A bump
+is a deliberate, reviewed change of this file; `aws eks describe-addon-versions
+--kubernetes-version X` lists what EKS offers for a version.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+#: The Kubernetes version a new cluster gets when the config names none.
+DEFAULT_KUBERNETES_VERSION = "1.34"
+
+#: EKS managed add-ons, per Kubernetes minor version.
+EKS_ADDON_VERSIONS: dict[str, dict[str, str]] = {
+    "1.33": {
+        "vpc-cni": "v1.19.5-eksbuild.1",
+        "kube-proxy": "v1.33.0-eksbuild.2",
+        "coredns": "v1.12.1-eksbuild.2",
+        "eks-pod-identity-agent": "v1.3.8-eksbuild.2",
+    },
+    "1.34": {
+        "vpc-cni": "v1.20.4-eksbuild.2",
+        "kube-proxy": "v1.34.0-eksbuild.2",
+        "coredns": "v1.12.3-eksbuild.1",
+        "eks-pod-identity-agent": "v1.3.10-eksbuild.2",
+    },
+}
+
+SUPPORTED_KUBERNETES_VERSIONS: tuple[str, ...] = tuple(sorted(EKS_ADDON_VERSIONS))
+
+#: Add-ons that must exist before any node joins (networking, identity).
+EKS_ADDONS_BEFORE_COMPUTE: tuple[str, ...] = ("vpc-cni", "kube-proxy", "eks-pod-identity-agent")
+
+
+@dataclass(frozen=True)
+class HelmChart:
+    chart: str
+    version: str
+    repository: str
+
+
+NVIDIA_DEVICE_PLUGIN = HelmChart(
+    chart="nvidia-device-plugin",
+    version="0.19.3",
+    repository="https://nvidia.github.io/k8s-device-plugin",
+)
+
+CLUSTER_AUTOSCALER = HelmChart(
+    chart="cluster-autoscaler",
+    version="9.44.0",
+    repository="https://kubernetes.github.io/autoscaler",
+)
+
+#: The cluster-autoscaler image must match the cluster's Kubernetes minor version.
+CLUSTER_AUTOSCALER_IMAGE_TAGS: dict[str, str] = {
+    "1.33": "v1.33.0",
+    "1.34": "v1.34.5",
+}
+
+#: EKS-optimised AMI types for managed node groups.
+AMI_TYPE_SYSTEM = "AL2023_x86_64_STANDARD"
+AMI_TYPES_BY_VENDOR: dict[str, tuple[str, ...]] = {
+    # first entry is the default
+    "nvidia": ("AL2023_x86_64_NVIDIA", "BOTTLEROCKET_x86_64_NVIDIA"),
+    "aws-neuron": ("AL2023_x86_64_NEURON",),
+}
+GPU_AMI_TYPES: tuple[str, ...] = tuple(t for ts in AMI_TYPES_BY_VENDOR.values() for t in ts)
+
+
+def addon_versions(kubernetes_version: str) -> dict[str, str]:
+    try:
+        return EKS_ADDON_VERSIONS[kubernetes_version]
+    except KeyError:
+        raise ValueError(
+            f"no pinned EKS add-on versions for Kubernetes {kubernetes_version} "
+            f"(supported: {', '.join(SUPPORTED_KUBERNETES_VERSIONS)})"
+        ) from None

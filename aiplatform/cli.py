@@ -1,0 +1,102 @@
+"""The `aiplatform` command: plan | schema.
+
+Exit codes: 0 success, 1 the program failed, 2 bad input (usage, config,
+fixtures). Errors are one clear message on stderr, never a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+app = typer.Typer(
+    name="aiplatform",
+    help="Plan and check an AI platform built with aiplatform, offline.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+err = Console(stderr=True, highlight=False)
+
+
+class Mode(str, Enum):
+    preview = "preview"
+    up = "up"
+
+
+class PlanFormat(str, Enum):
+    text = "text"
+    json = "json"
+
+
+def _fail(code: int, message: str) -> None:
+    err.print(f"[bold red]error[/]: {message}", markup=True, soft_wrap=True)
+    raise typer.Exit(code)
+
+
+def _write(text: str, output: Path | None) -> None:
+    if output is None:
+        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+        return
+    tmp = output.with_name(output.name + ".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(output)  # nothing half-written
+
+
+ProjectOpt = Annotated[Path, typer.Option("--project", "-C", help="Directory of the Pulumi project.")]
+StackOpt = Annotated[str, typer.Option("--stack", "-s", help="Stack name (Pulumi.<stack>.yaml).")]
+
+
+@app.command()
+def plan(
+    project: ProjectOpt = Path("."),
+    stack: StackOpt = "aws-dev",
+    mode: Annotated[Mode, typer.Option(help="preview: computed values unknown; up: fixture outputs.")] = Mode.preview,
+    fmt: Annotated[PlanFormat, typer.Option("--format", "-f", help="Output format.")] = PlanFormat.text,
+    fixtures: Annotated[
+        Path | None, typer.Option(help="Invoke results, stack-reference outputs and up-mode outputs (YAML/JSON).")
+    ] = None,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file instead of stdout.")] = None,
+) -> None:
+    """Show every resource a stack's program would register, offline."""
+    from .offline import PlanInputError, ProgramError, plan_project
+    from .offline.render import render_text
+
+    try:
+        result = plan_project(project, stack, mode=mode.value, fixtures=fixtures)
+    except PlanInputError as exc:
+        _fail(2, str(exc))
+    except ProgramError as exc:
+        _fail(1, str(exc))
+    if fmt is PlanFormat.json:
+        _write(result.to_json(), output)
+    elif output is not None:
+        console = Console(record=True, width=160, file=open("/dev/null", "w"))  # noqa: SIM115
+        render_text(result, console)
+        _write(console.export_text(), output)
+    else:
+        render_text(result, Console(highlight=False))
+
+
+@app.command()
+def schema(
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file instead of stdout.")] = None,
+) -> None:
+    """Print the JSON Schema of the `aiplatform:platform` stack config."""
+    from .config import json_schema
+
+    _write(json.dumps(json_schema(), indent=2), output)
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,3 @@
+"""Pulumi component resources. Import the cloud subpackage you use
+(`aiplatform.components.aws`, `aiplatform.components.kubernetes`); this package
+itself imports no provider SDK."""

@@ -1,0 +1,104 @@
+"""Shared pieces of every component: options, tags, labels, protection, args checks.
+
+Conventions (DESIGN.md 3-6, 9, 10): children are named from the component's
+name and parented to it; stateful children are protected in production; every
+taggable child gets the platform's tags explicitly; args are validated all at
+once and rejected with every problem and its property path.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import pulumi
+
+#: Prefix of every node and object label the platform writes.
+LABEL_PREFIX = "aiplatform.io/"
+
+
+def child_opts(parent: pulumi.Resource, *, protect: bool | None = None, **extra: Any) -> pulumi.ResourceOptions:
+    """Options for a child: parented to the component (providers flow from it)."""
+    opts = pulumi.ResourceOptions(parent=parent, **extra)
+    if protect:
+        opts.protect = True
+    return opts
+
+
+def stateful_opts(parent: pulumi.Resource, protect: bool, **extra: Any) -> pulumi.ResourceOptions:
+    """Options for a stateful child (key, bucket, registry, vector store).
+
+    `protect` is True in production: `pulumi destroy` or a refactor that would
+    delete the resource fails instead (DESIGN.md convention 9).
+    """
+    return child_opts(parent, protect=protect, **extra)
+
+
+def merge_tags(base: Mapping[str, str] | None, **extra: str) -> dict[str, str]:
+    """The component's tags plus per-resource ones (e.g. `Name`)."""
+    tags = dict(base or {})
+    tags.update(extra)
+    return tags
+
+
+def is_known(value: Any) -> bool:
+    """True when a value can be checked now (not an Output or awaitable)."""
+    return not isinstance(value, pulumi.Output) and not hasattr(value, "__await__")
+
+
+def warn_override(resource: str, setting: str, default: Any, value: Any) -> None:
+    """Log that a security-relevant default was overridden (DESIGN.md convention 5)."""
+    pulumi.log.warn(f"{resource}: {setting} overridden ({default!r} -> {value!r}); this weakens a secure default")
+
+
+class ArgsChecker:
+    """Collects every problem of a component's args, then raises them at once.
+
+    >>> check = ArgsChecker("aiplatform:index:EksGpuNodePool", "gpu-a")
+    >>> check.require(max_size >= min_size, "maxSize", "must be >= minSize")
+    >>> check.done()   # raises pulumi.InputPropertiesError listing all problems
+    """
+
+    def __init__(self, type_token: str, name: str) -> None:
+        self.type_token = type_token
+        self.name = name
+        self.errors: list[pulumi.InputPropertyErrorDetails] = []
+
+    def add(self, path: str, reason: str) -> None:
+        self.errors.append({"property_path": path, "reason": reason})
+
+    def require(self, ok: bool, path: str, reason: str) -> None:
+        if not ok:
+            self.add(path, reason)
+
+    def exclusive(self, args: Mapping[str, Any], first: str, second: str) -> None:
+        """Bring-your-own and create-for-me are exclusive (DESIGN.md convention 6)."""
+        if args.get(first) is not None and args.get(second) is not None:
+            self.add(first, f"give {first} or {second}, not both")
+
+    def done(self) -> None:
+        if self.errors:
+            lines = "\n".join(f"  - {e['property_path']}: {e['reason']}" for e in self.errors)
+            raise pulumi.InputPropertiesError(
+                f"{self.type_token} {self.name!r}: invalid args ({len(self.errors)}):\n{lines}",
+                self.errors,
+            )
+
+
+def plain_list(value: Sequence[Any] | None) -> list[Any]:
+    return list(value) if value is not None else []
+
+
+_COST_LABEL_KEYS = ("team", "cost-center", "environment")
+
+
+def cost_labels(tags: Mapping[str, str]) -> dict[str, str]:
+    """Kubernetes labels for the cost tags (team, cost-center, environment), made label-safe."""
+    import re
+
+    out: dict[str, str] = {}
+    for key in _COST_LABEL_KEYS:
+        if key in tags:
+            value = re.sub(r"[^A-Za-z0-9_.-]+", "-", tags[key])[:63].strip("-_.")
+            out[key] = value
+    return out

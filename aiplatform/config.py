@@ -1,0 +1,548 @@
+"""The platform spec: the validated edge of the library (DESIGN.md convention 2).
+
+A stack's `aiplatform:platform` config value is validated here, strictly:
+unknown keys are errors, and every problem is reported at once with its path
+(`platform.gpu_pools[1].max_nodes: ...`). Components never see unvalidated
+config.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import pulumi
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
+
+from .catalog import aws_instances
+from .catalog.checks import accelerator_type_problems, vendor_of
+from .catalog.pins import (
+    AMI_TYPES_BY_VENDOR,
+    DEFAULT_KUBERNETES_VERSION,
+    GPU_AMI_TYPES,
+    SUPPORTED_KUBERNETES_VERSIONS,
+)
+
+CONFIG_KEY = "platform"
+ROOT = "platform"
+
+#: Label and tag prefixes the platform writes itself; users may not set them.
+RESERVED_LABEL_PREFIX = "aiplatform.io/"
+RESERVED_TAG_PREFIXES = ("aws:", "aiplatform:")
+REQUIRED_TAGS = ("team", "cost-center")
+
+_LABEL_NAME = re.compile(r"^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$")
+_LABEL_PREFIX = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
+_LABEL_VALUE = re.compile(r"^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$")
+
+
+# --------------------------------------------------------------------------- errors
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with the config, and where."""
+
+    path: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.message}"
+
+
+class ConfigError(pulumi.RunError):
+    """The platform config is invalid. `str()` lists every problem, one a line.
+
+    A `pulumi.RunError`, so that under `pulumi up` the program fails with this
+    message and no traceback.
+    """
+
+    def __init__(self, problems: list[Problem], source: str = "") -> None:
+        self.problems = problems
+        self.source = source
+        head = f"invalid platform config{f' in {source}' if source else ''}"
+        noun = "problem" if len(problems) == 1 else "problems"
+        body = "\n".join(f"  - {p}" for p in problems)
+        super().__init__(f"{head} ({len(problems)} {noun}):\n{body}")
+
+
+def _problems(found: list[tuple[str, str]]) -> None:
+    """Raise every cross-field problem of a model at once, each with its sub-path."""
+    if found:
+        summary = "; ".join(f"{p}: {m}" if p else m for p, m in found)
+        raise PydanticCustomError("aiplatform", "{summary}", {"summary": summary, "problems": found})
+
+
+def _join(path: str, sub: str | int) -> str:
+    if isinstance(sub, int):
+        return f"{path}[{sub}]"
+    if not path:
+        return sub
+    if sub.startswith("["):
+        return f"{path}{sub}"
+    return f"{path}.{sub}"
+
+
+def _loc_path(root: str, loc: tuple[Any, ...]) -> str:
+    path = root
+    for part in loc:
+        path = _join(path, part)
+    return path
+
+
+def _message(err: dict[str, Any]) -> str:
+    kind = err["type"]
+    if kind == "extra_forbidden":
+        return "unknown key"
+    if kind == "missing":
+        return "required"
+    msg = err["msg"]
+    if msg.startswith("Value error, "):
+        msg = msg[len("Value error, ") :]
+    if kind.endswith("_type") or kind.endswith("_parsing") or kind == "literal_error":
+        msg = f"{msg} (got {err.get('input')!r})"
+    return msg
+
+
+def problems_from_validation_error(exc: ValidationError, root: str = ROOT) -> list[Problem]:
+    """Flatten a pydantic error into located problems, expanding grouped ones."""
+    out: list[Problem] = []
+    for err in exc.errors():
+        base = _loc_path(root, err["loc"])
+        if err["type"] == "aiplatform":
+            for sub, msg in err["ctx"]["problems"]:
+                out.append(Problem(_join(base, sub) if sub else base, msg))
+        else:
+            out.append(Problem(base, _message(err)))
+    return out
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _label_problems(labels: dict[str, str], where: str) -> list[tuple[str, str]]:
+    found: list[tuple[str, str]] = []
+    for key, value in labels.items():
+        path = f"{where}[{key!r}]"
+        prefix, _, name = key.rpartition("/")
+        if (prefix and (len(prefix) > 253 or not _LABEL_PREFIX.match(prefix))) or not _LABEL_NAME.match(name):
+            found.append((path, "not a valid Kubernetes label key"))
+        elif key.startswith(RESERVED_LABEL_PREFIX):
+            found.append((path, f"the {RESERVED_LABEL_PREFIX} prefix is reserved for labels the platform sets"))
+        if not _LABEL_VALUE.match(value):
+            found.append((path, f"not a valid Kubernetes label value: {value!r}"))
+    return found
+
+
+def partition_of(region: str) -> str:
+    """The AWS partition of a region, without an API call."""
+    if region.startswith("cn-"):
+        return "aws-cn"
+    if region.startswith("us-gov-"):
+        return "aws-us-gov"
+    return "aws"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+# --------------------------------------------------------------------------- sections
+
+
+class NetworkConfig(_Strict):
+    """Either a new VPC (`cidr`) or an existing one (`vpc_id` + `private_subnet_ids`)."""
+
+    cidr: ipaddress.IPv4Network | None = Field(
+        None, description="CIDR of a new VPC, e.g. 10.40.0.0/16 (/16 to /20)."
+    )
+    az_count: int = Field(3, ge=2, le=6, description="Availability zones for a new VPC.")
+    availability_zones: list[str] | None = Field(
+        None,
+        description="Zone names for a new VPC; default: the region's first `az_count` zones (a, b, c, ...).",
+    )
+    nat_gateways: Literal["single", "per-az"] | None = Field(
+        None, description="NAT gateways of a new VPC. Default: single outside prod, per-az in prod."
+    )
+    vpc_id: str | None = Field(None, pattern=r"^vpc-[0-9a-f]{8,17}$", description="An existing VPC.")
+    private_subnet_ids: list[str] = Field(
+        default_factory=list, description="Private subnets of the existing VPC (nodes and internal load balancers)."
+    )
+    public_subnet_ids: list[str] = Field(
+        default_factory=list, description="Public subnets of the existing VPC (optional)."
+    )
+
+    @field_validator("private_subnet_ids", "public_subnet_ids")
+    @classmethod
+    def _subnet_ids(cls, ids: list[str]) -> list[str]:
+        bad = [i for i in ids if not re.match(r"^subnet-[0-9a-f]{8,17}$", i)]
+        if bad:
+            raise ValueError(f"not subnet ids: {', '.join(bad)}")
+        if len(set(ids)) != len(ids):
+            raise ValueError("duplicate subnet ids")
+        return ids
+
+    @model_validator(mode="after")
+    def _one_source(self) -> NetworkConfig:
+        found: list[tuple[str, str]] = []
+        existing = self.vpc_id is not None or bool(self.private_subnet_ids) or bool(self.public_subnet_ids)
+        if self.cidr is not None and existing:
+            found.append(("", "give either cidr (create a VPC) or vpc_id and private_subnet_ids (use an existing one), not both"))
+        elif self.cidr is None and not existing:
+            found.append(("", "give either cidr (create a VPC) or vpc_id and private_subnet_ids (use an existing one)"))
+        elif self.cidr is None:
+            if self.vpc_id is None:
+                found.append(("vpc_id", "required with private_subnet_ids"))
+            if len(self.private_subnet_ids) < 2:
+                found.append(("private_subnet_ids", "an existing VPC needs at least 2 private subnets in different zones"))
+            if self.availability_zones is not None or self.nat_gateways is not None:
+                found.append(("", "availability_zones and nat_gateways apply only to a new VPC (cidr)"))
+        else:
+            if not 16 <= self.cidr.prefixlen <= 20:
+                found.append(("cidr", f"prefix length must be /16 to /20 (got /{self.cidr.prefixlen})"))
+            if self.availability_zones is not None:
+                if len(self.availability_zones) != self.az_count and "az_count" in self.model_fields_set:
+                    found.append(("availability_zones", f"lists {len(self.availability_zones)} zones but az_count is {self.az_count}"))
+                if len(set(self.availability_zones)) != len(self.availability_zones):
+                    found.append(("availability_zones", "duplicate zones"))
+                if not 2 <= len(self.availability_zones) <= 6:
+                    found.append(("availability_zones", "give 2 to 6 zones"))
+        _problems(found)
+        return self
+
+    @property
+    def creates_vpc(self) -> bool:
+        return self.cidr is not None
+
+
+class EndpointAccess(_Strict):
+    """Access to the Kubernetes API endpoint. Private by default."""
+
+    public: bool = Field(False, description="Expose the API endpoint publicly (allow-list required).")
+    public_cidrs: list[ipaddress.IPv4Network] = Field(
+        default_factory=list, description="CIDRs allowed to reach the public endpoint."
+    )
+
+    @model_validator(mode="after")
+    def _allow_list(self) -> EndpointAccess:
+        found: list[tuple[str, str]] = []
+        if self.public and not self.public_cidrs:
+            found.append(("public_cidrs", "required when public is true: list the CIDRs allowed to reach the endpoint"))
+        if not self.public and self.public_cidrs:
+            found.append(("public_cidrs", "only used when public is true"))
+        _problems(found)
+        return self
+
+
+def _name_check(value: str, max_len: int) -> str:
+    if not re.match(r"^[a-z]([a-z0-9-]*[a-z0-9])?$", value) or len(value) > max_len:
+        raise ValueError(
+            f"{value!r} is not a valid name: lowercase letters, digits and '-', "
+            f"starting with a letter, not ending with '-', at most {max_len} characters"
+        )
+    return value
+
+
+class NodeGroupSize(_Strict):
+    min_nodes: int = Field(0, ge=0, le=1000, description="Smallest node count (0 lets the pool scale to zero).")
+    max_nodes: int = Field(ge=1, le=1000, description="Largest node count.")
+    desired_nodes: int | None = Field(
+        None, ge=0, le=1000, description="Node count at creation (default: min_nodes); ignored afterwards."
+    )
+
+    @field_validator("max_nodes")
+    @classmethod
+    def _max(cls, v: int, info: ValidationInfo) -> int:
+        low = info.data.get("min_nodes")
+        if low is not None and low > v:
+            raise ValueError(f"must be >= min_nodes ({low} > {v})")
+        return v
+
+    @field_validator("desired_nodes")
+    @classmethod
+    def _desired(cls, v: int | None, info: ValidationInfo) -> int | None:
+        low, high = info.data.get("min_nodes"), info.data.get("max_nodes")
+        if v is not None and low is not None and high is not None and not low <= v <= high:
+            raise ValueError(f"must be between min_nodes and max_nodes ({low}..{high}, got {v})")
+        return v
+
+    @property
+    def initial_nodes(self) -> int:
+        return self.min_nodes if self.desired_nodes is None else self.desired_nodes
+
+
+class SystemNodes(NodeGroupSize):
+    """The on-demand node group for cluster services (CoreDNS, autoscaler, device plugins)."""
+
+    min_nodes: int = Field(2, ge=1, le=100)
+    max_nodes: int = Field(4, ge=1, le=100)
+    instance_types: list[str] = Field(default_factory=lambda: ["m7i.large"], min_length=1)
+    disk_size_gib: int = Field(50, ge=20, le=1024)
+
+    @field_validator("instance_types")
+    @classmethod
+    def _types(cls, types: list[str]) -> list[str]:
+        found: list[tuple[str, str]] = []
+        catalog = aws_instances()
+        for i, itype in enumerate(types):
+            row = catalog.get(itype)
+            if row is None:
+                found.append((f"[{i}]", f"unknown instance type {itype!r} (not in the catalog)"))
+            elif row.accelerator is not None:
+                found.append((f"[{i}]", f"{itype!r} is an accelerator type; system nodes are general purpose"))
+        _problems(found)
+        return types
+
+
+class ClusterConfig(_Strict):
+    kubernetes_version: str = Field(DEFAULT_KUBERNETES_VERSION, description="EKS Kubernetes minor version.")
+    endpoint: EndpointAccess = Field(default_factory=EndpointAccess)
+    admin_role_arns: list[str] = Field(
+        default_factory=list, description="IAM roles granted cluster admin through EKS access entries."
+    )
+    system_nodes: SystemNodes = Field(default_factory=SystemNodes)
+
+    @field_validator("kubernetes_version")
+    @classmethod
+    def _version(cls, v: str) -> str:
+        if v not in SUPPORTED_KUBERNETES_VERSIONS:
+            raise ValueError(f"unsupported Kubernetes version {v!r} (supported: {', '.join(SUPPORTED_KUBERNETES_VERSIONS)})")
+        return v
+
+    @field_validator("admin_role_arns")
+    @classmethod
+    def _arns(cls, arns: list[str]) -> list[str]:
+        bad = [a for a in arns if not re.match(r"^arn:aws(-cn|-us-gov)?:iam::\d{12}:role/[\w+=,.@/-]+$", a)]
+        if bad:
+            raise ValueError(f"not IAM role ARNs: {', '.join(bad)}")
+        return arns
+
+
+class Taint(_Strict):
+    key: str
+    value: str = ""
+    effect: Literal["NoSchedule", "PreferNoSchedule", "NoExecute"] = "NoSchedule"
+
+
+class GpuPool(NodeGroupSize):
+    """A managed node group of accelerator instances."""
+
+    name: str = Field(description="Pool name, unique in the platform (at most 32 characters).")
+    allow_unlisted_instance_types: bool = Field(
+        False, description="Accept instance types that are not accelerator types of the catalog."
+    )
+    instance_types: list[str] = Field(min_length=1, max_length=20, description="Accelerator instance types (from the catalog).")
+    ami_type: str | None = Field(
+        None, validate_default=True, description="EKS AMI type; default from the accelerator vendor."
+    )
+    capacity_type: Literal["on-demand", "spot", "capacity-block"] = "on-demand"
+    capacity_reservation_id: str | None = Field(
+        None,
+        pattern=r"^cr-[0-9a-f]{8,17}$",
+        validate_default=True,
+        description="The EC2 Capacity Block reservation (capacity-block only).",
+    )
+    disk_size_gib: int = Field(200, ge=20, le=16384, description="Encrypted gp3 volume for images and model caches.")
+    labels: dict[str, str] = Field(default_factory=dict, description="Extra node labels.")
+    taints: list[Taint] = Field(default_factory=list, description="Extra taints (the accelerator taint is always set).")
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, v: str) -> str:
+        return _name_check(v, 32)
+
+    @field_validator("instance_types")
+    @classmethod
+    def _types(cls, types: list[str], info: ValidationInfo) -> list[str]:
+        _problems(accelerator_type_problems(types, info.data.get("allow_unlisted_instance_types", False)))
+        return types
+
+    @field_validator("ami_type")
+    @classmethod
+    def _ami(cls, v: str | None, info: ValidationInfo) -> str | None:
+        if v is None or "instance_types" not in info.data:
+            return v
+        vendor = vendor_of(info.data["instance_types"])
+        allowed = AMI_TYPES_BY_VENDOR[vendor] if vendor else GPU_AMI_TYPES
+        if v not in allowed:
+            raise ValueError(f"{v!r} does not fit {vendor or 'accelerator'} instances (allowed: {', '.join(allowed)})")
+        return v
+
+    @field_validator("capacity_reservation_id")
+    @classmethod
+    def _reservation(cls, v: str | None, info: ValidationInfo) -> str | None:
+        ctype = info.data.get("capacity_type")
+        if ctype == "capacity-block":
+            found: list[tuple[str, str]] = []
+            if v is None:
+                found.append(("", "required when capacity_type is capacity-block"))
+            types = info.data.get("instance_types")
+            if types is not None and len(types) != 1:
+                found.append(("", "a capacity-block pool takes exactly one instance type (the reserved one)"))
+            _problems(found)
+        elif v is not None and ctype is not None:
+            raise ValueError("only used when capacity_type is capacity-block")
+        return v
+
+    @field_validator("labels")
+    @classmethod
+    def _labels(cls, labels: dict[str, str]) -> dict[str, str]:
+        _problems(_label_problems(labels, ""))
+        return labels
+
+    @field_validator("taints")
+    @classmethod
+    def _taints(cls, taints: list[Taint]) -> list[Taint]:
+        _problems([
+            (f"[{i}].key", f"{t.key} is set by the platform")
+            for i, t in enumerate(taints)
+            if t.key in ("nvidia.com/gpu", "aws.amazon.com/neuron")
+        ])
+        return taints
+
+    @property
+    def vendor(self) -> str:
+        """The accelerator vendor of the pool's listed types ('nvidia' if none is listed)."""
+        return vendor_of(self.instance_types) or "nvidia"
+
+    @property
+    def resolved_ami_type(self) -> str:
+        return self.ami_type or AMI_TYPES_BY_VENDOR[self.vendor][0]
+
+
+class PlatformConfig(_Strict):
+    """The whole platform of one stack: `config: aiplatform:platform:` in `Pulumi.<stack>.yaml`."""
+
+    name: str = Field(description="Platform name: names the cluster and prefixes every resource (at most 40 characters).")
+    cloud: Literal["aws"] = Field(description="Cloud provider (aws).")
+    region: str = Field(pattern=r"^[a-z]{2}(-gov)?-[a-z]+-\d$", description="Cloud region, e.g. us-east-1.")
+    environment: Literal["dev", "staging", "prod"]
+    tags: dict[str, str] = Field(description="Tags on every resource; must include team and cost-center.")
+    network: NetworkConfig
+    cluster: ClusterConfig = Field(default_factory=ClusterConfig)
+    gpu_pools: list[GpuPool] = Field(default_factory=list, max_length=2000)
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, v: str) -> str:
+        return _name_check(v, 40)
+
+    @field_validator("tags")
+    @classmethod
+    def _tags(cls, tags: dict[str, str]) -> dict[str, str]:
+        found: list[tuple[str, str]] = []
+        for key in REQUIRED_TAGS:
+            if not tags.get(key, "").strip():
+                found.append((f"[{key!r}]", "required (cost allocation)"))
+        for key, value in tags.items():
+            if key.startswith(RESERVED_TAG_PREFIXES):
+                found.append((f"[{key!r}]", f"prefixes {', '.join(RESERVED_TAG_PREFIXES)} are reserved"))
+            if not 1 <= len(key) <= 128 or len(value) > 256:
+                found.append((f"[{key!r}]", "tag keys are 1-128 characters, values at most 256"))
+            elif not re.match(r"^[\w .:/=+\-@]*$", key + value):
+                found.append((f"[{key!r}]", "tags take letters, digits, spaces and _ . : / = + - @"))
+        if "environment" in tags:
+            found.append(("['environment']", "set by the platform from `environment`; remove it"))
+        _problems(found)
+        return tags
+
+    @model_validator(mode="after")
+    def _cross(self) -> PlatformConfig:
+        found: list[tuple[str, str]] = []
+        first: dict[str, int] = {}
+        for i, pool in enumerate(self.gpu_pools):
+            if pool.name in first:
+                found.append((f"gpu_pools[{i}].name", f"duplicate pool name {pool.name!r} (also gpu_pools[{first[pool.name]}])"))
+            else:
+                first[pool.name] = i
+        if self.environment == "prod":
+            for i, cidr in enumerate(self.cluster.endpoint.public_cidrs):
+                if cidr.prefixlen == 0:
+                    found.append((
+                        f"cluster.endpoint.public_cidrs[{i}]",
+                        f"{cidr} opens the Kubernetes API to the whole internet; not allowed in prod",
+                    ))
+        for i, zone in enumerate(self.network.availability_zones or []):
+            if not (zone.startswith(self.region) and re.match(r"^[a-z]$", zone[len(self.region):])):
+                found.append((f"network.availability_zones[{i}]", f"{zone!r} is not a zone of {self.region}"))
+        _problems(found)
+        return self
+
+    # ---- derived values -------------------------------------------------------
+
+    @property
+    def partition(self) -> str:
+        return partition_of(self.region)
+
+    @property
+    def availability_zones(self) -> list[str]:
+        if self.network.availability_zones:
+            return list(self.network.availability_zones)
+        return [f"{self.region}{chr(ord('a') + i)}" for i in range(self.network.az_count)]
+
+    @property
+    def nat_gateways(self) -> str:
+        return self.network.nat_gateways or ("per-az" if self.environment == "prod" else "single")
+
+    @property
+    def resource_tags(self) -> dict[str, str]:
+        """The tags every taggable resource carries (DESIGN.md convention 10)."""
+        return {
+            **self.tags,
+            "environment": self.environment,
+            "aiplatform:platform": self.name,
+            "aiplatform:environment": self.environment,
+        }
+
+    @property
+    def protect_stateful(self) -> bool:
+        return self.environment == "prod"
+
+
+# --------------------------------------------------------------------------- loading
+
+
+def load_platform_config(raw: Any, source: str = "") -> PlatformConfig:
+    """Validate a platform spec; raise `ConfigError` listing every problem."""
+    if raw is None:
+        raise ConfigError([Problem(ROOT, "required: set config key aiplatform:platform")], source)
+    if not isinstance(raw, dict):
+        raise ConfigError([Problem(ROOT, f"must be a mapping (got {type(raw).__name__})")], source)
+    try:
+        return PlatformConfig.model_validate(raw)
+    except ValidationError as exc:
+        raise ConfigError(problems_from_validation_error(exc), source) from None
+
+
+def from_pulumi_config(namespace: str = "aiplatform", key: str = CONFIG_KEY) -> PlatformConfig:
+    """Read and validate the `<namespace>:<key>` structured config of the running stack."""
+    cfg = pulumi.Config(namespace)
+    raw = cfg.get(key)
+    if raw is None:
+        raise ConfigError([Problem(ROOT, f"required: set config key {namespace}:{key}")], f"stack {pulumi.get_stack()}")
+    try:
+        import json
+
+        value = json.loads(raw)
+    except ValueError:
+        raise ConfigError([Problem(ROOT, "must be a structured value (a mapping)")], f"stack {pulumi.get_stack()}") from None
+    return load_platform_config(value, source=f"stack {pulumi.get_stack()}")
+
+
+def json_schema() -> dict[str, Any]:
+    """JSON Schema of `PlatformConfig`, for editor completion of stack YAML."""
+    schema = PlatformConfig.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "aiplatform:platform"
+    return schema
