@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+import gc
 import json
 import os
 import subprocess
 import sys
 import tempfile
 import traceback
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Literal
@@ -106,6 +108,12 @@ def run_program(
                 loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
             loop.close()
             asyncio.set_event_loop(None)
+            # A failed run can leave coroutines that were never awaited; finalise them
+            # here, quietly, rather than at a random later point (inside compile(),
+            # CPython 3.11 reports that as "AST constructor recursion depth mismatch").
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", RuntimeWarning)
+                gc.collect()
 
     contextvars.copy_context().run(go)
 

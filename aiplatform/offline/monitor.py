@@ -115,12 +115,6 @@ class RecordingMonitor(MockMonitor):
         if not request.custom:
             return resource_pb2.RegisterResourceResponse(urn=urn, object=struct_pb2.Struct())
 
-        if request.type == STACK_REFERENCE_TYPE:
-            ref = record.inputs.get("name")
-            state = {"name": ref, "outputs": self.fixtures.stack_reference(ref), "secretOutputNames": []}
-            self.resources[urn] = MockMonitor.ResourceRegistration(urn, ref, state)
-            return resource_pb2.RegisterResourceResponse(urn=urn, id=ref, object=_to_struct(state))
-
         if self.preview:
             # What `pulumi preview` sees for a create: inputs known, computed attributes unknown.
             self.resources[urn] = MockMonitor.ResourceRegistration(urn, "", record.inputs)
@@ -141,11 +135,26 @@ class RecordingMonitor(MockMonitor):
         return super().RegisterResourceOutputs(request)
 
     def ReadResource(self, request):  # noqa: N802
-        exc = RuntimeError(
-            f"reading existing resource {request.type} {request.name!r} (Resource.get) is not supported offline"
+        try:
+            if request.type != STACK_REFERENCE_TYPE:
+                raise RuntimeError(
+                    f"reading existing resource {request.type} {request.name!r} (Resource.get) is not supported offline"
+                )
+            urn = self.make_urn(request.parent, request.type, request.name)
+            ref = request.id
+            state = {"name": ref, "outputs": self.fixtures.stack_reference(ref), "secretOutputNames": []}
+        except Exception as exc:
+            self.failures.append(exc)
+            raise
+        record = PlannedResource(
+            urn=urn, type=request.type, name=request.name, custom=True, parent=request.parent or None,
+            provider=None, protect=False, dependencies=list(request.dependencies),
+            inputs=_to_dict(request.properties), source=self._source(request),
         )
-        self.failures.append(exc)
-        raise exc
+        self.records.append(record)
+        self._by_urn[urn] = record
+        self.resources[urn] = MockMonitor.ResourceRegistration(urn, ref, state)
+        return resource_pb2.ReadResourceResponse(urn=urn, properties=_to_struct(state))
 
     def Invoke(self, request):  # noqa: N802
         if request.tok == "pulumi:pulumi:getResource":

@@ -1,0 +1,118 @@
+"""The `aiplatform` command: exit codes, formats, errors without tracebacks."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from conftest import ROOT
+
+
+def run(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "aiplatform.cli", *args], cwd=cwd, capture_output=True, text=True)
+
+
+@pytest.fixture
+def project_copy(tmp_path: Path) -> Path:
+    shutil.copy(ROOT / "Pulumi.yaml", tmp_path / "Pulumi.yaml")
+    shutil.copytree(ROOT / "stacks", tmp_path / "stacks", ignore=shutil.ignore_patterns("__pycache__"))
+    return tmp_path
+
+
+def edit_platform(project: Path, stack: str, change) -> None:
+    path = project / "stacks" / f"Pulumi.{stack}.yaml"
+    data = yaml.safe_load(path.read_text())
+    change(data["config"]["aiplatform:platform"])
+    path.write_text(yaml.safe_dump(data))
+
+
+def test_plan_defaults_to_the_dev_stack_as_a_tree():
+    result = run("plan")
+    assert result.returncode == 0, result.stderr
+    assert "aiplatform / aws-dev (preview)" in result.stdout
+    assert "aws:eks/nodeGroup:NodeGroup ml-dev-inference-l4" in result.stdout
+    assert "metadataOptions.httpTokens=required" in result.stdout
+
+
+def test_plan_json_contract(tmp_path: Path):
+    out = tmp_path / "plan.json"
+    result = run("plan", "--stack", "aws-prod", "--format", "json", "--output", str(out))
+    assert result.returncode == 0, result.stderr
+    data = json.loads(out.read_text())
+    assert {"version", "project", "stack", "mode", "resources", "outputs", "diagnostics"} <= set(data)
+    assert (data["project"], data["stack"], data["mode"]) == ("aiplatform", "aws-prod", "preview")
+    row = next(r for r in data["resources"] if r["type"] == "aws:eks/cluster:Cluster")
+    assert {"urn", "type", "name", "custom", "parent", "provider", "protect", "dependencies", "inputs", "source"} <= set(row)
+    assert row["source"]["uri"] == "aiplatform/components/aws/eks_cluster.py"
+
+
+def test_bad_config_lists_every_problem_and_exits_2(project_copy: Path):
+    def break_it(platform):
+        platform["tags"].pop("team")
+        platform["network"]["vpc_id"] = "vpc-0123456789abcdef0"
+        platform["gpu_pools"][0]["min_nodes"] = 9
+        platform["gpu_pools"][0]["instance_types"] = ["m7i.large"]
+        platform["gpu_pools"][1]["name"] = "inference-l4"
+        platform["gpu_pools"][1]["colour"] = "blue"
+
+    edit_platform(project_copy, "aws-dev", break_it)
+    result = run("plan", "--project", str(project_copy))
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr + result.stdout
+    for line in (
+        "platform.tags['team']: required (cost allocation)",
+        "platform.network: give either cidr",
+        "platform.gpu_pools[0].max_nodes: must be >= min_nodes (9 > 4)",
+        "platform.gpu_pools[0].instance_types[0]: instance type without an accelerator: 'm7i.large'",
+        "platform.gpu_pools[1].colour: unknown key",
+    ):
+        assert line in result.stderr, line
+    assert result.stdout == ""
+
+
+def test_prod_endpoint_open_to_the_world_exits_2(project_copy: Path):
+    edit_platform(project_copy, "aws-prod", lambda p: p["cluster"].update(endpoint={"public": True, "public_cidrs": ["0.0.0.0/0"]}))
+    result = run("plan", "--project", str(project_copy), "--stack", "aws-prod")
+    assert result.returncode == 2
+    assert "platform.cluster.endpoint.public_cidrs[0]: 0.0.0.0/0 opens the Kubernetes API" in result.stderr
+
+
+def test_a_raising_program_exits_1_with_the_place(project_copy: Path):
+    main = project_copy / "stacks" / "__main__.py"
+    main.write_text(main.read_text() + "\nraise RuntimeError('boom from the program')\n")
+    result = run("plan", "--project", str(project_copy))
+    assert result.returncode == 1
+    assert "RuntimeError: boom from the program" in result.stderr
+    assert "stacks/__main__.py:" in result.stderr
+
+
+def test_usage_errors_exit_2(tmp_path: Path):
+    assert run("plan", "--stack", "nope").returncode == 2
+    assert run("plan", "--mode", "sideways").returncode == 2
+    assert run("plan", "--project", str(tmp_path)).returncode == 2
+    bad = tmp_path / "fixtures.yaml"
+    bad.write_text("invokes: [1, 2]\n")
+    result = run("plan", "--fixtures", str(bad))
+    assert result.returncode == 2 and "fixtures.yaml: invokes" in result.stderr
+
+
+def test_no_output_file_is_half_written_on_error(project_copy: Path):
+    out = project_copy / "plan.json"
+    edit_platform(project_copy, "aws-dev", lambda p: p.update(region="nowhere"))
+    result = run("plan", "--project", str(project_copy), "--format", "json", "--output", str(out))
+    assert result.returncode == 2
+    assert not out.exists()
+
+
+def test_schema_command_prints_the_config_schema():
+    result = run("schema")
+    assert result.returncode == 0
+    schema = json.loads(result.stdout)
+    assert schema["title"] == "aiplatform:platform"
+    assert "gpu_pools" in schema["properties"]

@@ -1,0 +1,127 @@
+"""The reference stacks, planned through the real program: content, tags, protection, URN snapshots."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import kubernetes_validate
+import pytest
+
+from aiplatform.offline import UNKNOWN
+from aiplatform.testing import kubernetes_manifests, plan_project, untagged
+
+from conftest import REFERENCE_STACKS, ROOT
+
+SNAPSHOTS = Path(__file__).parent / "snapshots"
+PLATFORM = "aiplatform:index:AiPlatform"
+
+
+@pytest.mark.parametrize("stack", REFERENCE_STACKS)
+def test_everything_lives_under_the_platform(reference_plans, stack):
+    plan = reference_plans[stack]
+    platform = plan.find(PLATFORM)
+    under = {r.urn for r in plan.descendants(platform.urn)}
+    rest = [r.urn for r in plan.resources if r.urn not in under and r.urn != platform.urn and r.type != "pulumi:pulumi:Stack"]
+    assert rest == []
+    assert all(PLATFORM in r.urn for r in plan.resources if r.type != "pulumi:pulumi:Stack")
+
+
+@pytest.mark.parametrize("stack", REFERENCE_STACKS)
+def test_the_plan_has_the_platform_pieces(reference_plans, stack):
+    plan = reference_plans[stack]
+    types = {r.type for r in plan.resources}
+    for expected in (
+        "aws:ec2/vpc:Vpc", "aws:ec2/subnet:Subnet", "aws:ec2/natGateway:NatGateway", "aws:eks/cluster:Cluster",
+        "aws:kms/key:Key", "aws:iam/openIdConnectProvider:OpenIdConnectProvider", "aws:eks/addon:Addon",
+        "aws:eks/nodeGroup:NodeGroup", "aws:ec2/launchTemplate:LaunchTemplate", "kubernetes:helm.sh/v3:Release",
+        "aiplatform:index:EksGpuNodePool", "aiplatform:index:EksCluster", "aiplatform:index:Network",
+    ):
+        assert expected in types, expected
+    eks = plan.find("aws:eks/cluster:Cluster")
+    assert eks.get("encryptionConfig.resources") == ["secrets"]
+    assert len(eks.get("enabledClusterLogTypes")) == 5
+    for template in plan.of_type("aws:ec2/launchTemplate:LaunchTemplate"):
+        assert template.get("metadataOptions.httpTokens") == "required"
+        assert all(d["ebs"]["encrypted"] == "true" for d in template.get("blockDeviceMappings"))
+    charts = {r.get("chart"): r for r in plan.of_type("kubernetes:helm.sh/v3:Release")}
+    assert set(charts) == {"nvidia-device-plugin", "cluster-autoscaler"}
+    assert all(r.get("version") for r in charts.values())
+    tolerations = charts["nvidia-device-plugin"].get("values.tolerations")
+    assert {"key": "nvidia.com/gpu", "operator": "Exists", "effect": "NoSchedule"} in tolerations
+
+
+def test_dev_pools_are_spot_and_scale_to_zero(reference_plans):
+    plan = reference_plans["aws-dev"]
+    pools = [g for g in plan.of_type("aws:eks/nodeGroup:NodeGroup") if g.get("amiType") != "AL2023_x86_64_STANDARD"]
+    assert len(pools) == 2
+    for group in pools:
+        assert group.get("capacityType") == "SPOT"
+        assert group.get("scalingConfig.minSize") == 0
+        assert group.get("taints")[0]["key"] == "nvidia.com/gpu"
+    assert len(plan.of_type("aws:ec2/natGateway:NatGateway")) == 1
+    assert plan.outputs["gpuPools"]["training-a10g"]["maxAccelerators"] == 8  # 2 x g5.12xlarge (4 A10G)
+
+
+def test_prod_is_on_demand_across_zones_with_nat_per_zone(reference_plans):
+    plan = reference_plans["aws-prod"]
+    pools = [g for g in plan.of_type("aws:eks/nodeGroup:NodeGroup") if g.get("amiType") != "AL2023_x86_64_STANDARD"]
+    assert {g.get("capacityType") for g in pools} == {"ON_DEMAND"}
+    assert len(plan.of_type("aws:ec2/natGateway:NatGateway")) == 3
+    assert plan.find("aws:eks/cluster:Cluster").get("vpcConfig.endpointPublicAccess") is False
+    assert plan.outputs["gpuPools"]["training-h100"]["maxAccelerators"] == 32
+
+
+@pytest.mark.parametrize("stack", REFERENCE_STACKS)
+def test_every_taggable_resource_carries_the_cost_tags(reference_plans, stack):
+    assert untagged(reference_plans[stack], ("team", "cost-center", "environment", "aiplatform:platform")) == []
+
+
+def test_stateful_resources_are_protected_in_prod_only(reference_plans):
+    assert reference_plans["aws-prod"].find("aws:kms/key:Key").protect is True
+    assert reference_plans["aws-prod"].find("aws:eks/cluster:Cluster").get("deletionProtection") is True
+    assert reference_plans["aws-dev"].find("aws:kms/key:Key").protect is False
+    assert reference_plans["aws-dev"].find("aws:eks/cluster:Cluster").get("deletionProtection") is False
+
+
+@pytest.mark.parametrize("stack", REFERENCE_STACKS)
+def test_outputs_and_secret_kubeconfig(reference_plans, stack):
+    outputs = reference_plans[stack].outputs
+    assert outputs["clusterName"] == ("ml-dev" if stack == "aws-dev" else "ml-prod")
+    assert outputs["kubeconfig"]["value"] == UNKNOWN and len(outputs["kubeconfig"]) == 2  # a wrapped secret
+    for key in ("clusterEndpoint", "oidcProviderArn", "vpcId"):
+        assert key in outputs
+
+
+@pytest.mark.parametrize("stack", REFERENCE_STACKS)
+@pytest.mark.parametrize("mode", ["preview", "up"])
+def test_kubernetes_objects_match_the_official_schema(stack, mode, reference_plans):
+    plan = reference_plans[stack] if mode == "preview" else plan_project(ROOT, stack, mode="up")
+    manifests = kubernetes_manifests(plan)
+    assert {m["kind"] for _, m in manifests} >= {"Namespace", "ServiceAccount"}
+    version = plan.find("aws:eks/cluster:Cluster").get("version")
+    for resource, manifest in manifests:
+        try:
+            kubernetes_validate.validate(manifest, version, strict=True)
+        except kubernetes_validate.ValidationError as exc:
+            pytest.fail(f"{resource.urn}: {exc.message}")
+
+
+@pytest.mark.parametrize("stack", REFERENCE_STACKS)
+def test_urn_snapshot(reference_plans, stack):
+    """A changed URN is a replacement in a real `pulumi up`: change the snapshot on purpose, with aliases.
+
+    Refresh after a deliberate change: AIPLATFORM_UPDATE_SNAPSHOTS=1 pytest tests/test_stacks.py
+    """
+    path = SNAPSHOTS / f"{stack}.urns"
+    urns = reference_plans[stack].urns()
+    if os.environ.get("AIPLATFORM_UPDATE_SNAPSHOTS") == "1":
+        path.parent.mkdir(exist_ok=True)
+        path.write_text("\n".join(urns) + "\n")
+    expected = path.read_text().split()
+    added = sorted(set(urns) - set(expected))
+    removed = sorted(set(expected) - set(urns))
+    assert not added and not removed, (
+        f"URNs of {stack} changed (a real `pulumi up` would replace these):\n"
+        + "".join(f"  + {u}\n" for u in added) + "".join(f"  - {u}\n" for u in removed)
+    )
