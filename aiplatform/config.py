@@ -285,10 +285,12 @@ class NodeGroupSize(_Strict):
 class SystemNodes(NodeGroupSize):
     """The on-demand node group for cluster services (CoreDNS, autoscaler, device plugins)."""
 
-    min_nodes: int = Field(2, ge=1, le=100)
-    max_nodes: int = Field(4, ge=1, le=100)
-    instance_types: list[str] = Field(default_factory=lambda: ["m7i.large"], min_length=1)
-    disk_size_gib: int = Field(50, ge=20, le=1024)
+    min_nodes: int = Field(2, ge=1, le=100, description="Smallest node count.")
+    max_nodes: int = Field(4, ge=1, le=100, description="Largest node count.")
+    instance_types: list[str] = Field(
+        default_factory=lambda: ["m7i.large"], min_length=1, description="General-purpose instance types."
+    )
+    disk_size_gib: int = Field(50, ge=20, le=1024, description="Encrypted gp3 root volume, GiB.")
 
     @field_validator("instance_types")
     @classmethod
@@ -306,12 +308,14 @@ class SystemNodes(NodeGroupSize):
 
 
 class ClusterConfig(_Strict):
+    """The EKS control plane and its system nodes."""
+
     kubernetes_version: str = Field(DEFAULT_KUBERNETES_VERSION, description="EKS Kubernetes minor version.")
-    endpoint: EndpointAccess = Field(default_factory=EndpointAccess)
+    endpoint: EndpointAccess = Field(default_factory=EndpointAccess, description="API endpoint access.")
     admin_role_arns: list[str] = Field(
         default_factory=list, description="IAM roles granted cluster admin through EKS access entries."
     )
-    system_nodes: SystemNodes = Field(default_factory=SystemNodes)
+    system_nodes: SystemNodes = Field(default_factory=SystemNodes, description="The system node group.")
 
     @field_validator("kubernetes_version")
     @classmethod
@@ -330,8 +334,10 @@ class ClusterConfig(_Strict):
 
 
 class Taint(_Strict):
-    key: str
-    value: str = ""
+    """An extra node taint."""
+
+    key: str = Field(description="Taint key.")
+    value: str = Field("", description="Taint value.")
     effect: Literal["NoSchedule", "PreferNoSchedule", "NoExecute"] = "NoSchedule"
 
 
@@ -346,7 +352,9 @@ class GpuPool(NodeGroupSize):
     ami_type: str | None = Field(
         None, validate_default=True, description="EKS AMI type; default from the accelerator vendor."
     )
-    capacity_type: Literal["on-demand", "spot", "capacity-block"] = "on-demand"
+    capacity_type: Literal["on-demand", "spot", "capacity-block"] = Field(
+        "on-demand", description="on-demand, spot, or an EC2 Capacity Block (capacity-block)."
+    )
     capacity_reservation_id: str | None = Field(
         None,
         pattern=r"^cr-[0-9a-f]{8,17}$",
@@ -427,11 +435,13 @@ class PlatformConfig(_Strict):
     name: str = Field(description="Platform name: names the cluster and prefixes every resource (at most 40 characters).")
     cloud: Literal["aws"] = Field(description="Cloud provider (aws).")
     region: str = Field(pattern=r"^[a-z]{2}(-gov)?-[a-z]+-\d$", description="Cloud region, e.g. us-east-1.")
-    environment: Literal["dev", "staging", "prod"]
+    environment: Literal["dev", "staging", "prod"] = Field(
+        description="dev and staging: spot, scale-to-zero friendly defaults; prod: protection and redundancy."
+    )
     tags: dict[str, str] = Field(description="Tags on every resource; must include team and cost-center.")
-    network: NetworkConfig
-    cluster: ClusterConfig = Field(default_factory=ClusterConfig)
-    gpu_pools: list[GpuPool] = Field(default_factory=list, max_length=2000)
+    network: NetworkConfig = Field(description="A new VPC or an existing one.")
+    cluster: ClusterConfig = Field(default_factory=ClusterConfig, description="The EKS cluster.")
+    gpu_pools: list[GpuPool] = Field(default_factory=list, max_length=2000, description="Accelerator node pools.")
 
     @field_validator("name")
     @classmethod

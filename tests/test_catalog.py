@@ -69,3 +69,12 @@ def test_pins_cover_every_supported_version():
         assert set(addons) == {"vpc-cni", "kube-proxy", "coredns", "eks-pod-identity-agent"}
         assert addons["kube-proxy"].startswith(f"v{version}.")
         assert CLUSTER_AUTOSCALER_IMAGE_TAGS[version].startswith(f"v{version}.")
+
+
+def test_config_reference_is_current():
+    from pathlib import Path
+
+    from aiplatform.reference import config_reference_markdown
+
+    docs = Path(__file__).resolve().parent.parent / "docs" / "config.md"
+    assert docs.read_text() == config_reference_markdown(), "stale: run `python -m aiplatform.reference`"

@@ -11,6 +11,7 @@ import pulumi_kubernetes as k8s
 
 from ...catalog.pins import CLUSTER_AUTOSCALER, CLUSTER_AUTOSCALER_IMAGE_TAGS
 from .._base import LABEL_PREFIX, ArgsChecker, child_opts
+from ..kubernetes.helm import pinned_release
 from .iam import irsa_trust_policy, policy_document
 
 TYPE = "aiplatform:index:ClusterAutoscaler"
@@ -109,12 +110,9 @@ class ClusterAutoscaler(pulumi.ComponentResource):
             },
             opts=child_opts(self),
         )
-        self.release = k8s.helm.v3.Release(
+        self.release = pinned_release(
             f"{name}-cluster-autoscaler",
-            name="cluster-autoscaler",
-            chart=CLUSTER_AUTOSCALER.chart,
-            version=CLUSTER_AUTOSCALER.version,
-            repository_opts={"repo": CLUSTER_AUTOSCALER.repository},
+            CLUSTER_AUTOSCALER,
             namespace=NAMESPACE,
             values={
                 "cloudProvider": "aws",

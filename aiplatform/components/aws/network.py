@@ -126,15 +126,7 @@ class Network(pulumi.ComponentResource):
         self.private_subnets: list[aws.ec2.Subnet] = []
         self.nat_gateways: list[aws.ec2.NatGateway] = []
         for i, zone in enumerate(zones):
-            public = aws.ec2.Subnet(
-                f"{name}-public-{zone}",
-                vpc_id=vpc.id,
-                cidr_block=public_cidrs[i],
-                availability_zone=zone,
-                map_public_ip_on_launch=False,
-                tags=merge_tags(tags, Name=f"{name}-public-{zone}", **{"kubernetes.io/role/elb": "1"}),
-                opts=child_opts(self),
-            )
+            public = self._subnet(name, "public", zone, public_cidrs[i], vpc, tags)
             aws.ec2.RouteTableAssociation(
                 f"{name}-public-{zone}", subnet_id=public.id, route_table_id=public_rt.id, opts=child_opts(self)
             )
@@ -153,15 +145,7 @@ class Network(pulumi.ComponentResource):
                 ))
 
         for i, zone in enumerate(zones):
-            private = aws.ec2.Subnet(
-                f"{name}-private-{zone}",
-                vpc_id=vpc.id,
-                cidr_block=private_cidrs[i],
-                availability_zone=zone,
-                map_public_ip_on_launch=False,
-                tags=merge_tags(tags, Name=f"{name}-private-{zone}", **{"kubernetes.io/role/internal-elb": "1"}),
-                opts=child_opts(self),
-            )
+            private = self._subnet(name, "private", zone, private_cidrs[i], vpc, tags)
             rt = aws.ec2.RouteTable(
                 f"{name}-private-{zone}", vpc_id=vpc.id, tags=merge_tags(tags, Name=f"{name}-private-{zone}"),
                 opts=child_opts(self),
@@ -182,3 +166,19 @@ class Network(pulumi.ComponentResource):
         self.vpc_id = vpc.id
         self.private_subnet_ids = pulumi.Output.all(*[s.id for s in self.private_subnets])
         self.public_subnet_ids = pulumi.Output.all(*[s.id for s in self.public_subnets])
+
+    #: Subnet tag that tells the AWS load balancer controller where load balancers go.
+    _LB_ROLE_TAG = {"public": "kubernetes.io/role/elb", "private": "kubernetes.io/role/internal-elb"}
+
+    def _subnet(
+        self, name: str, kind: str, zone: str, cidr: str, vpc: aws.ec2.Vpc, tags: Mapping[str, str]
+    ) -> aws.ec2.Subnet:
+        return aws.ec2.Subnet(
+            f"{name}-{kind}-{zone}",
+            vpc_id=vpc.id,
+            cidr_block=cidr,
+            availability_zone=zone,
+            map_public_ip_on_launch=False,
+            tags=merge_tags(tags, Name=f"{name}-{kind}-{zone}", **{self._LB_ROLE_TAG[kind]: "1"}),
+            opts=child_opts(self),
+        )

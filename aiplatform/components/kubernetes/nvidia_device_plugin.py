@@ -10,6 +10,7 @@ import pulumi_kubernetes as k8s
 
 from ...catalog.pins import NVIDIA_DEVICE_PLUGIN
 from .._base import LABEL_PREFIX, child_opts
+from .helm import pinned_release
 
 TYPE = "aiplatform:index:NvidiaDevicePlugin"
 
@@ -59,12 +60,9 @@ class NvidiaDevicePlugin(pulumi.ComponentResource):
             },
             opts=child_opts(self),
         )
-        self.release = k8s.helm.v3.Release(
+        self.release = pinned_release(
             f"{name}-nvidia-device-plugin",
-            name="nvidia-device-plugin",
-            chart=NVIDIA_DEVICE_PLUGIN.chart,
-            version=NVIDIA_DEVICE_PLUGIN.version,
-            repository_opts={"repo": NVIDIA_DEVICE_PLUGIN.repository},
+            NVIDIA_DEVICE_PLUGIN,
             namespace=ns.metadata.name,
             values={
                 "affinity": NODE_AFFINITY,
