@@ -16,7 +16,6 @@ import tempfile
 import time
 from pathlib import Path
 
-import pulumi
 from pulumi.runtime import settings
 from pulumi.runtime.config import set_all_config
 from pulumi.runtime.mocks import MockEngine, MockMonitor, Mocks

@@ -116,7 +116,8 @@ def test_network_creates_private_and_public_subnets_with_nat_per_zone():
     subnets = plan.of_type("aws:ec2/subnet:Subnet")
     private = [s for s in subnets if s.get("tags", {}).get("kubernetes.io/role/internal-elb") == "1"]
     public = [s for s in subnets if s.get("tags", {}).get("kubernetes.io/role/elb") == "1"]
-    assert [s.get("availabilityZone") for s in private] == zones
+    assert [s.get("availabilityZone") for s in private] == zones == [s.get("availabilityZone") for s in public]
+    assert [s.get("cidrBlock") for s in public] == ["10.0.224.0/22", "10.0.228.0/22", "10.0.232.0/22"]
     assert [s.get("cidrBlock") for s in private] == ["10.0.0.0/19", "10.0.32.0/19", "10.0.64.0/19"]
     assert all(s.get("mapPublicIpOnLaunch") is False for s in subnets)
     assert len(plan.of_type("aws:ec2/natGateway:NatGateway")) == 3
