@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from .offline import Fixtures, Plan, PlannedResource, plan_project, reveal, run_program
-from .offline.engine import Mode
+from .offline.runner import Mode
 
 __all__ = [
     "Plan",

@@ -1,9 +1,15 @@
-"""Offline plans: run Pulumi programs without the CLI, a cloud account or provider plugins."""
+"""Offline plans: run Pulumi programs without the CLI, a cloud account or provider plugins.
 
-from .engine import plan_project, run_program
+`run_program` (in-process) loads the Pulumi SDK on first use; `plan_project`
+(subprocess) does not load it in the calling process.
+"""
+
+from typing import Any
+
 from .errors import PlanInputError, ProgramError
 from .fixtures import Fixtures, load_fixtures
 from .plan import UNKNOWN, Plan, PlannedResource, is_secret, is_unknown, reveal
+from .runner import plan_project
 
 __all__ = [
     "UNKNOWN",
@@ -19,3 +25,11 @@ __all__ = [
     "reveal",
     "run_program",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name == "run_program":
+        from .engine import run_program
+
+        return run_program
+    raise AttributeError(name)

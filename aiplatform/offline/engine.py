@@ -1,9 +1,8 @@
 """The offline plan engine: run a Pulumi program under the recording monitor.
 
-`run_program` runs a callable in this process (components in tests);
-`plan_project` runs a project's real `__main__.py` for one stack in a fresh
-subprocess, the way the Python language host does (DESIGN.md, "The offline
-plan engine").
+`run_program` runs a callable in this process, under the recording monitor
+(components in tests, and the body of the subprocess `runner.plan_project`
+starts for a whole project).
 """
 
 from __future__ import annotations
@@ -11,16 +10,11 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import gc
-import json
-import os
-import subprocess
-import sys
-import tempfile
 import traceback
 import warnings
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import pulumi
 from pulumi.runtime import settings as _settings
@@ -28,13 +22,11 @@ from pulumi.runtime.config import set_all_config
 from pulumi.runtime.stack import run_in_stack
 
 from .errors import PlanInputError, ProgramError
-from .fixtures import Fixtures, load_fixtures
+from .fixtures import Fixtures
 from .monitor import RecordingEngine, RecordingMonitor
 from .plan import Plan
-from .project import load_project, load_stack_config
 
-Mode = Literal["preview", "up"]
-MODES: tuple[str, ...] = ("preview", "up")
+from .runner import MODES, Mode
 
 
 def _input_error_types() -> tuple[type[BaseException], ...]:
@@ -141,58 +133,3 @@ def run_program(
         outputs=monitor.stack_outputs,
         diagnostics=engine.diagnostics,
     )
-
-
-def plan_project(
-    project_dir: str | Path = ".",
-    stack: str = "aws-dev",
-    *,
-    mode: Mode = "preview",
-    fixtures: str | Path | Fixtures | None = None,
-    config_overrides: dict[str, Any] | None = None,
-    timeout: float = 600,
-) -> Plan:
-    """Plan a Pulumi project's program for one stack, offline, in a fresh subprocess.
-
-    `config_overrides` replaces config keys (`"aiplatform:platform": {...}`) after
-    the stack file is read: handy for testing mutations of a reference stack.
-    """
-    if mode not in MODES:
-        raise PlanInputError(f"mode must be one of {', '.join(MODES)} (got {mode!r})")
-    spec = load_project(project_dir)
-    config, secret_keys = load_stack_config(spec, stack)
-    for key, value in (config_overrides or {}).items():
-        config[key] = value if isinstance(value, str) else json.dumps(value)
-    loaded = fixtures if isinstance(fixtures, Fixtures) else load_fixtures(fixtures)
-    request = {
-        "root": str(spec.root),
-        "program_dir": str(spec.program_dir),
-        "project": spec.name,
-        "stack": stack,
-        "mode": mode,
-        "config": config,
-        "secret_keys": secret_keys,
-        "fixtures": loaded.model_dump(),
-    }
-    with tempfile.TemporaryDirectory(prefix="aiplatform-plan-") as tmp:
-        req_path, out_path = Path(tmp, "request.json"), Path(tmp, "result.json")
-        req_path.write_text(json.dumps(request), encoding="utf-8")
-        env = dict(os.environ)
-        env.pop("PULUMI_CONFIG", None)
-        proc = subprocess.run(
-            [sys.executable, "-m", "aiplatform.offline._child", str(req_path), str(out_path)],
-            cwd=spec.program_dir,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-        )
-        if not out_path.is_file():
-            tail = "\n".join((proc.stderr or proc.stdout).strip().splitlines()[-20:])
-            raise ProgramError(f"the program's process ended without a result (exit {proc.returncode}):\n{tail}")
-        result = json.loads(out_path.read_text(encoding="utf-8"))
-    if result["ok"]:
-        return Plan.from_dict(result["plan"])
-    if result["kind"] == "input":
-        raise PlanInputError(result["message"])
-    raise ProgramError(result["message"], result.get("where"))
