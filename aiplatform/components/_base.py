@@ -8,7 +8,7 @@ once and rejected with every problem and its property path.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any
 
 import pulumi
@@ -83,10 +83,6 @@ class ArgsChecker:
                 f"{self.type_token} {self.name!r}: invalid args ({len(self.errors)}):\n{lines}",
                 self.errors,
             )
-
-
-def plain_list(value: Sequence[Any] | None) -> list[Any]:
-    return list(value) if value is not None else []
 
 
 _COST_LABEL_KEYS = ("team", "cost-center", "environment")
