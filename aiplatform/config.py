@@ -25,7 +25,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from .catalog import aws_instances
+from .catalog import DEVICE_RESOURCE, aws_instances
 from .catalog.checks import accelerator_type_problems, vendor_of
 from .catalog.pins import (
     AMI_TYPES_BY_VENDOR,
@@ -415,7 +415,7 @@ class GpuPool(NodeGroupSize):
         _problems([
             (f"[{i}].key", f"{t.key} is set by the platform")
             for i, t in enumerate(taints)
-            if t.key in ("nvidia.com/gpu", "aws.amazon.com/neuron")
+            if t.key in DEVICE_RESOURCE.values()
         ])
         return taints
 

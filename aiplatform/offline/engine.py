@@ -41,7 +41,7 @@ def _where(exc: BaseException, root: Path | None) -> str | None:
         return None
     chosen = frames[-1]
     if root is not None:
-        inside = [f for f in frames if Path(f.filename).resolve().is_relative_to(root) and ".venv" not in f.filename]
+        inside = [f for f in frames if Path(f.filename).resolve().is_relative_to(root) and "site-packages" not in f.filename]
         if inside:
             chosen = inside[-1]
     path = Path(chosen.filename)

@@ -8,7 +8,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.tree import Tree
 
-from .plan import Plan, PlannedResource, get_path, is_unknown
+from .plan import Plan, PlannedResource, get_path, is_secret, is_unknown
 
 #: Per resource type, the input paths worth showing in the tree.
 HIGHLIGHTS: dict[str, tuple[str, ...]] = {
@@ -81,5 +81,5 @@ def render_text(plan: Plan, console: Console) -> None:
     if plan.outputs:
         console.print("\n[bold]Outputs[/]")
         for key, value in plan.outputs.items():
-            shown = "[secret]" if isinstance(value, dict) and "value" in value and len(value) == 2 else _fmt(value)
+            shown = "[secret]" if is_secret(value) else _fmt(value)
             console.print(f"  {escape(key)}: {escape(shown)}")
