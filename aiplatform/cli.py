@@ -1,4 +1,4 @@
-"""The `aiplatform` command: plan | schema.
+"""The `aiplatform` command: plan | check | schema.
 
 Exit codes: 0 success, 1 the program failed, 2 bad input (usage, config,
 fixtures). Errors are one clear message on stderr, never a traceback.
@@ -10,7 +10,7 @@ import json
 import sys
 from enum import Enum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -33,6 +33,14 @@ class Mode(str, Enum):
 class PlanFormat(str, Enum):
     text = "text"
     json = "json"
+
+
+class CheckFormat(str, Enum):
+    text = "text"
+    json = "json"
+    sarif = "sarif"
+    junit = "junit"
+    markdown = "markdown"
 
 
 def _fail(code: int, message: str) -> None:
@@ -82,6 +90,75 @@ def plan(
         _write(console.export_text(), output)
     else:
         render_text(result, Console(highlight=False))
+
+
+def _locations(project: Path, stack: str) -> Any:
+    """Repository-relative paths for report locations (SARIF), seen from the working directory."""
+    import os
+
+    from .offline.project import load_project
+    from .offline.reports import Locations
+
+    try:
+        spec = load_project(project)
+        fallback = os.path.relpath(spec.stack_file(stack), Path.cwd())
+    except Exception:  # noqa: BLE001 - a plan file checked without its project
+        fallback = None
+    prefix = os.path.relpath(project.resolve(), Path.cwd())
+    return Locations(prefix="" if prefix == "." else prefix, fallback=fallback)
+
+
+@app.command()
+def check(
+    project: ProjectOpt = Path("."),
+    stack: StackOpt = "aws-dev",
+    policy_config: Annotated[Path | None, typer.Option(
+        "--policy-config", help="Policy config JSON, the format `pulumi preview --policy-pack-config` takes.")] = None,
+    fmt: Annotated[CheckFormat, typer.Option("--format", "-f", help="Report format.")] = CheckFormat.text,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file instead of stdout.")] = None,
+    plan_file: Annotated[Path | None, typer.Option(
+        "--plan", help="Check this plan (`aiplatform plan --format json`) instead of planning the project.")] = None,
+    fixtures: Annotated[
+        Path | None, typer.Option(help="Invoke results and stack-reference outputs for planning (YAML/JSON).")
+    ] = None,
+) -> None:
+    """Evaluate the guardrails on a stack's preview, offline. Exit 1 on a mandatory violation."""
+    from .offline import PlanInputError, ProgramError, plan_project
+    from .offline.analyzer import load_policy_config
+    from .offline.reports import Format, render
+
+    try:
+        user_config = load_policy_config(policy_config)
+        if plan_file is not None:
+            result = _read_plan(plan_file)
+        else:
+            result = plan_project(project, stack, mode="preview", fixtures=fixtures)
+        from .offline.check import check_plan
+
+        report = check_plan(result, user_config, origin=str(policy_config or "policy config"))
+    except PlanInputError as exc:
+        _fail(2, str(exc))
+    except ProgramError as exc:
+        _fail(1, str(exc))
+    locations = _locations(project, result.stack if plan_file else stack)
+    _write(render(report, Format(fmt.value), locations), output)
+    if output is not None and fmt is not CheckFormat.text:
+        from .offline.reports import render as again
+
+        err.print(again(report, Format.text, locations).splitlines()[-1], markup=False)
+    raise typer.Exit(report.exit_code)
+
+
+def _read_plan(path: Path) -> Any:
+    from .offline import PlanInputError
+    from .offline.plan import Plan
+
+    try:
+        return Plan.from_json(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise PlanInputError(f"{path}: no such plan file") from None
+    except (ValueError, KeyError, TypeError) as exc:
+        raise PlanInputError(f"{path}: not a plan from `aiplatform plan --format json` ({exc})") from None
 
 
 @app.command()

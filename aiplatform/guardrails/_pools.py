@@ -1,0 +1,102 @@
+"""Accelerator pools as the cost rules see them, read from the props of any resource that launches nodes.
+
+What an instance type carries comes from the catalog, never from its name
+(DESIGN.md convention 8); a type the catalog does not list counts as carrying
+no accelerator here (the config refuses such types unless explicitly allowed).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from ..catalog import aws_instances
+from ._props import as_list, as_number, is_unknown, known
+from ._rule import Resource
+
+#: Resource types that launch nodes, with how many and of which instance types.
+POOL_TYPES = frozenset({
+    "aws:eks/nodeGroup:NodeGroup",
+    "aws:autoscaling/group:Group",
+    "aws:ec2/instance:Instance",
+})
+#: Types that name an instance type without launching anything themselves.
+INSTANCE_TYPE_HOLDERS = POOL_TYPES | {"aws:ec2/launchTemplate:LaunchTemplate"}
+
+
+@dataclass(frozen=True)
+class Pool:
+    instance_types: tuple[str, ...]
+    min_size: float | None  # None: unknown
+    max_size: float | None
+    desired_size: float | None
+    #: "spot", "on-demand", "capacity-block", or None when unknown
+    capacity: str | None
+
+    def accelerator_types(self) -> list[str]:
+        return [t for t in self.instance_types if accelerators_per_instance(t)]
+
+    @property
+    def accelerated(self) -> bool:
+        return bool(self.accelerator_types())
+
+    @property
+    def max_accelerators(self) -> float | None:
+        """`max_size` x the most accelerators any of its types carries (the worst case)."""
+        if self.max_size is None:
+            return None
+        return self.max_size * max((accelerators_per_instance(t) for t in self.instance_types), default=0)
+
+
+def accelerators_per_instance(instance_type: str) -> int:
+    row = aws_instances().get(instance_type)
+    return row.accelerator.count if row is not None and row.accelerator is not None else 0
+
+
+def instance_types(resource: Resource) -> tuple[str, ...]:
+    """The known instance types a resource names (unknown ones are left out)."""
+    if resource.type == "aws:eks/nodeGroup:NodeGroup":
+        values = as_list(resource.get("instanceTypes"))
+    elif resource.type == "aws:autoscaling/group:Group":
+        values = [o.get("instanceType") for o in as_list(
+            resource.get("mixedInstancesPolicy.launchTemplate.overrides")) if isinstance(o, dict)]
+    else:  # ec2 Instance, LaunchTemplate
+        values = [resource.get("instanceType")]
+    return tuple(v for v in values if isinstance(v, str) and known(v))
+
+
+def _size(value: Any) -> float | None:
+    return as_number(value) if known(value) else None
+
+
+def pool_of(resource: Resource) -> Pool | None:
+    """The pool a node-launching resource describes; None for other types."""
+    types = instance_types(resource)
+    if resource.type == "aws:eks/nodeGroup:NodeGroup":
+        mapped = _capacity({"SPOT": "spot", "ON_DEMAND": "on-demand", "CAPACITY_BLOCK": "capacity-block"},
+                           resource.get("capacityType"), default="on-demand")
+        return Pool(types, _size(resource.get("scalingConfig.minSize")), _size(resource.get("scalingConfig.maxSize")),
+                    _size(resource.get("scalingConfig.desiredSize")), mapped)
+    if resource.type == "aws:autoscaling/group:Group":
+        base = resource.get("mixedInstancesPolicy.instancesDistribution.onDemandBaseCapacity", 0)
+        above = resource.get("mixedInstancesPolicy.instancesDistribution.onDemandPercentageAboveBaseCapacity", 100)
+        if is_unknown(base) or is_unknown(above):
+            mapped = None
+        else:
+            spot = as_number(base) == 0 and as_number(above) == 0
+            mapped = "spot" if spot else "on-demand"
+        return Pool(types, _size(resource.get("minSize")), _size(resource.get("maxSize")),
+                    _size(resource.get("desiredCapacity")), mapped)
+    if resource.type == "aws:ec2/instance:Instance":
+        market = resource.get("instanceMarketOptions.marketType")
+        mapped = _capacity({"spot": "spot", "capacity-block": "capacity-block"}, market, default="on-demand")
+        return Pool(types, 1.0, 1.0, 1.0, mapped)
+    return None
+
+
+def _capacity(mapping: dict[str, str], value: Any, default: str) -> str | None:
+    if is_unknown(value):
+        return None
+    if not known(value):
+        return default
+    return mapping.get(str(value), default)
