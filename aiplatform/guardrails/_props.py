@@ -15,6 +15,8 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
+from pulumi_policy.proxy import _DictProxy, _ListProxy  # what the analyzer wraps props in
+
 #: The engine's unknown sentinels, one per type (pulumi_policy.proxy / the Go engine).
 UNKNOWN_SENTINELS: frozenset[str] = frozenset({
     "1c4a061d-8072-4f0a-a4cb-0ff528b18fe7",  # bool
@@ -28,6 +30,9 @@ UNKNOWN_SENTINELS: frozenset[str] = frozenset({
 UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
 SECRET_SIG_KEY = "4dabf18193072939515e22adb298388d"
 SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"
+
+
+_SCALARS = frozenset({str, float, int, bool, type(None)})
 
 
 class _Missing:
@@ -56,22 +61,27 @@ def plain(value: Any) -> Any:
 
     Accepts what `pulumi_policy` hands a rule (its unknown-checking proxies, which
     raise on an unknown) or raw props; secrets are unwrapped; unknown sentinels
-    are kept as they are.
+    are kept as they are. Concrete types are tested first: this runs once per
+    policy per resource, and ABC `isinstance` checks dominated its cost.
     """
+    kind = type(value)
+    if kind in _SCALARS:
+        return value
+    if kind is _DictProxy:
+        value = value["__target"]
+        kind = dict
+    elif kind is _ListProxy:
+        return [plain(v) for v in value["__target"]]
+    if kind is dict:
+        if value.get(SECRET_SIG_KEY) == SECRET_SIG:
+            return plain(value.get("value"))
+        return {k if type(k) is str else str(k): plain(v) for k, v in value.items()}
+    if kind is list or kind is tuple:
+        return [plain(v) for v in value]
     if isinstance(value, Mapping):
-        try:
-            target = value["__target"]  # pulumi_policy's _DictProxy
-        except (KeyError, TypeError):
-            target = value
-        if isinstance(target, Mapping) and target.get(SECRET_SIG_KEY) == SECRET_SIG:
-            return plain(target.get("value"))
-        return {str(k): plain(v) for k, v in target.items()}
+        return plain(dict(value))
     if isinstance(value, Sequence) and not isinstance(value, str | bytes):
-        try:
-            target = value["__target"]  # type: ignore[index]  # pulumi_policy's _ListProxy
-        except (KeyError, TypeError, IndexError):
-            target = value
-        return [plain(v) for v in target]
+        return [plain(v) for v in value]
     return value
 
 
