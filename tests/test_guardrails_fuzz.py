@@ -65,7 +65,7 @@ def test_no_policy_raises_through_the_analyzer_proxies(type_, raw):
                                       opts, None, {})
         reported: list[str] = []
         try:
-            policy.validate(args, lambda message, urn=None: reported.append(message))
+            policy.validate(args, lambda message, urn=None, sink=reported: sink.append(message))
         except Exception as exc:  # not-applicable (a suppression) is the only allowed signal
             assert type(exc).__name__ == "_NotApplicableError", exc
         assert all(isinstance(m, str) for m in reported)
