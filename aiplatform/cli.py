@@ -143,9 +143,9 @@ def check(
     locations = _locations(project, result.stack if plan_file else stack)
     _write(render(report, Format(fmt.value), locations), output)
     if output is not None and fmt is not CheckFormat.text:
-        from .offline.reports import render as again
+        from .offline.reports.text import summary_line
 
-        err.print(again(report, Format.text, locations).splitlines()[-1], markup=False)
+        err.print(summary_line(report), markup=False)
     raise typer.Exit(report.exit_code)
 
 

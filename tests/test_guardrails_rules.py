@@ -309,3 +309,12 @@ def test_policy_config_changes_limits_and_enforcement():
     assert finding.enforcement == "advisory" and not finding.blocking and advisory.exit_code == 0
     disabled = check(pool, config={"all": "disabled"})
     assert disabled.findings == [] and disabled.checked == []
+
+
+def test_the_autoscaler_policy_needs_no_exception_to_the_wildcard_rule():
+    """The component's `Resource: "*"` actions and the rule's allow-list are kept apart (the pack imports no
+    provider SDK), so this keeps them agreeing: the real autoscaler policy passes the rule."""
+    from aiplatform.components.aws.cluster_autoscaler import autoscaler_policy
+
+    document = autoscaler_policy("ml-dev", "arn:aws:eks:us-east-1:111122223333:cluster/ml-dev")
+    assert rules_hit(check(resource(ROLE_POLICY, "ca", {"policy": document}))) == set()

@@ -15,7 +15,6 @@ STYLE = {"critical": "bold red", "high": "red", "medium": "yellow", "low": "cyan
 def to_text(report: CheckReport, width: int = 160) -> str:
     buffer = io.StringIO()
     console = Console(file=buffer, width=width, highlight=False, force_terminal=False, color_system=None)
-    s = report.summary()
     shown = [f for f in report.findings if f.status != "not-evaluated"]
     if shown:
         table = Table(show_lines=False, expand=False)
@@ -27,10 +26,13 @@ def to_text(report: CheckReport, width: int = 160) -> str:
             resource = f"{f.name} ({f.type})" if f.urn else "stack"
             table.add_row(mark, f.rule, f"[{STYLE.get(f.severity, '')}]{f.severity}[/]", resource, message)
         console.print(table)
-    verdict = "FAILED" if report.exit_code else "passed"
-    console.print(
-        f"aiplatform check {report.project}/{report.stack}: {verdict} — {s['resources']} resources, "
-        f"{s['rules']} rules, {s['mandatory'] + s['errors']} mandatory, {s['advisory']} advisory, "
-        f"{s['suppressed']} suppressed ({report.seconds:.2f} s)"
-    )
+    console.print(summary_line(report))
     return buffer.getvalue()
+
+
+def summary_line(report: CheckReport) -> str:
+    s = report.summary()
+    verdict = "FAILED" if report.exit_code else "passed"
+    return (f"aiplatform check {report.project}/{report.stack}: {verdict} — {s['resources']} resources, "
+            f"{s['rules']} rules, {s['mandatory'] + s['errors']} mandatory, {s['advisory']} advisory, "
+            f"{s['suppressed']} suppressed ({report.seconds:.2f} s)")
