@@ -1,4 +1,4 @@
-"""The `aiplatform` command: plan | check | schema.
+"""The `aiplatform` command: plan | check | cost | schema.
 
 Exit codes: 0 success, 1 the program failed, 2 bad input (usage, config,
 fixtures). Errors are one clear message on stderr, never a traceback.
@@ -33,6 +33,12 @@ class Mode(str, Enum):
 class PlanFormat(str, Enum):
     text = "text"
     json = "json"
+
+
+class CostFormat(str, Enum):
+    text = "text"
+    json = "json"
+    markdown = "markdown"
 
 
 class CheckFormat(str, Enum):
@@ -133,6 +139,7 @@ def check(
             result = _read_plan(plan_file)
         else:
             result = plan_project(project, stack, mode="preview", fixtures=fixtures)
+            user_config = _with_stack_budget(user_config, project, stack)
         from .offline.check import check_plan
 
         report = check_plan(result, user_config, origin=str(policy_config or "policy config"))
@@ -147,6 +154,75 @@ def check(
 
         err.print(summary_line(report), markup=False)
     raise typer.Exit(report.exit_code)
+
+
+def _with_stack_budget(user_config: dict[str, Any], project: Path, stack: str) -> dict[str, Any]:
+    """The policy config with the stack's `budget` filled into aip-cost-monthly-budget, unless already set there."""
+    from .guardrails.budget import RULE
+
+    budget = _stack_platform(project, stack).get("budget")
+    if not isinstance(budget, dict) or "monthly_usd" not in budget:
+        return user_config
+    entry = user_config.get(RULE)
+    entry = {"enforcementLevel": entry} if isinstance(entry, str) else dict(entry or {})
+    if entry.get("monthlyUsd") is None:
+        entry["monthlyUsd"] = budget["monthly_usd"]
+        entry.setdefault("basis", budget.get("basis", "expected"))
+    return {**user_config, RULE: entry}
+
+
+def _stack_platform(project: Path, stack: str) -> dict[str, Any]:
+    """The raw `aiplatform:platform` of a stack (already validated by planning it)."""
+    from .offline.project import load_project, load_stack_config
+
+    config, _ = load_stack_config(load_project(project), stack)
+    try:
+        value = json.loads(config.get("aiplatform:platform", "{}"))
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+@app.command()
+def cost(
+    project: ProjectOpt = Path("."),
+    stack: StackOpt = "aws-dev",
+    fmt: Annotated[CostFormat, typer.Option("--format", "-f", help="Output format.")] = CostFormat.text,
+    usage: Annotated[Path | None, typer.Option(
+        help="Usage file (YAML): GB stored, data processed, expected node counts.")] = None,
+    baseline: Annotated[Path | None, typer.Option(
+        help="An earlier `aiplatform cost --format json` (or plan JSON): show the difference.")] = None,
+    plan_file: Annotated[Path | None, typer.Option(
+        "--plan", help="Price this plan (`aiplatform plan --format json`) instead of planning the project.")] = None,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file instead of stdout.")] = None,
+    fixtures: Annotated[
+        Path | None, typer.Option(help="Invoke results and stack-reference outputs for planning (YAML/JSON).")
+    ] = None,
+) -> None:
+    """Estimate a stack's monthly cost (idle, expected, peak) from list prices, offline."""
+    from .cost import UsageError, diff, load_usage
+    from .cost import render as r
+    from .cost.plan import BaselineError, estimate_plan, load_baseline
+    from .offline import PlanInputError, ProgramError, plan_project
+
+    try:
+        usage_spec = load_usage(usage) if usage is not None else None
+        before = load_baseline(baseline, usage_spec) if baseline is not None else None
+        result = _read_plan(plan_file) if plan_file is not None else plan_project(
+            project, stack, mode="preview", fixtures=fixtures)
+        estimate = estimate_plan(result, usage_spec)
+    except (PlanInputError, UsageError, BaselineError) as exc:
+        _fail(2, str(exc))
+    except ProgramError as exc:
+        _fail(1, str(exc))
+    if before is None:
+        text = {CostFormat.text: r.estimate_text, CostFormat.json: r.estimate_json,
+                CostFormat.markdown: r.estimate_markdown}[fmt](estimate)
+    else:
+        change = diff(before, estimate)
+        text = {CostFormat.text: r.diff_text, CostFormat.json: r.diff_json,
+                CostFormat.markdown: r.diff_markdown}[fmt](change)
+    _write(text, output)
 
 
 def _read_plan(path: Path) -> Any:

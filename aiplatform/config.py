@@ -26,7 +26,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from .catalog import DEVICE_RESOURCE, aws_instances
-from .catalog.checks import accelerator_type_problems, vendor_of
+from .catalog.checks import accelerator_type_problems, region_offer_problems, vendor_of
 from .catalog.pins import (
     AMI_TYPES_BY_VENDOR,
     DEFAULT_KUBERNETES_VERSION,
@@ -429,6 +429,16 @@ class GpuPool(NodeGroupSize):
         return self.ami_type or AMI_TYPES_BY_VENDOR[self.vendor][0]
 
 
+class BudgetConfig(_Strict):
+    """A monthly budget the `aip-cost-monthly-budget` guardrail holds the stack's estimate to."""
+
+    monthly_usd: float = Field(gt=0, description="The budget in USD per month (730 hours).")
+    basis: Literal["expected", "peak"] = Field(
+        "expected",
+        description="Which estimate must fit: expected (desired sizes or the usage file) or peak (every pool at max).",
+    )
+
+
 class PlatformConfig(_Strict):
     """The whole platform of one stack: `config: aiplatform:platform:` in `Pulumi.<stack>.yaml`."""
 
@@ -442,6 +452,9 @@ class PlatformConfig(_Strict):
     network: NetworkConfig = Field(description="A new VPC or an existing one.")
     cluster: ClusterConfig = Field(default_factory=ClusterConfig, description="The EKS cluster.")
     gpu_pools: list[GpuPool] = Field(default_factory=list, max_length=2000, description="Accelerator node pools.")
+    budget: BudgetConfig | None = Field(
+        None, description="Monthly budget for `aiplatform check` (rule aip-cost-monthly-budget); default: none."
+    )
 
     @field_validator("name")
     @classmethod
@@ -483,6 +496,12 @@ class PlatformConfig(_Strict):
                         f"cluster.endpoint.public_cidrs[{i}]",
                         f"{cidr} opens the Kubernetes API to the whole internet; not allowed in prod",
                     ))
+        for i, pool in enumerate(self.gpu_pools):
+            if pool.capacity_type != "capacity-block":
+                found += [(f"gpu_pools[{i}].instance_types{sub}", msg)
+                          for sub, msg in region_offer_problems(pool.instance_types, self.region)]
+        found += [(f"cluster.system_nodes.instance_types{sub}", msg)
+                  for sub, msg in region_offer_problems(self.cluster.system_nodes.instance_types, self.region)]
         for i, zone in enumerate(self.network.availability_zones or []):
             if not (zone.startswith(self.region) and re.match(r"^[a-z]$", zone[len(self.region):])):
                 found.append((f"network.availability_zones[{i}]", f"{zone!r} is not a zone of {self.region}"))

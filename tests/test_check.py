@@ -98,7 +98,9 @@ def test_missing_cost_tag_in_the_plan(reference_plans, tmp_path):
 def test_cli_on_reference_stack_and_formats(tmp_path):
     result = _cli("check", "--stack", "aws-prod")
     assert result.returncode == 0, result.stderr
-    assert "passed" in result.stdout and "25 rules" in result.stdout
+    from aiplatform.guardrails import rules
+
+    assert "passed" in result.stdout and f"{len(rules())} rules" in result.stdout
     for fmt in ("json", "sarif", "junit", "markdown"):
         out = tmp_path / f"report.{fmt}"
         result = _cli("check", "--stack", "aws-dev", "--format", fmt, "--output", str(out))
@@ -124,12 +126,18 @@ def failing_report():
     return report
 
 
+def all_rules():
+    from aiplatform.guardrails import rules
+
+    return rules()
+
+
 def test_sarif_validates_and_carries_rules_locations_and_suppressions(failing_report):
     sarif = json.loads(render(failing_report, Format.sarif, Locations(fallback="stacks/Pulumi.aws-dev.yaml")))
     jsonschema.validate(sarif, SARIF_SCHEMA)
     run = sarif["runs"][0]
     rules = {r["id"]: r for r in run["tool"]["driver"]["rules"]}
-    assert len(rules) == 25 and rules["aip-security-eks-public-endpoint"]["properties"]["security-severity"] == "9.5"
+    assert len(rules) == len(all_rules()) and rules["aip-security-eks-public-endpoint"]["properties"]["security-severity"] == "9.5"
     results = run["results"]
     errors = [r for r in results if r["level"] == "error"]
     assert {r["ruleId"] for r in errors} >= {"aip-cost-accelerator-allowed", "aip-cost-pool-max-accelerators"}
@@ -144,7 +152,7 @@ def test_sarif_validates_and_carries_rules_locations_and_suppressions(failing_re
 def test_junit_parses_with_a_case_per_rule_and_resource(failing_report):
     root = ET.fromstring(render(failing_report, Format.junit))
     suites = {s.get("name"): s for s in root.iter("testsuite")}
-    assert len(suites) == 25
+    assert len(suites) == len(all_rules())
     pool = suites["aip-cost-pool-max-accelerators"]
     cases = pool.findall("testcase")
     assert int(pool.get("tests")) == len(cases) == 4  # system pool + three GPU pools
@@ -260,6 +268,16 @@ def test_pack_matches_on_suppressed_expired_and_malformed(served_pack):
         ("a", "aip-cost-gpu-spot-required", "suppressed"), ("b", "aip-cost-gpu-spot-required", "violation"),
         ("c", "aip-cost-gpu-spot-required", "violation"), ("c", "aip-meta-suppression-valid", "error")}
     assert _key(offline) == _key(_through_pack(served_pack, plan))
+
+
+def test_budget_rule_runs_inside_the_served_pack(served_pack, reference_plans):
+    """The estimator runs in the pack process, where no provider SDK can be imported."""
+    config = {"aip-cost-monthly-budget": {"monthlyUsd": 1000, "basis": "peak"}}
+    plan = reference_plans["aws-dev"]
+    through_pack = _through_pack(served_pack, plan, config)
+    budget = [f for f in through_pack if f.rule == "aip-cost-monthly-budget"]
+    assert len(budget) == 1 and "peak monthly estimate $4,941.54 exceeds the budget $1,000.00" in budget[0].message
+    assert _key(check_plan(plan, config).findings) == _key(through_pack)
 
 
 def test_findings_conversion_strips_the_description_and_keeps_urns():

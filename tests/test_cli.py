@@ -116,3 +116,72 @@ def test_schema_command_prints_the_config_schema():
     schema = json.loads(result.stdout)
     assert schema["title"] == "aiplatform:platform"
     assert "gpu_pools" in schema["properties"]
+
+
+# ---- aiplatform cost --------------------------------------------------------------------------------
+
+
+def test_cost_on_the_reference_stacks():
+    dev = run("cost", "--stack", "aws-dev", "--format", "json")
+    assert dev.returncode == 0, dev.stderr
+    est = json.loads(dev.stdout)
+    by_name = {}
+    for item in est["lineItems"]:
+        by_name.setdefault(item["name"], []).append(item)
+    gpu = [i for i in est["lineItems"] if i["component"].startswith("EksGpuNodePool")]
+    assert gpu and all(i["monthly"]["idle"] == 0 for i in gpu)  # scale to zero in dev
+    assert all(i["monthly"]["peak"] > 0 for i in gpu)
+    priced = {i["sku"] for i in est["lineItems"] if i["status"] == "priced"}
+    assert {"aws-eks-cluster-standard", "aws-nat-gateway", "aws-ec2-m7i.large"} <= priced
+    assert 0 < est["totals"]["idle"] <= est["totals"]["expected"] <= est["totals"]["peak"]
+    prod = run("cost", "--stack", "aws-prod")
+    assert prod.returncode == 0, prod.stderr
+    assert "p5.48xlarge nodes (on-demand)" in prod.stdout and "total" in prod.stdout
+    assert "$160,716.80" in prod.stdout  # 4 x p5.48xlarge x $55.04 x 730 at peak
+
+
+def test_cost_baseline_shows_a_bigger_pool_and_the_budget_fails_check(project_copy: Path, tmp_path: Path):
+    before = tmp_path / "before.json"
+    assert run("cost", "-C", str(project_copy), "--stack", "aws-dev", "-f", "json", "-o", str(before)).returncode == 0
+
+    def bigger(platform):
+        platform["gpu_pools"][0]["max_nodes"] = 10
+        platform["gpu_pools"][0]["min_nodes"] = 1
+
+    edit_platform(project_copy, "aws-dev", bigger)
+    result = run("cost", "-C", str(project_copy), "--stack", "aws-dev", "--baseline", str(before), "-f", "markdown")
+    assert result.returncode == 0, result.stderr
+    assert "Monthly cost (expected) will increase by $301.46" in result.stdout  # one g6.2xlarge spot + 200 GiB gp3
+    assert "| changed | `ml-dev-inference-l4` | g6.2xlarge nodes (spot)" in result.stdout
+    as_json = json.loads(run("cost", "-C", str(project_copy), "--stack", "aws-dev", "--baseline", str(before),
+                             "-f", "json").stdout)
+    assert as_json["delta"]["peak"] > 0 and {c["change"] for c in as_json["changes"]} == {"changed"}
+
+    def budget(amount):
+        def change(platform):
+            platform["gpu_pools"][0].update(min_nodes=0, max_nodes=4)  # back to the reference pool: only the budget may fail
+            platform["budget"] = {"monthly_usd": amount}
+        return change
+
+    edit_platform(project_copy, "aws-dev", budget(200))
+    check = run("check", "-C", str(project_copy), "--stack", "aws-dev", "--format", "markdown")
+    assert check.returncode == 1
+    assert "aip-cost-monthly-budget" in check.stdout and "2 blocking" not in check.stdout
+    assert "**Budget**: $200.00 per month (expected); the estimate is $265.67, over budget" in check.stdout
+    edit_platform(project_copy, "aws-dev", budget(5000))
+    passed = run("check", "-C", str(project_copy), "--stack", "aws-dev")
+    assert passed.returncode == 0, passed.stdout
+
+
+def test_cost_bad_usage_and_baseline_exit_2(tmp_path: Path):
+    usage = tmp_path / "usage.yaml"
+    usage.write_text("resources:\n  nothing-here: {storage_gb: 5}\n  ml-dev-system: {storage_gb: 1}\n")
+    result = run("cost", "--usage", str(usage))
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "resources.nothing-here: no resource" in result.stderr
+    assert "resources.ml-dev-system.storage_gb: does not apply" in result.stderr
+    baseline = tmp_path / "base.json"
+    baseline.write_text('{"kind": "nope"}')
+    out = tmp_path / "out.md"
+    result = run("cost", "--baseline", str(baseline), "-o", str(out))
+    assert result.returncode == 2 and "neither" in result.stderr and not out.exists()

@@ -46,3 +46,16 @@ def vendor_of(instance_types: Sequence[str], catalog: InstanceCatalog | None = N
         if row is not None and row.accelerator is not None:
             return row.accelerator.vendor
     return None
+
+
+def region_offer_problems(instance_types: Sequence[str], region: str) -> list[tuple[str, str]]:
+    """Types the price list says are not sold (on demand or spot) in `region`, as (sub-path, message)."""
+    from .prices import aws_prices
+
+    prices = aws_prices()
+    found = []
+    for i, itype in enumerate(instance_types):
+        if region in prices.regions and prices.offered(itype, region) is False:
+            found.append((f"[{i}]", f"{itype} is not offered on demand or as spot in {region} "
+                                   "(catalog/data/aws_prices.yaml); choose another type or region"))
+    return found

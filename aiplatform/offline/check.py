@@ -252,8 +252,30 @@ def check_plan(plan: Plan, user_config: Mapping[str, Any] | None = None, *, orig
     findings = findings_from(diagnostics, not_applicable, plan, severities, levels)
     summaries = [RuleSummary(r.name, r.description, r.severity.value, levels[r.name], r.remediation, r.url,
                              r.all_tags, r.kind) for r in all_rules]
-    return CheckReport(project=plan.project, stack=plan.stack, mode=plan.mode, findings=findings, rules=summaries,
-                       checked=checked, resources=plan.resources, seconds=time.perf_counter() - started)
+    report = CheckReport(project=plan.project, stack=plan.stack, mode=plan.mode, findings=findings, rules=summaries,
+                         checked=checked, resources=plan.resources, seconds=time.perf_counter() - started)
+    _add_cost_summary(report, plan, resolved)
+    return report
+
+
+def _add_cost_summary(report: CheckReport, plan: Plan, resolved: Mapping[str, ResolvedPolicy]) -> None:
+    """With a budget configured, the reports carry the estimate: a Markdown section and `cost` in JSON."""
+    from ..guardrails.budget import RULE
+
+    policy = resolved.get(RULE)
+    if policy is None or policy.enforcement == "disabled" or policy.properties.get("monthlyUsd") is None:
+        return
+    from ..cost.plan import estimate_plan
+    from ..cost.render import estimate_markdown, usd
+
+    estimate = estimate_plan(plan, region=policy.properties.get("region"))
+    budget, basis = float(policy.properties["monthlyUsd"]), policy.properties.get("basis", "expected")
+    report.extra["cost"] = {"budget": budget, "basis": basis, "totals": estimate.totals.to_dict()}
+    verdict = "within" if estimate.totals.get(basis) <= budget else "over"
+    report.extra["markdown_sections"] = [
+        *report.extra.get("markdown_sections", []),
+        f"**Budget**: {usd(budget)} per month ({basis}); the estimate is {usd(estimate.totals.get(basis))}, "
+        f"{verdict} budget.", "", estimate_markdown(estimate)]
 
 
 __all__ = ["ENFORCEMENT", "CheckReport", "Finding", "RuleSummary", "check_plan", "findings_from", "source_of"]

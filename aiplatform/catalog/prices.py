@@ -1,0 +1,196 @@
+"""The priced catalog: list prices per region, each row dated and sourced.
+
+`aws_prices()` loads `data/aws_prices.yaml` and validates it (known regions,
+positive prices, no duplicate SKUs, every instance type of the instance catalog
+listed). A lookup answers a `Price` or says why there is none:
+
+- `NOT_OFFERED`: the list says the type is not sold on demand in that region;
+- `None`: not in the catalog — the estimator reports the line as *unpriced*,
+  never as $0.
+
+Like the rest of the catalog, this imports no provider SDK: the cost guardrail
+uses it inside the policy pack.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from .instances import CatalogError, aws_instances
+
+Unit = Literal["hour", "month", "gb-month", "gb"]
+#: Hours in a month, the convention of the AWS and GCP calculators.
+HOURS_PER_MONTH = 730.0
+
+
+class _Row(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    as_of: dt.date
+    source: str = Field(pattern=r"^https://")
+
+
+class InstancePrice(_Row):
+    type: str = Field(pattern=r"^[a-z0-9]+\.[a-z0-9]+$")
+    #: Hourly on-demand list price per region; None: not sold on demand there.
+    on_demand: dict[str, float | None]
+    spot_ratio: float | None = Field(None, gt=0, le=1, description="Overrides the catalog's spot ratio.")
+
+
+class ServicePrice(_Row):
+    sku: str = Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)+$")
+    description: str = Field(min_length=1)
+    unit: Unit
+    prices: dict[str, float] = Field(min_length=1)
+
+
+class SpotAssumption(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    ratio: float = Field(gt=0, le=1)
+    kind: Literal["assumption"]
+    source: str = Field(pattern=r"^https://")
+
+
+class PriceCatalog(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    as_of: dt.date
+    regions: list[str] = Field(min_length=1)
+    spot: SpotAssumption
+    instances: list[InstancePrice]
+    services: list[ServicePrice]
+
+    @model_validator(mode="after")
+    def _consistent(self) -> PriceCatalog:
+        problems: list[str] = []
+        known = set(self.regions)
+        seen: set[str] = set()
+        for i, row in enumerate(self.instances):
+            if row.type in seen:
+                problems.append(f"instances[{i}]: duplicate instance type {row.type}")
+            seen.add(row.type)
+            for region, price in row.on_demand.items():
+                if region not in known:
+                    problems.append(f"instances[{i}].on_demand.{region}: unknown region (regions: {', '.join(self.regions)})")
+                if price is not None and price <= 0:
+                    problems.append(f"instances[{i}].on_demand.{region}: price must be positive, got {price}")
+            problems += _dated(f"instances[{i}]", row, self.as_of)
+        seen = set()
+        for i, svc in enumerate(self.services):
+            if svc.sku in seen:
+                problems.append(f"services[{i}]: duplicate SKU {svc.sku}")
+            seen.add(svc.sku)
+            for region, price in svc.prices.items():
+                if region not in known:
+                    problems.append(f"services[{i}].prices.{region}: unknown region (regions: {', '.join(self.regions)})")
+                if price <= 0:
+                    problems.append(f"services[{i}].prices.{region}: price must be positive, got {price}")
+            problems += _dated(f"services[{i}]", svc, self.as_of)
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+    def model_post_init(self, _context: object) -> None:
+        object.__setattr__(self, "_instances", {r.type: r for r in self.instances})
+        object.__setattr__(self, "_services", {s.sku: s for s in self.services})
+
+    # ---- lookups --------------------------------------------------------------------------
+
+    def instance(self, instance_type: str, region: str) -> Price | NotOffered | None:
+        """The hourly on-demand price of a type in a region, `NOT_OFFERED`, or None (not in the catalog)."""
+        row: InstancePrice | None = self._instances.get(instance_type)  # type: ignore[attr-defined]
+        if row is None or region not in row.on_demand:
+            return None
+        price = row.on_demand[region]
+        if price is None:
+            return NOT_OFFERED
+        return Price(f"aws-ec2-{instance_type}", price, "hour", row.as_of, row.source)
+
+    def spot_ratio(self, instance_type: str) -> float:
+        row: InstancePrice | None = self._instances.get(instance_type)  # type: ignore[attr-defined]
+        return row.spot_ratio if row is not None and row.spot_ratio is not None else self.spot.ratio
+
+    def service(self, sku: str, region: str) -> Price | None:
+        svc: ServicePrice | None = self._services.get(sku)  # type: ignore[attr-defined]
+        if svc is None or region not in svc.prices:
+            return None
+        return Price(sku, svc.prices[region], svc.unit, svc.as_of, svc.source, svc.description)
+
+    def service_row(self, sku: str) -> ServicePrice | None:
+        return self._services.get(sku)  # type: ignore[attr-defined]
+
+    def offered(self, instance_type: str, region: str) -> bool | None:
+        """True/False from the list; None when the catalog has no answer for that region."""
+        found = self.instance(instance_type, region)
+        return None if found is None else found is not NOT_OFFERED
+
+
+@dataclass(frozen=True)
+class Price:
+    sku: str
+    amount: float  # USD per `unit`
+    unit: Unit
+    as_of: dt.date
+    source: str
+    description: str = ""
+
+
+class NotOffered:
+    def __repr__(self) -> str:
+        return "NOT_OFFERED"
+
+
+#: The list says the instance type is not sold on demand in the region.
+NOT_OFFERED = NotOffered()
+
+
+def _dated(where: str, row: _Row, catalog_date: dt.date) -> list[str]:
+    if row.as_of > catalog_date:
+        return [f"{where}.as_of: {row.as_of} is after the catalog's as_of {catalog_date}"]
+    return []
+
+
+def load_prices(text: str, origin: str = "<prices>") -> PriceCatalog:
+    """Parse and validate a price document; raise `CatalogError` naming every problem."""
+    try:
+        raw = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise CatalogError(f"{origin}: not valid YAML: {exc}") from None
+    try:
+        catalog = PriceCatalog.model_validate(raw)
+    except ValidationError as exc:
+        lines = []
+        for err in exc.errors():
+            path = ".".join(str(p) for p in err["loc"])
+            lines.append(f"{origin}: {path + ': ' if path else ''}{err['msg'].removeprefix('Value error, ')}")
+        raise CatalogError("\n".join(lines)) from None
+    return catalog
+
+
+def unlisted_instance_types(catalog: PriceCatalog) -> list[str]:
+    """Instance types of the instance catalog the price list does not cover in every region."""
+    missing = []
+    for row in aws_instances().instance_types:
+        for region in catalog.regions:
+            if catalog.instance(row.type, region) is None:
+                missing.append(f"{row.type} in {region}")
+    return missing
+
+
+@lru_cache(maxsize=1)
+def aws_prices() -> PriceCatalog:
+    """The AWS price catalog shipped with the package."""
+    path = resources.files("aiplatform.catalog").joinpath("data/aws_prices.yaml")
+    catalog = load_prices(path.read_text(encoding="utf-8"), origin="aws_prices.yaml")
+    missing = unlisted_instance_types(catalog)
+    if missing:
+        raise CatalogError(f"aws_prices.yaml: no on-demand entry for {', '.join(missing)}")
+    return catalog

@@ -1,0 +1,123 @@
+"""The usage file: what the plan cannot know (GB stored, data processed, expected node counts).
+
+```yaml
+version: 1
+defaults:
+  expected_utilization: 0.25   # node pools: expected = min + 25% of (max - min)
+  spot_ratio: 0.35             # spot estimate as a share of on-demand
+resources:                     # by logical name or URN
+  ml-dev-inference-l4: {expected_nodes: 2}
+  ml-dev-us-east-1a: {monthly_data_processed_gb: 800}
+```
+
+Like Infracost's usage file, numbers here are the user's, and line items
+priced from them say so (`basis: usage`).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
+
+#: Which usage fields apply to which resource types.
+FIELDS_BY_TYPE: dict[str, frozenset[str]] = {
+    "aws:eks/nodeGroup:NodeGroup": frozenset({"expected_nodes", "expected_utilization"}),
+    "aws:autoscaling/group:Group": frozenset({"expected_nodes", "expected_utilization"}),
+    "aws:s3/bucket:Bucket": frozenset({"storage_gb"}),
+    "aws:s3/bucketV2:BucketV2": frozenset({"storage_gb"}),
+    "aws:ecr/repository:Repository": frozenset({"storage_gb"}),
+    "aws:ec2/natGateway:NatGateway": frozenset({"monthly_data_processed_gb"}),
+    "aws:cloudwatch/logGroup:LogGroup": frozenset({"monthly_data_ingested_gb"}),
+    "aws:opensearch/serverlessCollection:ServerlessCollection": frozenset({"ocus", "max_ocus", "storage_gb"}),
+}
+
+
+class UsageError(ValueError):
+    """The usage file is unreadable or invalid; the message names every problem."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Defaults(_Strict):
+    expected_utilization: float | None = Field(
+        None, ge=0, le=1, description="Node pools without expected_nodes: min + this share of (max - min).")
+    spot_ratio: float | None = Field(None, gt=0, le=1, description="Spot estimate as a share of on-demand.")
+
+
+class ResourceUsage(_Strict):
+    expected_nodes: float | None = Field(None, ge=0)
+    expected_utilization: float | None = Field(None, ge=0, le=1)
+    storage_gb: float | None = Field(None, ge=0)
+    monthly_data_processed_gb: float | None = Field(None, ge=0)
+    monthly_data_ingested_gb: float | None = Field(None, ge=0)
+    ocus: float | None = Field(None, ge=0)
+    max_ocus: float | None = Field(None, ge=0)
+
+    def given(self) -> set[str]:
+        return {k for k, v in self.model_dump().items() if v is not None}
+
+
+class Usage(_Strict):
+    version: Literal[1] = 1
+    defaults: Defaults = Field(default_factory=Defaults)
+    resources: dict[str, ResourceUsage] = Field(default_factory=dict)
+    _origin: str = PrivateAttr("usage")
+
+    def for_resource(self, urn: str, name: str) -> ResourceUsage | None:
+        return self.resources.get(urn) or self.resources.get(name)
+
+    def check_against(self, resources: list[tuple[str, str, str]]) -> None:
+        """Every key names a resource of the plan, and every field applies to its type. `resources`: (urn, name, type)."""
+        by_key: dict[str, list[str]] = {}
+        for urn, name, type_ in resources:
+            by_key.setdefault(urn, []).append(type_)
+            by_key.setdefault(name, []).append(type_)
+        problems = []
+        origin = self._origin
+        for key, usage in self.resources.items():
+            types = by_key.get(key)
+            if not types:
+                problems.append(f"{origin}: resources.{key}: no resource with this name or URN in the plan")
+                continue
+            allowed = frozenset().union(*(FIELDS_BY_TYPE.get(t, frozenset()) for t in types))
+            for name in sorted(usage.given() - allowed):
+                what = ", ".join(sorted(set(types)))
+                problems.append(f"{origin}: resources.{key}.{name}: does not apply to {what}"
+                                + (f" (takes {', '.join(sorted(allowed))})" if allowed else " (takes no usage)"))
+        if problems:
+            raise UsageError("\n".join(problems))
+
+
+def parse_usage(raw: Any, origin: str = "usage") -> Usage:
+    if raw is None:
+        raw = {}
+    try:
+        usage = Usage.model_validate(raw)
+    except ValidationError as exc:
+        lines = []
+        for err in exc.errors():
+            path = ".".join(str(p) for p in err["loc"])
+            lines.append(f"{origin}: {path + ': ' if path else ''}{err['msg']}")
+        raise UsageError("\n".join(lines)) from None
+    usage._origin = origin
+    return usage
+
+
+def load_usage(path: str | Path) -> Usage:
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise UsageError(f"{path}: no such usage file") from None
+    except OSError as exc:
+        raise UsageError(f"{path}: cannot read: {exc.strerror}") from None
+    try:
+        raw = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise UsageError(f"{path}: not valid YAML: {exc}") from None
+    return parse_usage(raw, str(path))
