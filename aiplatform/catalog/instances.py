@@ -5,10 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from functools import lru_cache
 from importlib import resources
-from typing import Literal
+from typing import Literal, TypeVar
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from .._errors import validation_lines
 
 AcceleratorVendor = Literal["nvidia", "aws-neuron"]
 
@@ -78,20 +80,24 @@ class InstanceCatalog(BaseModel):
         return [r for r in self.instance_types if r.accelerator is not None]
 
 
-def load_catalog(text: str, origin: str = "<catalog>") -> InstanceCatalog:
-    """Parse and validate a catalog document; raise `CatalogError` naming every problem."""
+Model = TypeVar("Model", bound=BaseModel)
+
+
+def load_document(model: type[Model], text: str, origin: str) -> Model:
+    """Parse and validate a catalog data file; raise `CatalogError` naming every problem."""
     try:
         raw = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         raise CatalogError(f"{origin}: not valid YAML: {exc}") from None
     try:
-        return InstanceCatalog.model_validate(raw)
+        return model.model_validate(raw)
     except ValidationError as exc:
-        lines = [
-            f"{origin}: {'.'.join(str(p) for p in err['loc'])}: {err['msg']}"
-            for err in exc.errors()
-        ]
-        raise CatalogError("\n".join(lines)) from None
+        raise CatalogError("\n".join(validation_lines(exc, origin))) from None
+
+
+def load_catalog(text: str, origin: str = "<catalog>") -> InstanceCatalog:
+    """Parse and validate a catalog document; raise `CatalogError` naming every problem."""
+    return load_document(InstanceCatalog, text, origin)
 
 
 @lru_cache(maxsize=1)

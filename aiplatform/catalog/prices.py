@@ -20,10 +20,9 @@ from functools import lru_cache
 from importlib import resources
 from typing import Literal
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from .instances import CatalogError, aws_instances
+from .instances import CatalogError, aws_instances, load_document
 
 Unit = Literal["hour", "month", "gb-month", "gb"]
 #: Hours in a month, the convention of the AWS and GCP calculators.
@@ -160,19 +159,7 @@ def _dated(where: str, row: _Row, catalog_date: dt.date) -> list[str]:
 
 def load_prices(text: str, origin: str = "<prices>") -> PriceCatalog:
     """Parse and validate a price document; raise `CatalogError` naming every problem."""
-    try:
-        raw = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise CatalogError(f"{origin}: not valid YAML: {exc}") from None
-    try:
-        catalog = PriceCatalog.model_validate(raw)
-    except ValidationError as exc:
-        lines = []
-        for err in exc.errors():
-            path = ".".join(str(p) for p in err["loc"])
-            lines.append(f"{origin}: {path + ': ' if path else ''}{err['msg'].removeprefix('Value error, ')}")
-        raise CatalogError("\n".join(lines)) from None
-    return catalog
+    return load_document(PriceCatalog, text, origin)
 
 
 def unlisted_instance_types(catalog: PriceCatalog) -> list[str]:

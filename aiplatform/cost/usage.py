@@ -22,6 +22,8 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
 
+from .._errors import validation_lines
+
 #: Which usage fields apply to which resource types.
 FIELDS_BY_TYPE: dict[str, frozenset[str]] = {
     "aws:eks/nodeGroup:NodeGroup": frozenset({"expected_nodes", "expected_utilization"}),
@@ -99,11 +101,7 @@ def parse_usage(raw: Any, origin: str = "usage") -> Usage:
     try:
         usage = Usage.model_validate(raw)
     except ValidationError as exc:
-        lines = []
-        for err in exc.errors():
-            path = ".".join(str(p) for p in err["loc"])
-            lines.append(f"{origin}: {path + ': ' if path else ''}{err['msg']}")
-        raise UsageError("\n".join(lines)) from None
+        raise UsageError("\n".join(validation_lines(exc, origin))) from None
     usage._origin = origin
     return usage
 

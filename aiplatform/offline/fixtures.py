@@ -24,6 +24,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from .._errors import validation_lines
 from .errors import PlanInputError
 
 
@@ -89,8 +90,7 @@ def load_fixtures(path: str | Path | None) -> Fixtures:
     try:
         return Fixtures.model_validate(data)
     except ValidationError as exc:
-        lines = [f"{path}: {'.'.join(str(p) for p in e['loc']) or '(root)'}: {e['msg']}" for e in exc.errors()]
-        raise PlanInputError("\n".join(lines)) from None
+        raise PlanInputError("\n".join(validation_lines(exc, str(path)))) from None
 
 
 @lru_cache(maxsize=1)
