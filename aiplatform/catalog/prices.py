@@ -70,32 +70,33 @@ class PriceCatalog(BaseModel):
     @model_validator(mode="after")
     def _consistent(self) -> PriceCatalog:
         problems: list[str] = []
-        known = set(self.regions)
         seen: set[str] = set()
         for i, row in enumerate(self.instances):
             if row.type in seen:
                 problems.append(f"instances[{i}]: duplicate instance type {row.type}")
             seen.add(row.type)
-            for region, price in row.on_demand.items():
-                if region not in known:
-                    problems.append(f"instances[{i}].on_demand.{region}: unknown region (regions: {', '.join(self.regions)})")
-                if price is not None and price <= 0:
-                    problems.append(f"instances[{i}].on_demand.{region}: price must be positive, got {price}")
-            problems += _dated(f"instances[{i}]", row, self.as_of)
+            problems += self._row_problems(f"instances[{i}]", row, "on_demand", row.on_demand)
         seen = set()
         for i, svc in enumerate(self.services):
             if svc.sku in seen:
                 problems.append(f"services[{i}]: duplicate SKU {svc.sku}")
             seen.add(svc.sku)
-            for region, price in svc.prices.items():
-                if region not in known:
-                    problems.append(f"services[{i}].prices.{region}: unknown region (regions: {', '.join(self.regions)})")
-                if price <= 0:
-                    problems.append(f"services[{i}].prices.{region}: price must be positive, got {price}")
-            problems += _dated(f"services[{i}]", svc, self.as_of)
+            problems += self._row_problems(f"services[{i}]", svc, "prices", dict(svc.prices))
         if problems:
             raise ValueError("; ".join(problems))
         return self
+
+    def _row_problems(self, where: str, row: _Row, field: str, prices: dict[str, float | None]) -> list[str]:
+        """Unknown regions, non-positive prices and a date after the catalog's, in one price row."""
+        found = []
+        for region, price in prices.items():
+            if region not in self.regions:
+                found.append(f"{where}.{field}.{region}: unknown region (regions: {', '.join(self.regions)})")
+            if price is not None and price <= 0:
+                found.append(f"{where}.{field}.{region}: price must be positive, got {price}")
+        if row.as_of > self.as_of:
+            found.append(f"{where}.as_of: {row.as_of} is after the catalog's as_of {self.as_of}")
+        return found
 
     def model_post_init(self, _context: object) -> None:
         object.__setattr__(self, "_instances", {r.type: r for r in self.instances})
@@ -149,12 +150,6 @@ class NotOffered:
 
 #: The list says the instance type is not sold on demand in the region.
 NOT_OFFERED = NotOffered()
-
-
-def _dated(where: str, row: _Row, catalog_date: dt.date) -> list[str]:
-    if row.as_of > catalog_date:
-        return [f"{where}.as_of: {row.as_of} is after the catalog's as_of {catalog_date}"]
-    return []
 
 
 def load_prices(text: str, origin: str = "<prices>") -> PriceCatalog:

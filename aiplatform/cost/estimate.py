@@ -26,9 +26,10 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from ..catalog.prices import HOURS_PER_MONTH, NOT_OFFERED, PriceCatalog, aws_prices
-from ..guardrails._pools import Pool, pool_of
+from ..guardrails._pools import POOL_TYPES, Pool, pool_of
 from ..guardrails._props import as_list, as_number, known
 from ..guardrails._rule import Resource
+from ..guardrails._stack import BUCKET_TYPES
 from .model import Estimate, LineItem, Triple
 from .usage import ResourceUsage, Usage
 
@@ -50,8 +51,6 @@ FREE_TYPES = frozenset({
     "aws:sagemaker/modelPackageGroup:ModelPackageGroup",
 })
 FREE_PREFIXES = ("aws:iam/", "aws:s3/bucket", "pulumi:", "aiplatform:", "kubernetes:", "random:", "tls:")
-#: Bucket resources that hold data (the rest of `aws:s3/bucket*` configure a bucket).
-BUCKET_TYPES = frozenset({"aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2"})
 #: OpenSearch Serverless: the account's default maximum is 10 indexing + 10 search OCUs.
 AOSS_DEFAULT_MAX_OCUS = 20.0
 
@@ -157,7 +156,7 @@ def team_of(r: Resource) -> str:
 # ---- node pools ----------------------------------------------------------------------------------
 
 
-@pricer("aws:eks/nodeGroup:NodeGroup", "aws:autoscaling/group:Group", "aws:ec2/instance:Instance")
+@pricer(*POOL_TYPES)
 def price_pool(r: Resource, ctx: Context) -> list[LineItem]:
     pool = pool_of(r)
     assert pool is not None

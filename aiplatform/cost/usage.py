@@ -23,13 +23,13 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
 
 from .._errors import validation_lines
+from ..guardrails._stack import BUCKET_TYPES
 
 #: Which usage fields apply to which resource types.
 FIELDS_BY_TYPE: dict[str, frozenset[str]] = {
     "aws:eks/nodeGroup:NodeGroup": frozenset({"expected_nodes", "expected_utilization"}),
     "aws:autoscaling/group:Group": frozenset({"expected_nodes", "expected_utilization"}),
-    "aws:s3/bucket:Bucket": frozenset({"storage_gb"}),
-    "aws:s3/bucketV2:BucketV2": frozenset({"storage_gb"}),
+    **dict.fromkeys(BUCKET_TYPES, frozenset({"storage_gb"})),
     "aws:ecr/repository:Repository": frozenset({"storage_gb"}),
     "aws:ec2/natGateway:NatGateway": frozenset({"monthly_data_processed_gb"}),
     "aws:cloudwatch/logGroup:LogGroup": frozenset({"monthly_data_ingested_gb"}),
