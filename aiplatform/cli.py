@@ -227,13 +227,13 @@ def cost(
 
 def _read_plan(path: Path) -> Any:
     from .offline import PlanInputError
+    from .offline.errors import read_json
     from .offline.plan import Plan
 
+    data = read_json(path, "plan", PlanInputError)
     try:
-        return Plan.from_json(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise PlanInputError(f"{path}: no such plan file") from None
-    except (ValueError, KeyError, TypeError) as exc:
+        return Plan.from_dict(data)
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
         raise PlanInputError(f"{path}: not a plan from `aiplatform plan --format json` ({exc})") from None
 
 

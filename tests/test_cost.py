@@ -233,7 +233,7 @@ def test_estimate_json_round_trips_as_a_baseline(tmp_path):
 
 @pytest.mark.parametrize(("content", "message"), [
     (None, "no such baseline file"),
-    ("{not json", "not JSON"),
+    ("{not json", "not valid JSON"),
     ("[1, 2]", "expected a JSON object"),
     ('{"kind": "something"}', "neither `aiplatform cost --format json`"),
     ('{"kind": "aiplatform-cost", "version": 9}', "unsupported estimate version 9"),

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
-from typing import Any
 
 from ..guardrails._rule import Resource
+from ..offline.errors import read_json
 from ..offline.plan import Plan, reveal
 from .estimate import estimate_resources
 from .model import Estimate
@@ -41,15 +40,7 @@ def estimate_plan(plan: Plan, usage: Usage | None = None, region: str | None = N
 
 def load_baseline(path: str | Path, usage: Usage | None = None) -> Estimate:
     """An earlier `aiplatform cost --format json`, or a plan JSON (priced now, with the same usage file)."""
-    path = Path(path)
-    try:
-        data: Any = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise BaselineError(f"{path}: no such baseline file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise BaselineError(f"{path}: cannot read: {exc}") from None
-    except json.JSONDecodeError as exc:
-        raise BaselineError(f"{path}: not JSON ({exc.msg} at line {exc.lineno})") from None
+    data = read_json(path, "baseline", BaselineError)
     if not isinstance(data, dict):
         raise BaselineError(f"{path}: expected a JSON object from `aiplatform cost --format json` or a plan")
     if data.get("kind") == "aiplatform-cost":

@@ -11,7 +11,6 @@ a gRPC stub connected to a running pack (what the tests compare it with).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,7 +19,7 @@ from typing import Any, Protocol
 from google.protobuf import empty_pb2, json_format, struct_pb2
 from pulumi.runtime.proto import analyzer_pb2
 
-from .errors import PlanInputError
+from .errors import PlanInputError, read_json
 from .plan import Plan, PlannedResource
 
 ENFORCEMENT = {
@@ -75,17 +74,9 @@ def load_policy_config(path: str | Path | None) -> dict[str, Any]:
     """Read a `--policy-pack-config` JSON file (or nothing)."""
     if path is None:
         return {}
-    file = Path(path)
-    try:
-        data = json.loads(file.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise PolicyConfigError(f"{file}: no such policy config file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise PolicyConfigError(f"{file}: cannot read: {exc}") from None
-    except json.JSONDecodeError as exc:
-        raise PolicyConfigError(f"{file}:{exc.lineno}:{exc.colno}: not valid JSON: {exc.msg}") from None
+    data = read_json(path, "policy config", PolicyConfigError)
     if not isinstance(data, dict):
-        raise PolicyConfigError(f"{file}: must be a JSON object of policy names (got {type(data).__name__})")
+        raise PolicyConfigError(f"{path}: must be a JSON object of policy names (got {type(data).__name__})")
     return data
 
 
