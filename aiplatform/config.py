@@ -439,6 +439,141 @@ class BudgetConfig(_Strict):
     )
 
 
+_S3_BUCKET = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
+_ECR_NAME = re.compile(r"^[a-z0-9]+(?:[._-][a-z0-9]+)*(?:/[a-z0-9]+(?:[._-][a-z0-9]+)*)*$")
+
+
+class ModelRegistryConfig(_Strict):
+    """Model artifacts (S3), lineage (SageMaker model package groups) and serving images (ECR)."""
+
+    bucket_name: str | None = Field(None, description="Artifact bucket name; default: generated (globally unique).")
+    model_families: list[str] = Field(
+        default_factory=list, max_length=100,
+        description="One SageMaker model package group per family, e.g. [chat, embeddings].",
+    )
+    noncurrent_version_days: int = Field(90, ge=1, le=3650, description="Days a replaced model version is kept.")
+    access_log_bucket: str | None = Field(None, description="Bucket for server access logs; default: none.")
+    repository_name: str | None = Field(None, description="ECR repository for serving images; default: <name>-serving.")
+    untagged_image_days: int = Field(14, ge=1, le=3650, description="Days an untagged image is kept.")
+    namespace: str = Field("ml-models", description="Namespace of the publisher and consumer service accounts.")
+
+    @field_validator("bucket_name", "access_log_bucket")
+    @classmethod
+    def _bucket(cls, v: str | None) -> str | None:
+        if v is not None and (not _S3_BUCKET.match(v) or ".." in v):
+            raise ValueError(f"{v!r} is not a valid S3 bucket name (3-63 lowercase letters, digits, '.' and '-')")
+        return v
+
+    @field_validator("repository_name")
+    @classmethod
+    def _repository(cls, v: str | None) -> str | None:
+        if v is not None and (not _ECR_NAME.match(v) or len(v) > 256):
+            raise ValueError(f"{v!r} is not a valid ECR repository name")
+        return v
+
+    @field_validator("model_families")
+    @classmethod
+    def _families(cls, families: list[str]) -> list[str]:
+        found: list[tuple[str, str]] = []
+        seen: set[str] = set()
+        for i, family in enumerate(families):
+            try:
+                _name_check(family, 40)
+            except ValueError as exc:
+                found.append((f"[{i}]", str(exc)))
+            if family in seen:
+                found.append((f"[{i}]", f"duplicate family {family!r}"))
+            seen.add(family)
+        _problems(found)
+        return families
+
+    @field_validator("namespace")
+    @classmethod
+    def _namespace(cls, v: str) -> str:
+        return _name_check(v, 63)
+
+
+_OPENSEARCH_ONLY = ("collection_name", "standby_replicas")
+_QDRANT_ONLY = ("replicas", "volume_size_gib", "memory", "snapshots")
+
+
+class VectorStoreConfig(_Strict):
+    """The vector store: OpenSearch Serverless (managed) or Qdrant (in-cluster)."""
+
+    kind: Literal["opensearch-serverless", "qdrant"] = Field(description="opensearch-serverless or qdrant.")
+    network: Literal["private", "public"] = Field(
+        "private", description="private (VPC endpoint or in-cluster only) or public; public is refused in prod.",
+    )
+    collection_name: str | None = Field(
+        None, description="opensearch-serverless: collection name (default: <name>-vectors)."
+    )
+    standby_replicas: bool | None = Field(
+        None, description="opensearch-serverless: standby replicas (default: on in prod, off elsewhere)."
+    )
+    replicas: int | None = Field(None, ge=1, le=15, description="qdrant: nodes (default: 3 in prod, 1 elsewhere).")
+    volume_size_gib: int | None = Field(None, ge=1, le=16384, description="qdrant: data volume per node (default: 50).")
+    memory: str | None = Field(None, pattern=r"^\d+(Mi|Gi)$", description="qdrant: memory per node (default: 4Gi).")
+    snapshots: bool | None = Field(None, description="qdrant: snapshots to an encrypted S3 bucket (default: true).")
+
+    @field_validator("collection_name")
+    @classmethod
+    def _collection(cls, v: str | None) -> str | None:
+        if v is not None and not re.match(r"^[a-z][a-z0-9-]{2,31}$", v):
+            raise ValueError(f"{v!r}: 3-32 lowercase letters, digits and '-', starting with a letter")
+        return v
+
+    @model_validator(mode="after")
+    def _kind_fields(self) -> VectorStoreConfig:
+        found: list[tuple[str, str]] = []
+        other = _QDRANT_ONLY if self.kind == "opensearch-serverless" else _OPENSEARCH_ONLY
+        for field in other:
+            if getattr(self, field) is not None:
+                found.append((field, f"does not apply to kind {self.kind}"))
+        if self.kind == "qdrant" and self.network == "public":
+            found.append(("network", "qdrant runs inside the cluster and is never exposed publicly"))
+        _problems(found)
+        return self
+
+
+class GatewayConfig(_Strict):
+    """The AI gateway: HTTPS, JWT authentication against your OIDC issuer, rate limits."""
+
+    oidc_issuer: str = Field(description="Issuer URL (https://) whose JWTs the gateway accepts.")
+    jwks_uri: str = Field(description="URL (https://) of the issuer's signing keys (JWKS).")
+    audiences: list[str] = Field(default_factory=list, description="Accepted audiences; default: any.")
+    team_claim: str = Field("groups", min_length=1, description="JWT claim listing the caller's teams.")
+    hostname: str | None = Field(
+        None, pattern=r"^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+$",
+        description="Host name of the HTTPS listener.",
+    )
+    tls_secret_name: str | None = Field(None, description="Bring your own certificate: a TLS Secret in the gateway namespace.")
+    cert_manager_issuer: str | None = Field(None, description="Or a cert-manager ClusterIssuer that creates it (needs hostname).")
+    requests_per_minute: int = Field(600, ge=1, le=1_000_000, description="Default limit per Envoy replica.")
+    load_balancer: Literal["internal", "internet-facing"] = Field(
+        "internal", description="Scheme of the gateway's NLB; internet-facing only when you say so.",
+    )
+    replicas: int | None = Field(None, ge=1, le=50, description="Envoy replicas (default: 2 in prod, 1 elsewhere).")
+
+    @field_validator("oidc_issuer", "jwks_uri")
+    @classmethod
+    def _https(cls, v: str) -> str:
+        if not re.match(r"^https://[^\s/]+\S*$", v):
+            raise ValueError(f"must be an https:// URL (got {v!r})")
+        return v
+
+    @model_validator(mode="after")
+    def _certificate(self) -> GatewayConfig:
+        found: list[tuple[str, str]] = []
+        if self.tls_secret_name and self.cert_manager_issuer:
+            found.append(("cert_manager_issuer", "give tls_secret_name (your certificate) or cert_manager_issuer, not both"))
+        elif not (self.tls_secret_name or self.cert_manager_issuer):
+            found.append(("tls_secret_name", "required (or cert_manager_issuer): the gateway serves HTTPS only"))
+        if self.cert_manager_issuer and not self.hostname:
+            found.append(("hostname", "required with cert_manager_issuer (the certificate is issued for it)"))
+        _problems(found)
+        return self
+
+
 class PlatformConfig(_Strict):
     """The whole platform of one stack: `config: aiplatform:platform:` in `Pulumi.<stack>.yaml`."""
 
@@ -455,6 +590,12 @@ class PlatformConfig(_Strict):
     budget: BudgetConfig | None = Field(
         None, description="Monthly budget for `aiplatform check` (rule aip-cost-monthly-budget); default: none."
     )
+    workload_identity: Literal["pod-identity", "irsa"] = Field(
+        "pod-identity", description="How workload roles are assumed: EKS Pod Identity or IRSA (OIDC)."
+    )
+    model_registry: ModelRegistryConfig | None = Field(None, description="The model registry; default: none.")
+    vector_store: VectorStoreConfig | None = Field(None, description="The vector store; default: none.")
+    gateway: GatewayConfig | None = Field(None, description="The AI gateway; default: none.")
 
     @field_validator("name")
     @classmethod
@@ -502,6 +643,12 @@ class PlatformConfig(_Strict):
                           for sub, msg in region_offer_problems(pool.instance_types, self.region)]
         found += [(f"cluster.system_nodes.instance_types{sub}", msg)
                   for sub, msg in region_offer_problems(self.cluster.system_nodes.instance_types, self.region)]
+        if self.vector_store is not None:
+            if self.model_registry is None:
+                found.append(("vector_store", "needs model_registry: its publisher and consumer roles are the "
+                                              "workloads the vector store grants access to"))
+            if self.environment == "prod" and self.vector_store.network == "public":
+                found.append(("vector_store.network", "public network access to the vector store is not allowed in prod"))
         for i, zone in enumerate(self.network.availability_zones or []):
             if not (zone.startswith(self.region) and re.match(r"^[a-z]$", zone[len(self.region):])):
                 found.append((f"network.availability_zones[{i}]", f"{zone!r} is not a zone of {self.region}"))

@@ -10,8 +10,21 @@ import pulumi
 import pulumi_aws as aws
 
 from .components._base import child_opts, cost_labels
-from .components.aws import ClusterAutoscaler, EksCluster, EksGpuNodePool, Network
-from .components.kubernetes import NvidiaDevicePlugin
+from .components.aws import (
+    ClusterAutoscaler,
+    EbsCsiDriver,
+    EksCluster,
+    EksGpuNodePool,
+    Network,
+    OpenSearchVectorStore,
+    PlatformKey,
+    S3ModelRegistry,
+    SecureBucket,
+    WorkloadRole,
+)
+from .components.aws.workload_role import workload_role_args
+from .components.kubernetes import LlmGateway, NvidiaDevicePlugin, Qdrant
+from .components.kubernetes.llm_gateway import ACCESS_LABEL
 from .config import PlatformConfig
 
 TYPE = "aiplatform:index:AiPlatform"
@@ -109,6 +122,8 @@ class AiPlatform(pulumi.ComponentResource):
             "tags": tags,
         }, pulumi.ResourceOptions.merge(k8s_opts, aws_opts))
 
+        self._services(name, config, aws_opts, k8s_opts)
+
         self.outputs = {
             "clusterName": self.cluster.cluster_name,
             "clusterEndpoint": self.cluster.endpoint,
@@ -125,7 +140,160 @@ class AiPlatform(pulumi.ComponentResource):
                 for name_, pool in self.gpu_pools.items()
             },
         }
+        self.outputs.update(self.service_outputs)
         self.register_outputs(self.outputs)
+
+    def _services(self, name: str, config: PlatformConfig, aws_opts: pulumi.ResourceOptions,
+                  k8s_opts: pulumi.ResourceOptions) -> None:
+        """Model registry, vector store and gateway, wired to one set of workload identities."""
+        tags = config.resource_tags
+        protect = config.protect_stateful
+        prod = config.environment == "prod"
+        both_opts = pulumi.ResourceOptions.merge(k8s_opts, aws_opts)
+        labels = cost_labels(tags)
+        identity = {
+            "cluster_name": self.cluster.cluster_name,
+            "mode": config.workload_identity,
+            "oidc_provider_arn": self.cluster.oidc_provider_arn,
+            "oidc_issuer": self.cluster.oidc_issuer,
+        }
+        self.data_key = self.model_registry = self.vector_store = self.gateway = None
+        self.service_outputs: dict[str, pulumi.Input[object]] = {}
+        registry, store = config.model_registry, config.vector_store
+        if registry is not None or store is not None:
+            self.data_key = PlatformKey(f"{name}-data", {
+                "alias": f"aiplatform/{config.name}/data",
+                "description": f"Data of AI platform {config.name}: models, images, vectors",
+                "protect": protect,
+                "tags": tags,
+            }, aws_opts)
+
+        publisher_grants: list = []
+        consumer_grants: list = []
+        if store is not None and store.kind == "opensearch-serverless":
+            self.vector_store = OpenSearchVectorStore(name, {
+                "collection_name": store.collection_name or f"{config.name}-vectors"[:32],
+                "kms_key_arn": self.data_key.arn,
+                "vpc_id": self.network.vpc_id,
+                "subnet_ids": self.network.private_subnet_ids,
+                "source_security_group_ids": [self.cluster.cluster_security_group_id],
+                "public_access": store.network == "public",
+                "standby_replicas": prod if store.standby_replicas is None else store.standby_replicas,
+                "protect": protect,
+                "tags": tags,
+            }, aws_opts)
+            publisher_grants.append(self.vector_store.write_grant)
+            consumer_grants.append(self.vector_store.read_grant)
+            self.service_outputs["vectorStore"] = {
+                "kind": store.kind,
+                "endpoint": self.vector_store.endpoint,
+                "collectionArn": self.vector_store.arn,
+                "readGrant": self.vector_store.read_grant,
+            }
+        elif store is not None:
+            self._qdrant(name, config, store, identity, both_opts, aws_opts, k8s_opts)
+
+        if registry is not None:
+            ns_labels = {**labels, **({ACCESS_LABEL: "true"} if config.gateway else {})}
+            self.model_registry = S3ModelRegistry(name, {
+                "kms_key_arn": self.data_key.arn,
+                "region": config.region,
+                "bucket_name": registry.bucket_name,
+                "model_families": registry.model_families,
+                "noncurrent_version_days": registry.noncurrent_version_days,
+                "access_log_bucket": registry.access_log_bucket,
+                "repository_name": registry.repository_name or f"{config.name}-serving",
+                "untagged_image_days": registry.untagged_image_days,
+                "identity": identity,
+                "namespace": registry.namespace,
+                "namespace_labels": ns_labels,
+                "publisher_extra_grants": publisher_grants,
+                "consumer_extra_grants": consumer_grants,
+                "protect": protect,
+                "tags": tags,
+            }, both_opts)
+            self.service_outputs["modelRegistry"] = {
+                "bucketName": self.model_registry.bucket_name,
+                "bucketArn": self.model_registry.bucket_arn,
+                "modelPackageGroupNames": self.model_registry.model_package_group_names,
+                "repositoryUrl": self.model_registry.repository_url,
+                "namespace": registry.namespace,
+                "publisherRoleArn": self.model_registry.publisher.role_arn,
+                "consumerRoleArn": self.model_registry.consumer.role_arn,
+            }
+            if isinstance(self.vector_store, OpenSearchVectorStore):
+                self.vector_store.allow(f"{name}-consumers", [self.model_registry.consumer.role_arn], write=False)
+                self.vector_store.allow(f"{name}-publishers", [self.model_registry.publisher.role_arn], write=True)
+
+        gateway = config.gateway
+        if gateway is not None:
+            self.gateway = LlmGateway(name, {
+                "oidc_issuer": gateway.oidc_issuer,
+                "jwks_uri": gateway.jwks_uri,
+                "audiences": gateway.audiences,
+                "team_claim": gateway.team_claim,
+                **({"hostname": gateway.hostname} if gateway.hostname else {}),
+                **({"tls_secret_name": gateway.tls_secret_name} if gateway.tls_secret_name else {}),
+                **({"cert_manager_issuer": gateway.cert_manager_issuer} if gateway.cert_manager_issuer else {}),
+                "requests_per_minute": gateway.requests_per_minute,
+                "load_balancer": gateway.load_balancer,
+                "cloud": config.cloud,
+                "replicas": gateway.replicas or (2 if prod else 1),
+                "labels": labels,
+            }, k8s_opts)
+            self.service_outputs["gateway"] = {
+                "namespace": self.gateway.namespace,
+                "gatewayName": self.gateway.gateway_name,
+                "hostname": gateway.hostname,
+                "loadBalancer": gateway.load_balancer,
+            }
+
+    def _qdrant(self, name: str, config: PlatformConfig, store, identity: dict, both_opts: pulumi.ResourceOptions,
+                aws_opts: pulumi.ResourceOptions, k8s_opts: pulumi.ResourceOptions) -> None:
+        prod = config.environment == "prod"
+        tags = config.resource_tags
+        self.storage = EbsCsiDriver(name, {
+            "identity": identity,
+            "kubernetes_version": config.cluster.kubernetes_version,
+            "kms_key_arn": self.data_key.arn,
+            "region": config.region,
+            "reclaim_policy": "Retain" if prod else "Delete",
+            "partition": config.partition,
+            "tags": tags,
+        }, pulumi.ResourceOptions.merge(both_opts, pulumi.ResourceOptions(depends_on=self.cluster.node_dependencies)))
+        namespace, account = "vector-store", "qdrant"
+        snapshots = None
+        annotations: dict = {}
+        if store.snapshots is not False:
+            self.snapshot_bucket = SecureBucket(f"{name}-vector-snapshots", {
+                "kms_key_arn": self.data_key.arn, "noncurrent_version_days": 30,
+                "protect": config.protect_stateful, "tags": tags,
+            }, aws_opts)
+            role = WorkloadRole(f"{name}-qdrant", workload_role_args(
+                identity, namespace, account,
+                [{"kind": "models-write", "bucket_arn": self.snapshot_bucket.arn,
+                  "kms_key_arn": self.data_key.arn, "region": config.region}],
+                create_service_account=False, tags=tags, description="Qdrant snapshots",
+            ), aws_opts)
+            annotations = role.service_account_annotations
+            snapshots = {"bucket": self.snapshot_bucket.name, "region": config.region}
+        self.vector_store = Qdrant(name, {
+            "storage_class_name": self.storage.storage_class_name,
+            "namespace": namespace,
+            "service_account_name": account,
+            "service_account_annotations": annotations,
+            "replicas": store.replicas or (3 if prod else 1),
+            "volume_size_gib": store.volume_size_gib or 50,
+            "memory": store.memory or "4Gi",
+            **({"snapshots": snapshots} if snapshots else {}),
+            "labels": cost_labels(tags),
+            "protect": config.protect_stateful,
+        }, pulumi.ResourceOptions.merge(k8s_opts, pulumi.ResourceOptions(depends_on=[self.storage])))
+        self.service_outputs["vectorStore"] = {
+            "kind": "qdrant",
+            "endpoint": self.vector_store.endpoint,
+            "apiKeySecret": self.vector_store.api_key_secret,
+        }
 
     def _aws_opts(self, name: str, opts: pulumi.ResourceOptions | None) -> pulumi.ResourceOptions:
         given = _given_provider(opts, "aws")

@@ -89,8 +89,26 @@ def untagged(plan: Plan, required: Iterable[str] = ("team", "cost-center", "envi
     return problems
 
 
-def kubernetes_manifests(plan: Plan) -> list[tuple[PlannedResource, dict[str, Any]]]:
-    """Every Kubernetes object of a built-in kind in the plan, as a manifest (secrets revealed)."""
+#: API groups Kubernetes itself serves; objects of other groups are custom resources (CRDs).
+BUILTIN_API_GROUPS = frozenset({
+    "", "admissionregistration.k8s.io", "apiextensions.k8s.io", "apps", "autoscaling", "batch",
+    "certificates.k8s.io", "coordination.k8s.io", "discovery.k8s.io", "flowcontrol.apiserver.k8s.io",
+    "networking.k8s.io", "node.k8s.io", "policy", "rbac.authorization.k8s.io", "resource.k8s.io",
+    "scheduling.k8s.io", "storage.k8s.io",
+})
+
+
+def api_group(manifest: dict[str, Any]) -> str:
+    version = str(manifest.get("apiVersion", ""))
+    return version.rpartition("/")[0]
+
+
+def kubernetes_manifests(plan: Plan, *, custom: bool = False) -> list[tuple[PlannedResource, dict[str, Any]]]:
+    """Every Kubernetes object in the plan, as a manifest (secrets revealed).
+
+    Objects of built-in kinds by default (what the official schemas validate); `custom=True`
+    returns only the custom resources (Gateway API, Envoy Gateway, ...).
+    """
     out = []
     for resource in plan.resources:
         if not resource.type.startswith("kubernetes:") or resource.type.startswith("kubernetes:helm.sh"):
@@ -99,5 +117,6 @@ def kubernetes_manifests(plan: Plan) -> list[tuple[PlannedResource, dict[str, An
             continue
         manifest = reveal(resource.inputs)
         if "apiVersion" in manifest and "kind" in manifest:
-            out.append((resource, manifest))
+            if (api_group(manifest) not in BUILTIN_API_GROUPS) == custom:
+                out.append((resource, manifest))
     return out

@@ -33,3 +33,9 @@ def prod_config() -> dict[str, Any]:
 def reference_plans():
     """Each reference stack planned once (preview), through the real program in a subprocess."""
     return {stack: plan_project(ROOT, stack) for stack in REFERENCE_STACKS}
+
+
+@pytest.fixture(scope="session")
+def reference_up_plans():
+    """Each reference stack planned once in up mode (fixture outputs fill ARNs, so applies run)."""
+    return {stack: plan_project(ROOT, stack, mode="up") for stack in REFERENCE_STACKS}

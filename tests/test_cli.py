@@ -92,6 +92,26 @@ def test_a_raising_program_exits_1_with_the_place(project_copy: Path):
     assert "stacks/__main__.py:" in result.stderr
 
 
+def test_bad_service_sections_exit_2(project_copy: Path):
+    def break_it(platform):
+        platform["vector_store"] = {"kind": "pinecone"}
+        platform["gateway"].pop("oidc_issuer")
+        platform["gateway"]["cert_manager_issuer"] = "letsencrypt"
+        platform["model_registry"]["bucket_name"] = "Models_Bucket"
+
+    edit_platform(project_copy, "aws-prod", break_it)
+    result = run("check", "--project", str(project_copy), "--stack", "aws-prod", "--output", str(project_copy / "r.md"))
+    assert result.returncode == 2
+    for line in (
+        "platform.model_registry.bucket_name: 'Models_Bucket' is not a valid S3 bucket name",
+        "platform.vector_store.kind: Input should be 'opensearch-serverless' or 'qdrant' (got 'pinecone')",
+        "platform.gateway.oidc_issuer: required",
+    ):
+        assert line in result.stderr, line
+    assert "Traceback" not in result.stderr
+    assert not (project_copy / "r.md").exists()
+
+
 def test_usage_errors_exit_2(tmp_path: Path):
     assert run("plan", "--stack", "nope").returncode == 2
     assert run("plan", "--mode", "sideways").returncode == 2
@@ -167,7 +187,7 @@ def test_cost_baseline_shows_a_bigger_pool_and_the_budget_fails_check(project_co
     check = run("check", "-C", str(project_copy), "--stack", "aws-dev", "--format", "markdown")
     assert check.returncode == 1
     assert "aip-cost-monthly-budget" in check.stdout and "2 blocking" not in check.stdout
-    assert "**Budget**: $200.00 per month (expected); the estimate is $265.67, over budget" in check.stdout
+    assert "**Budget**: $200.00 per month (expected); the estimate is $266.67, over budget" in check.stdout
     edit_platform(project_copy, "aws-dev", budget(5000))
     passed = run("check", "-C", str(project_copy), "--stack", "aws-dev")
     assert passed.returncode == 0, passed.stdout

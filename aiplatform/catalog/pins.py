@@ -29,6 +29,13 @@ EKS_ADDON_VERSIONS: dict[str, dict[str, str]] = {
     },
 }
 
+#: Optional add-ons, installed only when a component needs them (same versions table shape).
+#: aws-ebs-csi-driver backs the persistent volumes of in-cluster stores (Qdrant).
+EKS_OPTIONAL_ADDON_VERSIONS: dict[str, dict[str, str]] = {
+    "1.33": {"aws-ebs-csi-driver": "v1.48.0-eksbuild.2"},
+    "1.34": {"aws-ebs-csi-driver": "v1.48.0-eksbuild.2"},
+}
+
 SUPPORTED_KUBERNETES_VERSIONS: tuple[str, ...] = tuple(sorted(EKS_ADDON_VERSIONS))
 
 #: Add-ons that must exist before any node joins (networking, identity).
@@ -40,6 +47,10 @@ class HelmChart:
     chart: str
     version: str
     repository: str
+
+    @property
+    def is_oci(self) -> bool:
+        return self.repository.startswith("oci://")
 
 
 NVIDIA_DEVICE_PLUGIN = HelmChart(
@@ -53,6 +64,21 @@ CLUSTER_AUTOSCALER = HelmChart(
     version="9.44.0",
     repository="https://kubernetes.github.io/autoscaler",
 )
+
+#: Envoy Gateway (controller + Gateway API and Envoy Gateway CRDs), an OCI chart.
+ENVOY_GATEWAY = HelmChart(
+    chart="gateway-helm",
+    version="v1.8.4",
+    repository="oci://docker.io/envoyproxy",
+)
+
+#: Qdrant; the chart's appVersion is the image it runs (pinned with it).
+QDRANT = HelmChart(
+    chart="qdrant",
+    version="1.15.4",
+    repository="https://qdrant.github.io/qdrant-helm",
+)
+QDRANT_IMAGE_TAG = "v1.15.4"
 
 #: The cluster-autoscaler image must match the cluster's Kubernetes minor version.
 CLUSTER_AUTOSCALER_IMAGE_TAGS: dict[str, str] = {
@@ -72,7 +98,7 @@ GPU_AMI_TYPES: tuple[str, ...] = tuple(t for ts in AMI_TYPES_BY_VENDOR.values() 
 
 def addon_versions(kubernetes_version: str) -> dict[str, str]:
     try:
-        return EKS_ADDON_VERSIONS[kubernetes_version]
+        return {**EKS_ADDON_VERSIONS[kubernetes_version], **EKS_OPTIONAL_ADDON_VERSIONS.get(kubernetes_version, {})}
     except KeyError:
         raise ValueError(
             f"no pinned EKS add-on versions for Kubernetes {kubernetes_version} "

@@ -19,7 +19,7 @@ from pulumi.runtime.mocks import MockEngine, MockMonitor, Mocks
 from pulumi.runtime.proto import engine_pb2, resource_pb2
 
 from .fixtures import Fixtures
-from .plan import Diagnostic, PlannedResource, SourcePosition
+from .plan import UNKNOWN, Diagnostic, PlannedResource, SourcePosition
 
 STACK_TYPE = "pulumi:pulumi:Stack"
 STACK_REFERENCE_TYPE = "pulumi:pulumi:StackReference"
@@ -44,11 +44,12 @@ def _to_struct(value: dict[str, Any]) -> struct_pb2.Struct:
 
 
 def _merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
+    """Inputs plus fixture outputs; an input the program set wins (a provider echoes it back)."""
     out = dict(base)
     for key, value in extra.items():
         if isinstance(value, dict) and isinstance(out.get(key), dict):
             out[key] = _merge(out[key], value)
-        else:
+        elif out.get(key) in (None, "") or out.get(key) == UNKNOWN:
             out[key] = value
     return out
 

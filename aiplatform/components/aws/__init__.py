@@ -3,9 +3,30 @@
 from .cluster_autoscaler import ClusterAutoscaler, ClusterAutoscalerArgs
 from .eks_cluster import EksCluster, EksClusterArgs
 from .eks_gpu_node_pool import EksGpuNodePool, EksGpuNodePoolArgs
+from .ebs_csi_driver import EbsCsiDriver, EbsCsiDriverArgs
+from .grants import GrantArgs
+from .model_registry import S3ModelRegistry, S3ModelRegistryArgs
 from .network import Network, NetworkArgs
+from .opensearch_vector_store import OpenSearchVectorStore, OpenSearchVectorStoreArgs
+from .platform_key import PlatformKey, PlatformKeyArgs
+from .secure_bucket import SecureBucket, SecureBucketArgs
+from .workload_role import ClusterIdentityArgs, WorkloadRole, WorkloadRoleArgs
 
 __all__ = [
+    "ClusterIdentityArgs",
+    "EbsCsiDriver",
+    "EbsCsiDriverArgs",
+    "GrantArgs",
+    "OpenSearchVectorStore",
+    "OpenSearchVectorStoreArgs",
+    "PlatformKey",
+    "PlatformKeyArgs",
+    "S3ModelRegistry",
+    "S3ModelRegistryArgs",
+    "SecureBucket",
+    "SecureBucketArgs",
+    "WorkloadRole",
+    "WorkloadRoleArgs",
     "ClusterAutoscaler",
     "ClusterAutoscalerArgs",
     "EksCluster",

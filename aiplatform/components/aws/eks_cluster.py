@@ -287,6 +287,8 @@ class EksCluster(pulumi.ComponentResource):
         self.cluster_name = cluster.name
         self.endpoint = cluster.endpoint
         self.node_role_arn = self.node_role.arn
+        #: The security group EKS attaches to the control plane and managed nodes (so to pods).
+        self.cluster_security_group_id = cluster.vpc_config.apply(lambda c: c.cluster_security_group_id)
         self.secrets_kms_key_arn = pulumi.Output.from_input(key_arn)
         self.register_outputs({
             "clusterName": self.cluster_name,

@@ -7,6 +7,8 @@ from typing import Any
 
 import pulumi
 
+from .grants import irsa_trust
+
 
 def managed_policy_arn(partition: str, name: str) -> str:
     return f"arn:{partition}:iam::aws:policy/{name}"
@@ -36,22 +38,6 @@ def irsa_trust_policy(
     (`sts.amazonaws.com`) with `StringEquals`: no wildcard subject.
     `oidc_issuer` is the issuer host and path, without `https://`.
     """
-
-    def render(args: list[str]) -> str:
-        arn, issuer = args
-        issuer = issuer.removeprefix("https://")
-        return policy_document([
-            {
-                "Effect": "Allow",
-                "Principal": {"Federated": arn},
-                "Action": "sts:AssumeRoleWithWebIdentity",
-                "Condition": {
-                    "StringEquals": {
-                        f"{issuer}:sub": f"system:serviceaccount:{namespace}:{service_account}",
-                        f"{issuer}:aud": "sts.amazonaws.com",
-                    }
-                },
-            }
-        ])
-
-    return pulumi.Output.all(oidc_provider_arn, oidc_issuer).apply(render)
+    return pulumi.Output.all(oidc_provider_arn, oidc_issuer).apply(
+        lambda a: irsa_trust(a[0], a[1], namespace, service_account)
+    )

@@ -17,17 +17,23 @@ def pinned_release(
     namespace: pulumi.Input[str],
     values: dict[str, Any],
     opts: pulumi.ResourceOptions,
+    release_name: str | None = None,
 ) -> k8s.helm.v3.Release:
     """A `helm.v3.Release` of a pinned chart (a custom resource, so the offline plan sees it).
 
-    The release is named after the chart.
+    The release is named after the chart unless `release_name` is given. OCI charts are given
+    as a full `oci://` reference, with no repository.
     """
+    source = (
+        {"chart": f"{chart.repository}/{chart.chart}"}
+        if chart.is_oci
+        else {"chart": chart.chart, "repository_opts": {"repo": chart.repository}}
+    )
     return k8s.helm.v3.Release(
         name,
-        name=chart.chart,
-        chart=chart.chart,
+        name=release_name or chart.chart,
         version=chart.version,
-        repository_opts={"repo": chart.repository},
+        **source,
         namespace=namespace,
         values=values,
         opts=opts,
