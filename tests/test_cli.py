@@ -187,7 +187,7 @@ def test_cost_baseline_shows_a_bigger_pool_and_the_budget_fails_check(project_co
     check = run("check", "-C", str(project_copy), "--stack", "aws-dev", "--format", "markdown")
     assert check.returncode == 1
     assert "aip-cost-monthly-budget" in check.stdout and "2 blocking" not in check.stdout
-    assert "**Budget**: $200.00 per month (expected); the estimate is $266.67, over budget" in check.stdout
+    assert "**Budget**: $200.00 per month (expected); the estimate is $284.69, over budget" in check.stdout
     edit_platform(project_copy, "aws-dev", budget(5000))
     passed = run("check", "-C", str(project_copy), "--stack", "aws-dev")
     assert passed.returncode == 0, passed.stdout
@@ -205,3 +205,15 @@ def test_cost_bad_usage_and_baseline_exit_2(tmp_path: Path):
     out = tmp_path / "out.md"
     result = run("cost", "--baseline", str(baseline), "-o", str(out))
     assert result.returncode == 2 and "neither" in result.stderr and not out.exists()
+
+
+def test_a_public_vector_store_passes_config_in_dev_but_fails_the_guardrails(project_copy: Path):
+    def go_public(platform):
+        platform["vector_store"] = {"kind": "opensearch-serverless", "network": "public"}
+
+    edit_platform(project_copy, "aws-dev", go_public)
+    result = run("check", "-C", str(project_copy), "--stack", "aws-dev", "--format", "json")
+    assert result.returncode == 1, result.stderr
+    report = json.loads(result.stdout)
+    failed = {f["rule"] for f in report["findings"] if f["enforcement"] == "mandatory"}
+    assert failed == {"aip-security-vector-store-private"}

@@ -93,11 +93,12 @@ def test_registry_args_errors():
 def test_vector_store_public_access_is_a_warned_override():
     args = {"collection_name": "vectors", "kms_key_arn": KEY, "vpc_id": "vpc-1", "subnet_ids": ["subnet-1"],
             "source_security_group_ids": ["sg-1"], "tags": TAGS}
-    plan = plan_program(lambda: OpenSearchVectorStore("vs", {**args, "public_access": True}), mode="up")
+    plan = plan_program(lambda: OpenSearchVectorStore("vs", {**args, "public_access": True}))  # known at preview
     network = next(p for p in plan.of_type("aws:opensearch/serverlessSecurityPolicy:ServerlessSecurityPolicy")
                    if p.get("type") == "network")
     assert json.loads(network.get("policy"))[0]["AllowFromPublic"] is True
     assert any("public_access overridden" in d.message for d in plan.diagnostics)
+    assert plan.of_type("aws:opensearch/serverlessVpcEndpoint:ServerlessVpcEndpoint") == []
     with pytest.raises(PlanInputError, match="collectionName: 'Vectors_1'"):
         plan_program(lambda: OpenSearchVectorStore("vs", {**args, "collection_name": "Vectors_1"}))
 

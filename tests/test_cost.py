@@ -160,6 +160,26 @@ def test_per_hour_services_by_count_and_eks_support_default():
     assert "defaults to EXTENDED" in line(est, "default", "aws-eks").note
 
 
+def test_platform_services_created_by_kubernetes_are_priced():
+    est = estimate_plan(plan_of(
+        resource("aws:opensearch/serverlessVpcEndpoint:ServerlessVpcEndpoint", "vpce", {"subnetIds": ["a", "b"]}),
+        resource("kubernetes:gateway.envoyproxy.io/v1alpha1:EnvoyProxy", "proxy", {"spec": {"provider": {
+            "type": "Kubernetes", "kubernetes": {"envoyService": {"type": "LoadBalancer", "annotations": {
+                "service.beta.kubernetes.io/aws-load-balancer-type": "nlb"}}}}}}),
+        resource("kubernetes:gateway.envoyproxy.io/v1alpha1:EnvoyProxy", "cluster-ip", {"spec": {"provider": {
+            "kubernetes": {"envoyService": {"type": "ClusterIP"}}}}}),
+        resource("kubernetes:helm.sh/v3:Release", "qdrant", {"chart": "qdrant", "values": {
+            "replicaCount": 3, "persistence": {"size": "50Gi"}}}),
+        resource("kubernetes:helm.sh/v3:Release", "other", {"chart": "cluster-autoscaler", "values": {}}),
+    ))
+    monthly = {(i.name, i.sku): i.monthly.expected for i in est.priced}
+    assert monthly == pytest.approx({
+        ("vpce", "aws-vpc-interface-endpoint"): 2 * 0.01 * HOURS,
+        ("proxy", "aws-nlb"): 0.0225 * HOURS,
+        ("qdrant", "aws-ebs-gp3"): 150 * 0.08,
+    })
+
+
 def test_usage_file_prices_usage_based_lines_and_sets_expected_nodes():
     plan = plan_of(pool("p", ["g5.xlarge"], 0.0, 10.0, desired=0.0), pool("q", ["g5.xlarge"], 2.0, 6.0),
                    resource("aws:s3/bucketV2:BucketV2", "models", {}),

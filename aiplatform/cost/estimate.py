@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from ..catalog.prices import HOURS_PER_MONTH, NOT_OFFERED, PriceCatalog, aws_prices
 from ..guardrails._pools import POOL_TYPES, Pool, pool_of
@@ -350,6 +351,16 @@ def price_endpoint(r: Resource, ctx: Context) -> list[LineItem]:
     kind = r.get("vpcEndpointType")
     if kind != "Interface":
         return []  # Gateway endpoints (S3, DynamoDB) are free
+    return _interface_endpoint(r, ctx)
+
+
+@pricer("aws:opensearch/serverlessVpcEndpoint:ServerlessVpcEndpoint")
+def price_aoss_endpoint(r: Resource, ctx: Context) -> list[LineItem]:
+    """OpenSearch Serverless data-plane endpoints are PrivateLink interface endpoints, one per subnet."""
+    return _interface_endpoint(r, ctx)
+
+
+def _interface_endpoint(r: Resource, ctx: Context) -> list[LineItem]:
     subnets = r.get("subnetIds")
     if not isinstance(subnets, list):
         return [_item(r, ctx, "aws-vpc-interface-endpoint", "VPC interface endpoint", status="unpriced",
@@ -371,15 +382,45 @@ def price_volume(r: Resource, ctx: Context) -> list[LineItem]:
 
 @pricer("kubernetes:core/v1:Service")
 def price_service(r: Resource, ctx: Context) -> list[LineItem]:
-    if r.get("spec.type") != "LoadBalancer" or ctx.default_region is None:
+    return _load_balancer(r, ctx, r.get("spec.type"), r.get("metadata.annotations"), "the Service (type LoadBalancer)")
+
+
+@pricer("kubernetes:gateway.envoyproxy.io/v1alpha1:EnvoyProxy")
+def price_envoy_proxy(r: Resource, ctx: Context) -> list[LineItem]:
+    """Envoy Gateway creates one LoadBalancer Service per Gateway from this template."""
+    service = r.get("spec.provider.kubernetes.envoyService")
+    service = service if isinstance(service, dict) else {}
+    return _load_balancer(r, ctx, service.get("type", "LoadBalancer"), service.get("annotations"),
+                          "the gateway's Envoy service")
+
+
+def _load_balancer(r: Resource, ctx: Context, kind: Any, annotations: Any, creator: str) -> list[LineItem]:
+    if kind != "LoadBalancer" or ctx.default_region is None:
         return []
-    annotations = r.get("metadata.annotations")
     annotations = annotations if isinstance(annotations, dict) else {}
     lb = annotations.get("service.beta.kubernetes.io/aws-load-balancer-type")
     if lb in ("nlb", "external", "nlb-ip"):
-        return [service_line(r, ctx, "aws-nlb", Triple.same(1), note="created by the Service (type LoadBalancer)")]
+        return [service_line(r, ctx, "aws-nlb", Triple.same(1), note=f"created by {creator}")]
     return [_item(r, ctx, "aws-elb-classic", "Classic Load Balancer", status="unpriced",
                   note="a Service without aws-load-balancer-type: nlb gets a Classic LB, not in the catalog")]
+
+
+@pricer("kubernetes:helm.sh/v3:Release")
+def price_release(r: Resource, ctx: Context) -> list[LineItem]:
+    """Charts whose volumes the platform knows: Qdrant's data volumes (gp3, one per replica)."""
+    if r.get("chart") != "qdrant" or ctx.default_region is None:
+        return []
+    values = r.get("values")
+    values = values if isinstance(values, dict) else {}
+    persistence = values.get("persistence") if isinstance(values.get("persistence"), dict) else {}
+    size = str(persistence.get("size", "10Gi"))
+    replicas = as_number(values.get("replicaCount", 1))
+    if not size.endswith("Gi") or not size[:-2].isdigit() or replicas is None:
+        return [_item(r, ctx, "aws-ebs-gp3", "Qdrant volumes (gp3)", status="unpriced",
+                      note=f"volume size {size!r} or replicas unknown")]
+    total = float(size[:-2]) * replicas
+    return [service_line(r, ctx, "aws-ebs-gp3", Triple.same(total),
+                         note=f"{replicas:g} x {size} data volumes (StorageClass of the release)")]
 
 
 # ---- the estimate --------------------------------------------------------------------------------

@@ -47,7 +47,7 @@ def encryption_policy(collection: str, kms_key_arn: str) -> str:
     }, sort_keys=True)
 
 
-def network_policy(collection: str, vpc_endpoint_id: str, public: bool = False) -> str:
+def network_policy(collection: str, vpc_endpoint_id: str | None, public: bool = False) -> str:
     """Access to the collection's API only from the VPC endpoint (unless `public`); no dashboards."""
     rule: dict[str, object] = {
         "Description": f"{collection}: {'public' if public else 'VPC endpoint only'}",
@@ -94,26 +94,34 @@ class OpenSearchVectorStore(pulumi.ComponentResource):
         # Policy names share the collection's limit of 32 characters.
         short = collection[:26].rstrip("-")
 
-        group = aws.ec2.SecurityGroup(
-            f"{name}-endpoint",
-            description=f"OpenSearch Serverless endpoint of {collection}: HTTPS from the cluster only",
-            vpc_id=args["vpc_id"],
-            ingress=[{
-                "description": "HTTPS from the cluster",
-                "protocol": "tcp", "from_port": 443, "to_port": 443,
-                "security_groups": args["source_security_group_ids"],
-            }],
-            tags=merge_tags(tags, Name=f"{collection}-endpoint"),
-            opts=child_opts(self),
-        )
-        endpoint = aws.opensearch.ServerlessVpcEndpoint(
-            name,
-            name=f"{short}-vpce",
-            vpc_id=args["vpc_id"],
-            subnet_ids=args["subnet_ids"],
-            security_group_ids=[group.id],
-            opts=child_opts(self),
-        )
+        # Public: the policy is known at preview (so guardrails see it) and no endpoint is needed.
+        self.vpc_endpoint = None
+        if public:
+            policy: pulumi.Input[str] = network_policy(collection, None, public=True)
+        else:
+            group = aws.ec2.SecurityGroup(
+                f"{name}-endpoint",
+                description=f"OpenSearch Serverless endpoint of {collection}: HTTPS from the cluster only",
+                vpc_id=args["vpc_id"],
+                ingress=[{
+                    "description": "HTTPS from the cluster",
+                    "protocol": "tcp", "from_port": 443, "to_port": 443,
+                    "security_groups": args["source_security_group_ids"],
+                }],
+                tags=merge_tags(tags, Name=f"{collection}-endpoint"),
+                opts=child_opts(self),
+            )
+            endpoint = aws.opensearch.ServerlessVpcEndpoint(
+                name,
+                name=f"{short}-vpce",
+                vpc_id=args["vpc_id"],
+                subnet_ids=args["subnet_ids"],
+                security_group_ids=[group.id],
+                opts=child_opts(self),
+            )
+            self.vpc_endpoint = endpoint
+            policy = endpoint.id.apply(lambda vpce: network_policy(collection, vpce))
+
         encryption = aws.opensearch.ServerlessSecurityPolicy(
             f"{name}-encryption",
             name=f"{short}-enc",
@@ -126,8 +134,8 @@ class OpenSearchVectorStore(pulumi.ComponentResource):
             f"{name}-network",
             name=f"{short}-net",
             type="network",
-            description=f"{collection}: VPC endpoint only",
-            policy=endpoint.id.apply(lambda vpce: network_policy(collection, vpce, public)),
+            description=f"{collection}: {'public' if public else 'VPC endpoint only'}",
+            policy=policy,
             opts=child_opts(self),
         )
         self.collection = aws.opensearch.ServerlessCollection(
