@@ -24,9 +24,11 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 FLOOR = (
     "import pulumi, pulumi_aws, pulumi_kubernetes\n"
-    "from pulumi_aws import ec2, eks, iam, kms, cloudwatch, autoscaling\n"
-    "from pulumi_kubernetes import helm, core\n"
+    "from pulumi_aws import ec2, eks, iam, kms, cloudwatch, autoscaling, s3, ecr, sagemaker, opensearch\n"
+    "from pulumi_kubernetes import helm, core, storage, apiextensions\n"
     "helm.v3.Release; core.v1.Namespace; eks.NodeGroup; ec2.LaunchTemplate; iam.Role; kms.Key\n"
+    "s3.Bucket; ecr.Repository; sagemaker.ModelPackageGroup; opensearch.ServerlessCollection\n"
+    "storage.v1.StorageClass; apiextensions.CustomResource\n"
 )
 # Runs a command and reports its wall time and the peak RSS of it and its descendants.
 MEASURE = (

@@ -99,6 +99,13 @@ class RouteArgs(TypedDict, total=False):
     """Labels on the route objects. Default: none."""
 
 
+def _custom(logical: str, api_version: str, kind: str, *, metadata: dict[str, Any], spec: dict[str, Any],
+            opts: pulumi.ResourceOptions) -> k8s.apiextensions.CustomResource:
+    """A Gateway API or Envoy Gateway object (its CRD comes with the Envoy Gateway chart)."""
+    return k8s.apiextensions.CustomResource(logical, api_version=api_version, kind=kind, metadata=metadata,
+                                            spec=spec, opts=opts)
+
+
 def jwt_provider(issuer: str, jwks_uri: str, audiences: Sequence[str], team_claim: str) -> dict[str, Any]:
     provider: dict[str, Any] = {
         "name": JWT_PROVIDER,
@@ -165,10 +172,8 @@ class LlmGateway(pulumi.ComponentResource):
         crd_opts = child_opts(self, depends_on=[self.release])
         meta = {"namespace": self.namespace, "labels": labels}
         annotations = (INTERNAL_LB_ANNOTATIONS if scheme == "internal" else PUBLIC_LB_ANNOTATIONS)[cloud]
-        proxy = k8s.apiextensions.CustomResource(
-            f"{name}-proxy",
-            api_version=ENVOY_API,
-            kind="EnvoyProxy",
+        proxy = _custom(
+            f"{name}-proxy", ENVOY_API, "EnvoyProxy",
             metadata={"name": f"{name}-proxy", **meta},
             spec={
                 "provider": {"type": "Kubernetes", "kubernetes": {
@@ -182,10 +187,8 @@ class LlmGateway(pulumi.ComponentResource):
             },
             opts=crd_opts,
         )
-        gateway_class = k8s.apiextensions.CustomResource(
-            f"{name}-class",
-            api_version=GATEWAY_API,
-            kind="GatewayClass",
+        gateway_class = _custom(
+            f"{name}-class", GATEWAY_API, "GatewayClass",
             metadata={"name": name, "labels": labels},
             spec={
                 "controllerName": CONTROLLER_NAME,
@@ -207,27 +210,21 @@ class LlmGateway(pulumi.ComponentResource):
         gateway_meta: dict[str, Any] = {"name": name, **meta}
         if args.get("cert_manager_issuer"):
             gateway_meta["annotations"] = {"cert-manager.io/cluster-issuer": args["cert_manager_issuer"]}
-        self.gateway = k8s.apiextensions.CustomResource(
-            name,
-            api_version=GATEWAY_API,
-            kind="Gateway",
+        self.gateway = _custom(
+            name, GATEWAY_API, "Gateway",
             metadata=gateway_meta,
             spec={"gatewayClassName": name, "listeners": [listener]},
             opts=child_opts(self, depends_on=[gateway_class]),
         )
         target = [{"group": "gateway.networking.k8s.io", "kind": "Gateway", "name": name}]
-        k8s.apiextensions.CustomResource(
-            f"{name}-jwt",
-            api_version=ENVOY_API,
-            kind="SecurityPolicy",
+        _custom(
+            f"{name}-jwt", ENVOY_API, "SecurityPolicy",
             metadata={"name": f"{name}-jwt", **meta},
             spec={"targetRefs": target, "jwt": {"providers": [self._provider_spec]}},
             opts=crd_opts,
         )
-        k8s.apiextensions.CustomResource(
-            f"{name}-limits",
-            api_version=ENVOY_API,
-            kind="BackendTrafficPolicy",
+        _custom(
+            f"{name}-limits", ENVOY_API, "BackendTrafficPolicy",
             metadata={"name": f"{name}-limits", **meta},
             spec={"targetRefs": target, "rateLimit": local_rate_limit(limit)},
             opts=crd_opts,
@@ -255,10 +252,8 @@ class LlmGateway(pulumi.ComponentResource):
         meta = {"namespace": route["namespace"], "labels": labels}
         base = pulumi.ResourceOptions(parent=self)
         opts = pulumi.ResourceOptions.merge(base, opts) if opts else base
-        http_route = k8s.apiextensions.CustomResource(
-            f"{name}-route",
-            api_version=GATEWAY_API,
-            kind="HTTPRoute",
+        http_route = _custom(
+            f"{name}-route", GATEWAY_API, "HTTPRoute",
             metadata={"name": name, **meta},
             spec={
                 "parentRefs": [{"name": self.gateway_name, "namespace": self.namespace, "sectionName": "https"}],
@@ -272,10 +267,8 @@ class LlmGateway(pulumi.ComponentResource):
         )
         target = [{"group": "gateway.networking.k8s.io", "kind": "HTTPRoute", "name": name}]
         after = pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(depends_on=[http_route]))
-        auth = k8s.apiextensions.CustomResource(
-            f"{name}-auth",
-            api_version=ENVOY_API,
-            kind="SecurityPolicy",
+        auth = _custom(
+            f"{name}-auth", ENVOY_API, "SecurityPolicy",
             metadata={"name": f"{name}-auth", **meta},
             spec={
                 "targetRefs": target,
@@ -292,10 +285,8 @@ class LlmGateway(pulumi.ComponentResource):
             },
             opts=after,
         )
-        limits = k8s.apiextensions.CustomResource(
-            f"{name}-limits",
-            api_version=ENVOY_API,
-            kind="BackendTrafficPolicy",
+        limits = _custom(
+            f"{name}-limits", ENVOY_API, "BackendTrafficPolicy",
             metadata={"name": f"{name}-limits", **meta},
             spec={"targetRefs": target, "rateLimit": local_rate_limit(limit)},
             opts=after,
