@@ -11,8 +11,8 @@ import pulumi_kubernetes as k8s
 
 from ...catalog.pins import addon_versions
 from .._base import ArgsChecker, child_opts
-from .grants import pod_identity_trust
-from .iam import irsa_trust_policy, managed_policy_arn, policy_document
+from .eks_cluster import managed_addon
+from .iam import managed_policy_arn, policy_document, workload_trust_policy
 from .workload_role import ClusterIdentityArgs
 
 TYPE = "aiplatform:index:EbsCsiDriver"
@@ -69,12 +69,7 @@ class EbsCsiDriver(pulumi.ComponentResource):
         tags = dict(args.get("tags") or {})
         region = args["region"]
         irsa = identity.get("mode") == "irsa"
-        if irsa:
-            trust: pulumi.Input[str] = irsa_trust_policy(
-                identity["oidc_provider_arn"], identity["oidc_issuer"], NAMESPACE, SERVICE_ACCOUNT)
-        else:
-            trust = pulumi.Output.from_input(identity["cluster_name"]).apply(
-                lambda cluster: pod_identity_trust(cluster, NAMESPACE, SERVICE_ACCOUNT))
+        trust = workload_trust_policy(identity, NAMESPACE, SERVICE_ACCOUNT)
         role = aws.iam.Role(f"{name}-ebs-csi", description="EBS CSI controller", assume_role_policy=trust,
                             tags=tags, opts=child_opts(self))
         attachment = aws.iam.RolePolicyAttachment(
@@ -91,16 +86,9 @@ class EbsCsiDriver(pulumi.ComponentResource):
             {"service_account_role_arn": role.arn} if irsa
             else {"pod_identity_associations": [{"role_arn": role.arn, "service_account": SERVICE_ACCOUNT}]}
         )
-        self.addon = aws.eks.Addon(
-            f"{name}-{ADDON}",
-            cluster_name=identity["cluster_name"],
-            addon_name=ADDON,
-            addon_version=addon_versions(args["kubernetes_version"])[ADDON],
-            resolve_conflicts_on_create="OVERWRITE",
-            resolve_conflicts_on_update="OVERWRITE",
-            tags=tags,
-            opts=child_opts(self, depends_on=[attachment, key_policy]),
-            **identity_args,
+        self.addon = managed_addon(
+            f"{name}-{ADDON}", identity["cluster_name"], ADDON, addon_versions(args["kubernetes_version"])[ADDON],
+            tags, child_opts(self, depends_on=[attachment, key_policy]), **identity_args,
         )
         self.storage_class_name = args.get("storage_class_name", "aiplatform-gp3-encrypted")
         self.storage_class = k8s.storage.v1.StorageClass(

@@ -308,16 +308,24 @@ class EksCluster(pulumi.ComponentResource):
         tags: Mapping[str, str],
         depends_on: list[pulumi.Resource] | None = None,
     ) -> aws.eks.Addon:
-        return aws.eks.Addon(
-            f"{name}-{addon}",
-            cluster_name=cluster.name,
-            addon_name=addon,
-            addon_version=version,
-            resolve_conflicts_on_create="OVERWRITE",
-            resolve_conflicts_on_update="OVERWRITE",
-            tags=dict(tags),
-            opts=child_opts(self, depends_on=depends_on),
-        )
+        return managed_addon(f"{name}-{addon}", cluster.name, addon, version, tags,
+                             child_opts(self, depends_on=depends_on))
+
+
+def managed_addon(resource_name: str, cluster_name: pulumi.Input[str], addon: str, version: str,
+                  tags: Mapping[str, str], opts: pulumi.ResourceOptions, **extra: object) -> aws.eks.Addon:
+    """An EKS managed add-on at a pinned version; the add-on's own config wins over edits in the cluster."""
+    return aws.eks.Addon(
+        resource_name,
+        cluster_name=cluster_name,
+        addon_name=addon,
+        addon_version=version,
+        resolve_conflicts_on_create="OVERWRITE",
+        resolve_conflicts_on_update="OVERWRITE",
+        tags=dict(tags),
+        opts=opts,
+        **extra,
+    )
 
 
 def kubeconfig_json(cluster_name: str, endpoint: str, ca_data: str, region: str) -> str:
@@ -340,4 +348,4 @@ def kubeconfig_json(cluster_name: str, endpoint: str, ca_data: str, region: str)
     })
 
 
-__all__ = ["EksCluster", "EksClusterArgs", "SystemNodeGroupArgs", "kubeconfig_json"]
+__all__ = ["EksCluster", "EksClusterArgs", "SystemNodeGroupArgs", "kubeconfig_json", "managed_addon"]

@@ -7,7 +7,7 @@ resource ARNs. It is pure (no Pulumi, no SDK), so the exact documents a
 
 Rules the rendering keeps:
 - no `*` action and no `NotAction`/`NotResource`;
-- `Resource: "*"` only for APIs that take no resource ARN (`UNSCOPABLE`);
+- `Resource: "*"` only for `ecr:GetAuthorizationToken`, which takes no resource ARN;
 - KMS use only through the service that owns the data (`kms:ViaService`).
 """
 
@@ -41,8 +41,8 @@ REQUIRED_FIELDS: dict[str, tuple[str, ...]] = {
     "vector-write": ("collection_arn",),
 }
 
-#: Actions AWS only authorises on `Resource: "*"` (they take no resource ARN).
-UNSCOPABLE = frozenset({"ecr:GetAuthorizationToken", "aoss:DashboardsAccessAll"})
+#: The one action a grant renders on `Resource: "*"`: it takes no resource ARN.
+ECR_TOKEN = "ecr:GetAuthorizationToken"
 
 S3_READ = ["s3:GetObject", "s3:GetObjectVersion", "s3:GetObjectTagging"]
 S3_WRITE = ["s3:PutObject", "s3:PutObjectTagging", "s3:AbortMultipartUpload", "s3:DeleteObject"]
@@ -153,7 +153,7 @@ def statements(grant: Mapping[str, Any], index: int = 0) -> list[dict[str, Any]]
     if kind in ("images-pull", "images-push"):
         actions = ECR_PULL + (ECR_PUSH if kind == "images-push" else [])
         return [
-            {"Sid": f"{sid}Token", "Effect": "Allow", "Action": "ecr:GetAuthorizationToken", "Resource": "*"},
+            {"Sid": f"{sid}Token", "Effect": "Allow", "Action": ECR_TOKEN, "Resource": "*"},
             {"Sid": sid, "Effect": "Allow", "Action": actions, "Resource": grant["repository_arn"]},
         ]
     # vector-read / vector-write: IAM lets the role call the collection's data plane; what it may
@@ -170,7 +170,7 @@ def policy_document(grants: Sequence[Mapping[str, Any]]) -> str:
     token_granted = False
     for i, grant in enumerate(grants):
         for statement in statements(grant, i):
-            if statement["Action"] == "ecr:GetAuthorizationToken":
+            if statement["Action"] == ECR_TOKEN:
                 if token_granted:
                     continue
                 token_granted = True

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from typing import Any
 
 import pulumi
 
-from .grants import irsa_trust
+from .grants import irsa_trust, pod_identity_trust
 
 
 def managed_policy_arn(partition: str, name: str) -> str:
@@ -40,4 +41,14 @@ def irsa_trust_policy(
     """
     return pulumi.Output.all(oidc_provider_arn, oidc_issuer).apply(
         lambda a: irsa_trust(a[0], a[1], namespace, service_account)
+    )
+
+
+def workload_trust_policy(identity: Mapping[str, Any], namespace: str, service_account: str) -> pulumi.Output[str]:
+    """Trust for one service account of the cluster `identity` describes (`ClusterIdentityArgs`):
+    IRSA (`mode: irsa`) or EKS Pod Identity (the default), pinned to that service account either way."""
+    if identity.get("mode") == "irsa":
+        return irsa_trust_policy(identity["oidc_provider_arn"], identity["oidc_issuer"], namespace, service_account)
+    return pulumi.Output.from_input(identity["cluster_name"]).apply(
+        lambda cluster: pod_identity_trust(cluster, namespace, service_account)
     )

@@ -10,11 +10,12 @@ import pulumi_aws as aws
 import pulumi_kubernetes as k8s
 
 from .._base import ArgsChecker, child_opts
-from .grants import GrantArgs, IdentityMode, grant_problems, irsa_trust, pod_identity_trust, policy_document
+from .grants import GrantArgs, IdentityMode, grant_problems, policy_document
+from .iam import workload_trust_policy
 
 TYPE = "aiplatform:index:WorkloadRole"
 IRSA_ANNOTATION = "eks.amazonaws.com/role-arn"
-MODES = ("pod-identity", "irsa")
+MODES: tuple[str, ...] = IdentityMode.__args__  # type: ignore[attr-defined]
 
 
 class ClusterIdentityArgs(TypedDict, total=False):
@@ -102,14 +103,7 @@ class WorkloadRole(pulumi.ComponentResource):
         self.namespace = namespace
         self.service_account_name = account
         tags = dict(args.get("tags") or {})
-        if mode == "irsa":
-            trust: pulumi.Input[str] = pulumi.Output.all(args["oidc_provider_arn"], args["oidc_issuer"]).apply(
-                lambda a: irsa_trust(a[0], a[1], namespace, account)
-            )
-        else:
-            trust = pulumi.Output.from_input(args["cluster_name"]).apply(
-                lambda cluster: pod_identity_trust(cluster, namespace, account)
-            )
+        trust = workload_trust_policy({**args, "mode": mode}, namespace, account)
         self.role = aws.iam.Role(
             name,
             description=args.get("description") or f"Workload identity of {namespace}/{account}",

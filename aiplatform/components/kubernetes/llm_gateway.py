@@ -159,8 +159,9 @@ class LlmGateway(pulumi.ComponentResource):
         self.namespace = args.get("namespace", "llm-gateway")
         self.gateway_name = name
         self.labels = {**dict(args.get("labels") or {}), "app.kubernetes.io/part-of": "aiplatform"}
+        self.team_claim = args.get("team_claim", "groups")
         self._provider_spec = jwt_provider(args["oidc_issuer"], args["jwks_uri"], list(args.get("audiences") or []),
-                                           args.get("team_claim", "groups"))
+                                           self.team_claim)
         self.default_requests_per_minute = limit
         labels = self.labels
         ns = k8s.core.v1.Namespace(name, metadata={"name": self.namespace, "labels": labels}, opts=child_opts(self))
@@ -277,7 +278,7 @@ class LlmGateway(pulumi.ComponentResource):
                     "name": f"team-{team}",
                     "action": "Allow",
                     "principal": {"jwt": {"provider": JWT_PROVIDER, "claims": [{
-                        "name": self._provider_spec["claimToHeaders"][0]["claim"],
+                        "name": self.team_claim,
                         "valueType": "StringArray",
                         "values": [team],
                     }]}},

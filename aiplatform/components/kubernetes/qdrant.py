@@ -14,7 +14,6 @@ from .helm import pinned_release
 
 TYPE = "aiplatform:index:Qdrant"
 HTTP_PORT = 6333
-GRPC_PORT = 6334
 
 
 class QdrantSnapshotsArgs(TypedDict, total=False):
