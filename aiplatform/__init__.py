@@ -1,3 +1,16 @@
 """aiplatform: Pulumi components for a production AI platform, with offline plans and guardrails."""
 
+from typing import Any
+
 __version__ = "0.1.0"
+
+__all__ = ["PlatformRef", "__version__"]
+
+
+def __getattr__(name: str) -> Any:
+    # Lazy, so that `aiplatform.guardrails` (the policy pack) does not load the platform code.
+    if name == "PlatformRef":
+        from .platform_ref import PlatformRef
+
+        return PlatformRef
+    raise AttributeError(f"module 'aiplatform' has no attribute {name!r}")

@@ -439,6 +439,52 @@ class BudgetConfig(_Strict):
     )
 
 
+_QUANTITY = r"^[0-9]+(\.[0-9]+)?(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$"
+#: Namespaces the platform itself uses; a team cannot take one.
+PLATFORM_NAMESPACES = frozenset({"default", "kube-system", "kube-public", "kube-node-lease", "llm-gateway",
+                                 "vector-store"})
+
+
+class TeamConfig(_Strict):
+    """A product team: its namespace, GPU and resource quota, people, budget and accelerators."""
+
+    name: str = Field(description="Team name; names its namespace, role and registry prefix teams/<name>/.")
+    gpus: int = Field(ge=0, le=4096, description="Accelerators the team's pods may request at once (the quota).")
+    cpu: str = Field("32", pattern=_QUANTITY, description="CPU requests the namespace may hold.")
+    memory: str = Field("128Gi", pattern=_QUANTITY, description="Memory the namespace may request.")
+    pods: int = Field(50, ge=1, le=10000, description="Pods the namespace may hold.")
+    persistent_volume_claims: int = Field(10, ge=0, le=1000, description="Volume claims the namespace may hold.")
+    storage: str = Field("500Gi", pattern=_QUANTITY, description="Storage the namespace's claims may request.")
+    members_group: str = Field(min_length=1, max_length=256, description="Kubernetes group of the team's people.")
+    member_role_arns: list[str] = Field(
+        default_factory=list,
+        description="IAM roles mapped to members_group by EKS access entries; default: none (map it in your IdP).",
+    )
+    monthly_budget_usd: float | None = Field(
+        None, ge=0, description="Monthly budget of the team's GPUs at its quota (rule aip-cost-team-budget).",
+    )
+    accelerators: list[str] = Field(
+        default_factory=list, description="Accelerator models the team may use, e.g. [L4]; default: any pool's.",
+    )
+    cost_center: str | None = Field(None, description="The team's cost center label; default: the platform's.")
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, v: str) -> str:
+        return _name_check(v, 40)
+
+    @field_validator("member_role_arns")
+    @classmethod
+    def _arns(cls, arns: list[str]) -> list[str]:
+        _problems([(f"[{i}]", f"not an IAM role ARN: {a!r}") for i, a in enumerate(arns)
+                   if not re.match(r"^arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]+$", a)])
+        return arns
+
+    @property
+    def namespace(self) -> str:
+        return self.name
+
+
 _S3_BUCKET = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
 _ECR_NAME = re.compile(r"^[a-z0-9]+(?:[._-][a-z0-9]+)*(?:/[a-z0-9]+(?:[._-][a-z0-9]+)*)*$")
 
@@ -596,6 +642,10 @@ class PlatformConfig(_Strict):
     model_registry: ModelRegistryConfig | None = Field(None, description="The model registry; default: none.")
     vector_store: VectorStoreConfig | None = Field(None, description="The vector store; default: none.")
     gateway: GatewayConfig | None = Field(None, description="The AI gateway; default: none.")
+    teams: list[TeamConfig] = Field(
+        default_factory=list, max_length=500,
+        description="Product teams, each with a namespace, quota, identity and budget; default: none.",
+    )
 
     @field_validator("name")
     @classmethod
@@ -649,11 +699,38 @@ class PlatformConfig(_Strict):
                                               "workloads the vector store grants access to"))
             if self.environment == "prod" and self.vector_store.network == "public":
                 found.append(("vector_store.network", "public network access to the vector store is not allowed in prod"))
+        found += self._team_problems()
         for i, zone in enumerate(self.network.availability_zones or []):
             if not (zone.startswith(self.region) and re.match(r"^[a-z]$", zone[len(self.region):])):
                 found.append((f"network.availability_zones[{i}]", f"{zone!r} is not a zone of {self.region}"))
         _problems(found)
         return self
+
+    def _team_problems(self) -> list[tuple[str, str]]:
+        found: list[tuple[str, str]] = []
+        models = {row.accelerator.model for pool in self.gpu_pools for t in pool.instance_types
+                  if (row := aws_instances().get(t)) is not None and row.accelerator is not None}
+        taken = set(PLATFORM_NAMESPACES)
+        if self.model_registry is not None:
+            taken.add(self.model_registry.namespace)
+        first: dict[str, int] = {}
+        for i, team in enumerate(self.teams):
+            if team.name in first:
+                found.append((f"teams[{i}].name", f"duplicate team {team.name!r} (also teams[{first[team.name]}])"))
+            first.setdefault(team.name, i)
+            if team.namespace in taken:
+                found.append((f"teams[{i}].name", f"{team.name!r} is a namespace the platform uses"))
+            for j, model in enumerate(team.accelerators):
+                if model not in models:
+                    found.append((f"teams[{i}].accelerators[{j}]", f"no GPU pool offers {model!r} "
+                                                                   f"(pools offer: {', '.join(sorted(models)) or 'none'})"))
+        return found
+
+    @property
+    def accelerator_resources(self) -> list[str]:
+        """The extended resources the platform's pools offer (what a team quota caps)."""
+        found = sorted({DEVICE_RESOURCE[p.vendor] for p in self.gpu_pools})
+        return found or [DEVICE_RESOURCE["nvidia"]]
 
     # ---- derived values -------------------------------------------------------
 

@@ -23,9 +23,10 @@ from .components.aws import (
     WorkloadRole,
 )
 from .components.aws.workload_role import workload_role_args
-from .components.kubernetes import LlmGateway, NvidiaDevicePlugin, Qdrant
+from .components.kubernetes import LlmGateway, NvidiaDevicePlugin, Qdrant, TeamNamespace
 from .components.kubernetes.llm_gateway import ACCESS_LABEL
-from .config import PlatformConfig
+from .config import PlatformConfig, TeamConfig
+from .platform_ref import OUTPUT_NAME, contract
 
 TYPE = "aiplatform:index:AiPlatform"
 
@@ -123,6 +124,7 @@ class AiPlatform(pulumi.ComponentResource):
         }, pulumi.ResourceOptions.merge(k8s_opts, aws_opts))
 
         self._services(name, config, aws_opts, k8s_opts)
+        self.teams = {team.name: self._team(name, config, team, aws_opts, k8s_opts) for team in config.teams}
 
         self.outputs = {
             "clusterName": self.cluster.cluster_name,
@@ -141,6 +143,7 @@ class AiPlatform(pulumi.ComponentResource):
             },
         }
         self.outputs.update(self.service_outputs)
+        self.outputs[OUTPUT_NAME] = contract(self, config)
         self.register_outputs(self.outputs)
 
     def _services(self, name: str, config: PlatformConfig, aws_opts: pulumi.ResourceOptions,
@@ -247,6 +250,52 @@ class AiPlatform(pulumi.ComponentResource):
                 "hostname": gateway.hostname,
                 "loadBalancer": gateway.load_balancer,
             }
+
+    def _team(self, name: str, config: PlatformConfig, team: TeamConfig, aws_opts: pulumi.ResourceOptions,
+              k8s_opts: pulumi.ResourceOptions) -> TeamNamespace:
+        """A team's namespace, quota, policies, RBAC and identity, scoped to the platform's services."""
+        tags = {**config.resource_tags, "team": team.name, **({"cost-center": team.cost_center} if team.cost_center else {})}
+        identity: dict[str, object] = {
+            "cloud": config.cloud,
+            "cluster_name": self.cluster.cluster_name,
+            "mode": config.workload_identity,
+            "oidc_provider_arn": self.cluster.oidc_provider_arn,
+            "oidc_issuer": self.cluster.oidc_issuer,
+            "member_role_arns": team.member_role_arns,
+        }
+        if self.model_registry is not None:
+            identity.update(registry_bucket_arn=self.model_registry.bucket_arn,
+                            registry_kms_key_arn=self.data_key.arn, region=config.region,
+                            repository_arn=self.model_registry.repository.arn)
+        if isinstance(self.vector_store, OpenSearchVectorStore):
+            identity["vector_collection_arn"] = self.vector_store.arn
+        args: dict[str, object] = {
+            "team": team.name,
+            "gpus": team.gpus,
+            "accelerator_resources": config.accelerator_resources,
+            "cpu": team.cpu,
+            "memory": team.memory,
+            "pods": team.pods,
+            "persistent_volume_claims": team.persistent_volume_claims,
+            "storage": team.storage,
+            "members_group": team.members_group,
+            "accelerators": team.accelerators,
+            "identity": identity,
+            "labels": cost_labels(tags),
+            "tags": tags,
+        }
+        if team.monthly_budget_usd is not None:
+            args["monthly_budget_usd"] = team.monthly_budget_usd
+        if self.gateway is not None:
+            args["gateway_namespace"] = self.gateway.namespace
+        if isinstance(self.vector_store, Qdrant):
+            args["vector_store_namespace"] = self.vector_store.namespace
+        namespace = TeamNamespace(f"{name}-team-{team.name}", args,  # type: ignore[arg-type]
+                                  pulumi.ResourceOptions.merge(k8s_opts, aws_opts))
+        if isinstance(self.vector_store, OpenSearchVectorStore):
+            self.vector_store.allow(f"{name}-team-{team.name}", [namespace.role_arn], write=True,
+                                    index_prefix=team.name)
+        return namespace
 
     def _qdrant(self, name: str, config: PlatformConfig, store, identity: dict, both_opts: pulumi.ResourceOptions,
                 aws_opts: pulumi.ResourceOptions, k8s_opts: pulumi.ResourceOptions) -> None:

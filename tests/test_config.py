@@ -49,6 +49,7 @@ def test_every_problem_is_reported_with_its_path(dev_config):
 
 
 def test_unlisted_instance_types_need_an_explicit_opt_in(dev_config):
+    dev_config["teams"] = []  # the teams ask for L4s, which this pool no longer offers
     dev_config["gpu_pools"][0]["instance_types"] = ["g7x.future"]
     assert len(problems(dev_config)) == 1
     dev_config["gpu_pools"][0]["allow_unlisted_instance_types"] = True
@@ -90,6 +91,7 @@ def test_duplicate_pool_names(dev_config):
 
 
 def test_capacity_blocks_need_one_reserved_type(dev_config):
+    dev_config["teams"] = []  # the teams ask for L4s, which this pool no longer offers
     pool = dev_config["gpu_pools"][0]
     pool["capacity_type"] = "capacity-block"
     found = problems(dev_config)
@@ -104,6 +106,7 @@ def test_capacity_blocks_need_one_reserved_type(dev_config):
 
 
 def test_neuron_pools_get_the_neuron_ami_and_reject_nvidia_amis(dev_config):
+    dev_config["teams"] = []  # the teams ask for L4s, which this pool no longer offers
     pool = dev_config["gpu_pools"][0]
     pool["instance_types"] = ["inf2.xlarge"]
     assert load_platform_config(dev_config).gpu_pools[0].resolved_ami_type == "AL2023_x86_64_NEURON"
@@ -143,7 +146,7 @@ def test_pool_sizes_either_load_consistently_or_fail_with_a_located_problem(min_
     pool = {"name": "p", "instance_types": ["g6.xlarge"], "min_nodes": min_nodes, "max_nodes": max_nodes}
     if desired is not None:
         pool["desired_nodes"] = desired
-    raw = {**stack_platform("aws-dev"), "gpu_pools": [pool]}
+    raw = {**stack_platform("aws-dev"), "gpu_pools": [pool], "teams": []}
     try:
         cfg = load_platform_config(raw)
     except ConfigError as exc:

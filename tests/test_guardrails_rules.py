@@ -235,7 +235,9 @@ def test_every_rule_has_a_failing_case():
 
     covered = set().union(*(c[3] for c in CASES)) | {
         "aip-compliance-region-allowed", "aip-cost-stack-max-accelerators", "aip-meta-suppression-valid",
-        "aip-cost-monthly-budget"}  # tests/test_cost.py
+        "aip-cost-monthly-budget",  # tests/test_cost.py
+        "aip-kubernetes-namespace-gpu-quota", "aip-cost-team-budget", "aip-kubernetes-rbac-no-wildcards",
+    }  # tests/test_guardrails_tenancy.py
     assert {r.name for r in rules()} <= covered
 
 

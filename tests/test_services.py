@@ -96,7 +96,8 @@ def test_prod_vector_store_is_a_private_opensearch_collection(reference_plans):
     assert group.urn in endpoint.property_dependencies["securityGroupIds"]
     # Data access: two policies, one read-only for the consumer, one read-write for the publisher.
     access = _inside(plan, store, "aws:opensearch/serverlessAccessPolicy:ServerlessAccessPolicy")
-    assert sorted(p.get("name") for p in access) == ["ml-prod-vectors-ro", "ml-prod-vectors-rw"]
+    assert sorted(p.get("name") for p in access) == [
+        "ml-prod-vectors-assistants-rw", "ml-prod-vectors-ro", "ml-prod-vectors-rw", "ml-prod-vectors-search-rw"]
 
 
 def test_prod_vector_store_policies_once_applied(reference_up_plans):
@@ -114,6 +115,8 @@ def test_prod_vector_store_policies_once_applied(reference_up_plans):
     assert principals == {
         "ml-prod-vectors-ro": ["arn:aws:iam::111122223333:role/ml-prod-consumer"],
         "ml-prod-vectors-rw": ["arn:aws:iam::111122223333:role/ml-prod-publisher"],
+        "ml-prod-vectors-search-rw": ["arn:aws:iam::111122223333:role/ml-prod-team-search"],
+        "ml-prod-vectors-assistants-rw": ["arn:aws:iam::111122223333:role/ml-prod-team-assistants"],
     }
 
 
@@ -175,7 +178,9 @@ def test_workload_roles_pin_their_service_account(reference_plans, reference_up_
     trust = json.loads(roles["ml-dev-consumer"].get("assumeRolePolicy"))["Statement"][0]
     assert trust["Condition"]["StringEquals"]["aws:RequestTag/kubernetes-service-account"] == "model-reader"
     associations = {a.get("serviceAccount"): a for a in dev.of_type("aws:eks/podIdentityAssociation:PodIdentityAssociation")}
-    assert set(associations) == {"model-publisher", "model-reader", "qdrant"}
+    assert set(associations) == {"model-publisher", "model-reader", "qdrant", "workloads"}
+    assert sorted(a.get("namespace") for a in dev.of_type("aws:eks/podIdentityAssociation:PodIdentityAssociation")
+                  if a.get("serviceAccount") == "workloads") == ["assistants", "search"]
     assert associations["model-reader"].get("namespace") == "ml-models"
     # prod: IRSA; the trust pins sub and aud, and the service account carries the role annotation.
     prod = reference_up_plans["aws-prod"]

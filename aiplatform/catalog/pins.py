@@ -8,7 +8,9 @@ is a deliberate, reviewed change of this file; `aws eks describe-addon-versions
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from typing import Any
 
 #: The Kubernetes version a new cluster gets when the config names none.
 DEFAULT_KUBERNETES_VERSION = "1.34"
@@ -80,6 +82,10 @@ QDRANT = HelmChart(
 )
 QDRANT_IMAGE_TAG = "v1.15.4"
 
+#: The OpenAI-compatible model server `InferenceService` runs by default (vLLM; the image ships the
+#: Run:ai model streamer that loads weights straight from s3:// and gs://).
+VLLM_IMAGE = "vllm/vllm-openai:v0.11.0"
+
 #: The cluster-autoscaler image must match the cluster's Kubernetes minor version.
 CLUSTER_AUTOSCALER_IMAGE_TAGS: dict[str, str] = {
     "1.33": "v1.33.0",
@@ -104,3 +110,23 @@ def addon_versions(kubernetes_version: str) -> dict[str, str]:
             f"no pinned EKS add-on versions for Kubernetes {kubernetes_version} "
             f"(supported: {', '.join(SUPPORTED_KUBERNETES_VERSIONS)})"
         ) from None
+
+
+_DIGEST = re.compile(r"@sha256:[0-9a-f]{64}$")
+
+
+def image_problem(image: Any) -> str | None:
+    """Why an image reference is not pinned (no tag, or `latest`), or None when it is (tag or digest).
+
+    Callers skip values that are unknown during preview; a non-string is not judged.
+    """
+    if not isinstance(image, str):
+        return None
+    if _DIGEST.search(image):
+        return None
+    last = image.rsplit("/", 1)[-1]
+    if ":" not in last:
+        return f"image {image} has no tag (means latest)"
+    if last.rsplit(":", 1)[1] == "latest":
+        return f"image {image} uses the latest tag"
+    return None

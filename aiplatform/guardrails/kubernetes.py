@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
 from pulumi_policy import Severity
 
 from ..catalog import DEVICE_RESOURCE
+from ..catalog.pins import image_problem
 from ._props import as_bool, as_list, get, is_unknown, known
 from ._rule import Resource, resource_rule
 
@@ -120,22 +120,6 @@ def no_host_access(resource: Resource, config: Mapping[str, Any]) -> Iterator[st
             yield f"container {name} is privileged"
 
 
-_DIGEST = re.compile(r"@sha256:[0-9a-f]{64}$")
-
-
-def image_problem(image: Any) -> str | None:
-    if not isinstance(image, str) or not known(image):
-        return None
-    if _DIGEST.search(image):
-        return None
-    last = image.rsplit("/", 1)[-1]
-    if ":" not in last:
-        return f"image {image} has no tag (means latest)"
-    if last.rsplit(":", 1)[1] == "latest":
-        return f"image {image} uses the latest tag"
-    return None
-
-
 @resource_rule(
     "aip-kubernetes-image-pinned",
     area="kubernetes",
@@ -157,6 +141,7 @@ def image_pinned(resource: Resource, config: Mapping[str, Any]) -> Iterator[str]
     if spec is None:
         return
     for name, container in containers(spec):
-        problem = image_problem(container.get("image"))
+        image = container.get("image")
+        problem = image_problem(image) if known(image) else None
         if problem:
             yield f"container {name}: {problem}"

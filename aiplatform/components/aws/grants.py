@@ -185,11 +185,15 @@ AOSS_INDEX_WRITE = AOSS_INDEX_READ + ["aoss:CreateIndex", "aoss:UpdateIndex", "a
 AOSS_COLLECTION = ["aoss:DescribeCollectionItems"]
 
 
-def aoss_data_rules(collection: str, write: bool) -> list[dict[str, Any]]:
-    """The rules of an OpenSearch Serverless data access policy for one collection (no `aoss:*`)."""
+def aoss_data_rules(collection: str, write: bool, index_prefix: str | None = None) -> list[dict[str, Any]]:
+    """The rules of an OpenSearch Serverless data access policy for one collection (no `aoss:*`).
+
+    With `index_prefix` (a team), only the indexes named `<prefix>-...` are covered.
+    """
+    indexes = f"index/{collection}/{index_prefix}-*" if index_prefix else f"index/{collection}/*"
     return [
         {"ResourceType": "collection", "Resource": [f"collection/{collection}"], "Permission": AOSS_COLLECTION},
-        {"ResourceType": "index", "Resource": [f"index/{collection}/*"],
+        {"ResourceType": "index", "Resource": [indexes],
          "Permission": AOSS_INDEX_WRITE if write else AOSS_INDEX_READ},
     ]
 

@@ -59,10 +59,12 @@ def network_policy(collection: str, vpc_endpoint_id: str | None, public: bool = 
     return json.dumps([rule], sort_keys=True)
 
 
-def data_access_policy(collection: str, principals: Sequence[str], write: bool) -> str:
+def data_access_policy(collection: str, principals: Sequence[str], write: bool,
+                       index_prefix: str | None = None) -> str:
+    scope = f"indexes {index_prefix}-*" if index_prefix else "platform workloads"
     return json.dumps([{
-        "Description": f"{collection}: {'read-write' if write else 'read-only'} for platform workloads",
-        "Rules": aoss_data_rules(collection, write),
+        "Description": f"{collection}: {'read-write' if write else 'read-only'} for {scope}",
+        "Rules": aoss_data_rules(collection, write, index_prefix),
         "Principal": sorted(principals),
     }], sort_keys=True)
 
@@ -154,16 +156,21 @@ class OpenSearchVectorStore(pulumi.ComponentResource):
         self._short = short
         self.register_outputs({"endpoint": self.endpoint, "collectionArn": self.arn, "collectionName": collection})
 
-    def allow(self, name: str, role_arns: Sequence[pulumi.Input[str]], *, write: bool = False) -> aws.opensearch.ServerlessAccessPolicy:
-        """A data access policy letting exactly these roles read (or read and write) the collection's indexes."""
+    def allow(self, name: str, role_arns: Sequence[pulumi.Input[str]], *, write: bool = False,
+              index_prefix: str | None = None) -> aws.opensearch.ServerlessAccessPolicy:
+        """A data access policy letting exactly these roles read (or read and write) the collection's indexes,
+        or only the indexes named `<index_prefix>-...` (a team's)."""
         collection = self.collection_name
         access = "rw" if write else "ro"
+        policy_name = f"{self._short}-{index_prefix}-{access}" if index_prefix else f"{self._short}-{access}"
         return aws.opensearch.ServerlessAccessPolicy(
             f"{name}-{access}",
-            name=f"{self._short}-{access}"[:32],
+            name=policy_name[:32],
             type="data",
-            description=f"{collection}: {'read-write' if write else 'read-only'} workload roles",
-            policy=pulumi.Output.all(*role_arns).apply(lambda arns: data_access_policy(collection, arns, write)),
+            description=f"{collection}: {'read-write' if write else 'read-only'} "
+                        f"{f'indexes {index_prefix}-*' if index_prefix else 'workload roles'}",
+            policy=pulumi.Output.all(*role_arns).apply(
+                lambda arns: data_access_policy(collection, arns, write, index_prefix)),
             opts=child_opts(self),
         )
 

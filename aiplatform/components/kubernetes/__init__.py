@@ -1,10 +1,18 @@
 """Cloud-neutral Kubernetes components (need `pulumi-kubernetes`)."""
 
-from .llm_gateway import LlmGateway, LlmGatewayArgs, RouteArgs
+from .gateway_route import GatewayRefArgs, GatewayRoute, GatewayRouteArgs
+from .inference_service import InferenceService, InferenceServiceArgs
+from .llm_gateway import LlmGateway, LlmGatewayArgs
 from .nvidia_device_plugin import NvidiaDevicePlugin, NvidiaDevicePluginArgs
 from .qdrant import Qdrant, QdrantArgs, QdrantSnapshotsArgs
+from .team_namespace import TeamIdentityArgs, TeamNamespace, TeamNamespaceArgs
 
 __all__ = [
+    "GatewayRefArgs",
+    "GatewayRoute",
+    "GatewayRouteArgs",
+    "InferenceService",
+    "InferenceServiceArgs",
     "LlmGateway",
     "LlmGatewayArgs",
     "NvidiaDevicePlugin",
@@ -12,5 +20,7 @@ __all__ = [
     "Qdrant",
     "QdrantArgs",
     "QdrantSnapshotsArgs",
-    "RouteArgs",
+    "TeamIdentityArgs",
+    "TeamNamespace",
+    "TeamNamespaceArgs",
 ]

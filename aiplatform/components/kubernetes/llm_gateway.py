@@ -10,15 +10,21 @@ import pulumi_kubernetes as k8s
 
 from ...catalog.pins import ENVOY_GATEWAY
 from .._base import LABEL_PREFIX, ArgsChecker, child_opts
+from .gateway_route import (
+    ENVOY_API,
+    GATEWAY_API,
+    TEAM_HEADER,
+    GatewayRefArgs,
+    GatewayRoute,
+    GatewayRouteArgs,
+    jwt_provider,
+    local_rate_limit,
+)
+from .gateway_route import custom_object as _custom
 from .helm import pinned_release
 
 TYPE = "aiplatform:index:LlmGateway"
-GATEWAY_API = "gateway.networking.k8s.io/v1"
-ENVOY_API = "gateway.envoyproxy.io/v1alpha1"
 CONTROLLER_NAME = "gateway.envoyproxy.io/gatewayclass-controller"
-JWT_PROVIDER = "platform"
-#: The header the gateway copies the caller's team claim into (for limits and logs).
-TEAM_HEADER = "x-aiplatform-team"
 #: Namespaces carrying this label may attach routes to the gateway.
 ACCESS_LABEL = f"{LABEL_PREFIX}gateway-access"
 
@@ -78,48 +84,6 @@ class LlmGatewayArgs(TypedDict, total=False):
     """Envoy replicas. Default: 2."""
     labels: Mapping[str, str]
     """Labels on the namespace and objects (team, cost-center, environment). Default: none."""
-
-
-class RouteArgs(TypedDict, total=False):
-    namespace: str
-    """Namespace of the model service; must carry the gateway-access label (required)."""
-    service_name: str
-    """The model's Kubernetes Service (required)."""
-    port: int
-    """Its port. Default: 8000."""
-    path_prefix: str
-    """Path prefix routed to it, e.g. `/v1/models/chat` (required)."""
-    team: str
-    """The team that owns it; only callers whose team claim contains it get through (required)."""
-    requests_per_minute: int
-    """Limit per Envoy replica for this route. Default: the gateway's."""
-    timeout_seconds: int
-    """Request timeout (generation can be slow). Default: 300."""
-    labels: Mapping[str, str]
-    """Labels on the route objects. Default: none."""
-
-
-def _custom(logical: str, api_version: str, kind: str, *, metadata: dict[str, Any], spec: dict[str, Any],
-            opts: pulumi.ResourceOptions) -> k8s.apiextensions.CustomResource:
-    """A Gateway API or Envoy Gateway object (its CRD comes with the Envoy Gateway chart)."""
-    return k8s.apiextensions.CustomResource(logical, api_version=api_version, kind=kind, metadata=metadata,
-                                            spec=spec, opts=opts)
-
-
-def jwt_provider(issuer: str, jwks_uri: str, audiences: Sequence[str], team_claim: str) -> dict[str, Any]:
-    provider: dict[str, Any] = {
-        "name": JWT_PROVIDER,
-        "issuer": issuer,
-        "remoteJWKS": {"uri": jwks_uri},
-        "claimToHeaders": [{"header": TEAM_HEADER, "claim": team_claim}],
-    }
-    if audiences:
-        provider["audiences"] = list(audiences)
-    return provider
-
-
-def local_rate_limit(requests_per_minute: int) -> dict[str, Any]:
-    return {"type": "Local", "local": {"rules": [{"limit": {"requests": requests_per_minute, "unit": "Minute"}}]}}
 
 
 class LlmGateway(pulumi.ComponentResource):
@@ -232,67 +196,29 @@ class LlmGateway(pulumi.ComponentResource):
         )
         self.register_outputs({"namespace": self.namespace, "gatewayName": name, "hostname": args.get("hostname")})
 
-    def register_route(self, name: str, route: RouteArgs, opts: pulumi.ResourceOptions | None = None) -> dict[str, k8s.apiextensions.CustomResource]:
-        """An HTTPRoute from the gateway to a model service, with the team's auth and limits.
+    @property
+    def ref(self) -> GatewayRefArgs:
+        """The coordinates a `GatewayRoute` (or a team stack, through `PlatformRef`) needs to attach here."""
+        return {
+            "namespace": self.namespace,
+            "gateway_name": self.gateway_name,
+            "oidc_issuer": self._provider_spec["issuer"],
+            "jwks_uri": self._provider_spec["remoteJWKS"]["uri"],
+            "audiences": list(self._provider_spec.get("audiences") or []),
+            "team_claim": self.team_claim,
+            "requests_per_minute": self.default_requests_per_minute,
+        }
 
-        Creates, in the service's namespace: the `HTTPRoute`; a `SecurityPolicy` that requires a valid
-        platform JWT whose team claim contains `team`; a `BackendTrafficPolicy` with the route's limit.
-        Team stacks call this with their own provider in `opts`.
+    def register_route(self, name: str, route: GatewayRouteArgs,
+                       opts: pulumi.ResourceOptions | None = None) -> GatewayRoute:
+        """A `GatewayRoute` on this gateway (route, team-only `SecurityPolicy`, rate limit), parented here.
+
+        `route` takes the `GatewayRouteArgs` fields except `gateway`. Team stacks, which have no
+        `LlmGateway` object, create a `GatewayRoute` with `PlatformRef.gateway` instead.
         """
-        limit = route.get("requests_per_minute", self.default_requests_per_minute)
-        timeout = route.get("timeout_seconds", 300)
-        check = ArgsChecker("aiplatform:index:LlmGateway.registerRoute", name)
-        for key in ("namespace", "service_name", "path_prefix", "team"):
-            check.require(bool(route.get(key)), key, "required")
-        check.require(str(route.get("path_prefix") or "/").startswith("/"), "pathPrefix", "must start with '/'")
-        check.require(1 <= limit <= 1_000_000, "requestsPerMinute", f"must be 1 to 1000000 (got {limit})")
-        check.require(1 <= timeout <= 3600, "timeoutSeconds", f"must be 1 to 3600 (got {timeout})")
-        check.done()
-        team = route["team"]
-        labels = {**self.labels, **dict(route.get("labels") or {}), "team": team}
-        meta = {"namespace": route["namespace"], "labels": labels}
         base = pulumi.ResourceOptions(parent=self)
-        opts = pulumi.ResourceOptions.merge(base, opts) if opts else base
-        http_route = _custom(
-            f"{name}-route", GATEWAY_API, "HTTPRoute",
-            metadata={"name": name, **meta},
-            spec={
-                "parentRefs": [{"name": self.gateway_name, "namespace": self.namespace, "sectionName": "https"}],
-                "rules": [{
-                    "matches": [{"path": {"type": "PathPrefix", "value": route["path_prefix"]}}],
-                    "backendRefs": [{"name": route["service_name"], "port": route.get("port", 8000)}],
-                    "timeouts": {"request": f"{timeout}s"},
-                }],
-            },
-            opts=opts,
-        )
-        target = [{"group": "gateway.networking.k8s.io", "kind": "HTTPRoute", "name": name}]
-        after = pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(depends_on=[http_route]))
-        auth = _custom(
-            f"{name}-auth", ENVOY_API, "SecurityPolicy",
-            metadata={"name": f"{name}-auth", **meta},
-            spec={
-                "targetRefs": target,
-                "jwt": {"providers": [self._provider_spec]},
-                "authorization": {"defaultAction": "Deny", "rules": [{
-                    "name": f"team-{team}",
-                    "action": "Allow",
-                    "principal": {"jwt": {"provider": JWT_PROVIDER, "claims": [{
-                        "name": self.team_claim,
-                        "valueType": "StringArray",
-                        "values": [team],
-                    }]}},
-                }]},
-            },
-            opts=after,
-        )
-        limits = _custom(
-            f"{name}-limits", ENVOY_API, "BackendTrafficPolicy",
-            metadata={"name": f"{name}-limits", **meta},
-            spec={"targetRefs": target, "rateLimit": local_rate_limit(limit)},
-            opts=after,
-        )
-        return {"route": http_route, "security_policy": auth, "traffic_policy": limits}
+        return GatewayRoute(name, {**route, "gateway": self.ref},
+                            pulumi.ResourceOptions.merge(base, opts) if opts else base)
 
 
-__all__ = ["LlmGateway", "LlmGatewayArgs", "RouteArgs"]
+__all__ = ["TEAM_HEADER", "LlmGateway", "LlmGatewayArgs"]

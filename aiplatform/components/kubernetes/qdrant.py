@@ -72,6 +72,7 @@ class Qdrant(pulumi.ComponentResource):
         check.done()
 
         namespace = args.get("namespace", "vector-store")
+        self.namespace = namespace
         labels = dict(args.get("labels") or {})
         ns = k8s.core.v1.Namespace(name, metadata={"name": namespace, "labels": labels}, opts=child_opts(self))
         memory = args.get("memory", "4Gi")

@@ -1,0 +1,278 @@
+"""InferenceService: an OpenAI-compatible model server for a model in the team's registry prefix.
+
+Hosted by the component package (`components/`) for every Pulumi language, so
+this module keeps its annotations evaluated (no `from __future__ import
+annotations`): `pulumi.provider.experimental` infers the schema from them.
+"""
+
+import json
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any, Required, TypedDict
+
+import pulumi
+import pulumi_kubernetes as k8s
+
+from ...catalog.pins import VLLM_IMAGE, image_problem
+from .._base import LABEL_PREFIX, ArgsChecker, child_opts, is_known, warn_override
+from .gateway_route import GatewayRefArgs, GatewayRoute, gateway_ref_problems
+from .team_namespace import REGISTRY_PREFIX
+
+TYPE = "aiplatform:index:InferenceService"
+#: Node label the GPU pools carry with their accelerator model (EksGpuNodePool).
+ACCELERATOR_LABEL = f"{LABEL_PREFIX}accelerator"
+_QUANTITY = re.compile(r"^[0-9]+(\.[0-9]+)?(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$")
+_NAME = re.compile(r"^[a-z]([-a-z0-9]{0,40}[a-z0-9])?$")
+_MODEL_PATH = re.compile(r"^[A-Za-z0-9._-]+(/[A-Za-z0-9._-]+)*$")
+#: The unprivileged user the server runs as (the caches live on an emptyDir it owns).
+RUN_AS_USER = 1000
+CACHE_DIR = "/home/vllm"
+
+
+class InferenceServiceArgs(TypedDict, total=False):
+    team: Required[str]
+    """The team that owns the service; its registry prefix and gateway auth apply (required)."""
+    namespace: Required[pulumi.Input[str]]
+    """The team's namespace (`PlatformRef.namespace`) (required)."""
+    service_account: Required[pulumi.Input[str]]
+    """The team's workload service account, whose identity reads the registry (required)."""
+    registry_uri: Required[pulumi.Input[str]]
+    """The platform's model registry, `s3://<bucket>` or `gs://<bucket>` (required)."""
+    model: Required[str]
+    """Path of the model inside the team's prefix, e.g. `chat/llama-3.1-8b-instruct/v3`: the server loads
+    `<registry_uri>/teams/<team>/<model>` (Safetensors) (required)."""
+    accelerator: Required[str]
+    """Accelerator model to run on, matched against the pools' `aiplatform.io/accelerator` label, e.g. `L4`
+    (required)."""
+    gpus: int
+    """Accelerators per replica; also the tensor-parallel size. Default: 1."""
+    allowed_accelerators: Sequence[str]
+    """Accelerator models the team may use (`PlatformRef.accelerators`). Default: any."""
+    accelerator_resource: str
+    """Extended resource of the accelerator. Default: `nvidia.com/gpu`."""
+    image: str
+    """Server image, pinned by tag or digest (never `latest`). Default: the pinned vLLM image."""
+    served_model_name: str
+    """Model name clients put in requests. Default: the component name."""
+    cpu: str
+    """CPU request per replica. Default: `4`."""
+    memory: str
+    """Memory request and limit per replica. Default: `24Gi`."""
+    shared_memory: str
+    """Size of `/dev/shm` (NCCL between the GPUs of a replica). Default: `8Gi`."""
+    min_replicas: int
+    """Fewest replicas. Default: 1 (0 needs KEDA, which the platform does not run)."""
+    max_replicas: int
+    """Most replicas. Default: 2."""
+    target_cpu_utilization: int
+    """CPU utilisation the autoscaler aims at, percent. Default: 80."""
+    port: int
+    """Port the server listens on. Default: 8000."""
+    max_model_len: int
+    """Context length the server allocates for. Default: the model's."""
+    extra_args: Sequence[str]
+    """More server flags. Default: none."""
+    region: str
+    """Region of the registry bucket (AWS), passed to the model loader. Default: the SDK's."""
+    gateway: GatewayRefArgs
+    """Publish on the platform gateway (`PlatformRef.gateway`). Default: in-cluster only."""
+    path_prefix: str
+    """Path prefix on the gateway. Default: `/<team>/<name>`."""
+    requests_per_minute: int
+    """Route limit per Envoy replica. Default: the gateway's."""
+    run_as_root: bool
+    """Run the server as root, for images that need it. Default: False (uid 1000, no privilege escalation)."""
+    labels: Mapping[str, str]
+    """Labels on every object (team, cost-center, environment). Default: none."""
+
+
+def model_uri(registry_uri: str, team: str, model: str) -> str:
+    return f"{registry_uri.rstrip('/')}/{REGISTRY_PREFIX.format(team=team)}{model.strip('/')}"
+
+
+def server_args(uri: str, args: Mapping[str, Any], name: str) -> list[str]:
+    """The vLLM command line: stream the weights from the registry, tensor-parallel over the GPUs."""
+    gpus = args.get("gpus", 1)
+    out = [uri, "--served-model-name", args.get("served_model_name") or name, "--port", str(args.get("port", 8000)),
+           "--tensor-parallel-size", str(gpus), "--load-format", "runai_streamer"]
+    if gpus > 1:
+        out += ["--model-loader-extra-config", json.dumps({"distributed": True})]
+    if args.get("max_model_len"):
+        out += ["--max-model-len", str(args["max_model_len"])]
+    return out + list(args.get("extra_args") or [])
+
+
+def inference_problems(check: ArgsChecker, args: Mapping[str, Any]) -> None:
+    camel = {"service_account": "serviceAccount", "registry_uri": "registryUri"}
+    for key in ("team", "namespace", "service_account", "registry_uri", "model", "accelerator"):
+        check.require(bool(args.get(key)), camel.get(key, key), "required")
+    for key in ("team", "model", "accelerator"):
+        check.require(args.get(key) is None or isinstance(args.get(key), str), key, "must be a plain string")
+    registry = args.get("registry_uri")
+    if isinstance(registry, str):
+        check.require(registry.startswith(("s3://", "gs://")), "registryUri", f"must be s3:// or gs:// (got {registry!r})")
+    model = args.get("model")
+    if isinstance(model, str) and model:
+        check.require(bool(_MODEL_PATH.match(model)) and ".." not in model.split("/"), "model",
+                      f"a path inside the team's prefix: letters, digits, . _ - and '/', no '..' (got {model!r})")
+    gpus = args.get("gpus", 1)
+    check.require(isinstance(gpus, int) and 1 <= gpus <= 16, "gpus", f"must be 1 to 16 (got {gpus!r})")
+    allowed = args.get("allowed_accelerators")
+    allowed = list(allowed or []) if is_known(allowed) else []
+    if allowed and args.get("accelerator"):
+        check.require(args["accelerator"] in allowed, "accelerator",
+                      f"{args['accelerator']!r} is not among the team's accelerators ({', '.join(allowed)})")
+    problem = image_problem(args.get("image", VLLM_IMAGE))
+    check.require(problem is None, "image", f"{problem}: pin a version tag or a digest")
+    for key in ("cpu", "memory", "shared_memory"):
+        value = args.get(key)
+        check.require(value is None or bool(_QUANTITY.match(str(value))), key, f"not a Kubernetes quantity: {value!r}")
+    low, high = args.get("min_replicas", 1), args.get("max_replicas", 2)
+    check.require(low != 0, "minReplicas",
+                  "0 needs KEDA with a request-buffering scaler, which the platform does not run; use 1")
+    check.require(isinstance(low, int) and isinstance(high, int) and 0 <= low <= high <= 100, "maxReplicas",
+                  f"need 1 <= min_replicas <= max_replicas <= 100 (got {low!r}, {high!r})")
+    target = args.get("target_cpu_utilization", 80)
+    check.require(isinstance(target, int) and 10 <= target <= 100, "targetCpuUtilization", "must be 10 to 100")
+    port = args.get("port", 8000)
+    check.require(isinstance(port, int) and 1024 <= port <= 65535, "port", f"must be 1024 to 65535 (got {port!r})")
+    prefix = args.get("path_prefix")
+    check.require(prefix is None or str(prefix).startswith("/"), "pathPrefix", "must start with '/'")
+    if args.get("gateway") is not None:
+        gateway_ref_problems(check, args["gateway"])
+
+
+class InferenceService(pulumi.ComponentResource):
+    """A Deployment of an OpenAI-compatible server (vLLM, pinned) that streams its model from the team's
+    registry prefix onto the GPUs it requests (limits = the model's GPU count, the accelerator taint
+    tolerated, the accelerator selected by node label), with startup/readiness/liveness probes, a
+    non-root security context, a Service, a HorizontalPodAutoscaler, a PodDisruptionBudget and, when a
+    gateway is given, a `GatewayRoute` with the team's auth and limits."""
+
+    service_name: pulumi.Output[str]
+    """The Kubernetes Service."""
+    url: pulumi.Output[str]
+    """In-cluster base URL of the OpenAI API (`http://<service>.<namespace>.svc:<port>/v1`)."""
+    model_uri: pulumi.Output[str]
+    """Where the weights are loaded from."""
+    path_prefix: pulumi.Output[str]
+    """Path prefix on the gateway, or empty when not published."""
+
+    def __init__(self, name: str, args: InferenceServiceArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__(TYPE, name, None, opts)
+        check = ArgsChecker(TYPE, name)
+        check.require(bool(_NAME.match(name)), "name", "a DNS label of at most 42 characters (it names the objects)")
+        inference_problems(check, args)
+        check.done()
+
+        team = args["team"]
+        gpus = args.get("gpus", 1)
+        port = args.get("port", 8000)
+        device = args.get("accelerator_resource", "nvidia.com/gpu")
+        image = args.get("image", VLLM_IMAGE)
+        root = bool(args.get("run_as_root", False))
+        if root:
+            warn_override(name, "run_as_root", False, True)
+        selector = {"app.kubernetes.io/name": name, "app.kubernetes.io/instance": f"{team}-{name}"}
+        labels = {**dict(args.get("labels") or {}), **selector, "team": team,
+                  "app.kubernetes.io/component": "model-server", "app.kubernetes.io/part-of": "aiplatform"}
+        namespace = args["namespace"]
+        meta = {"name": name, "namespace": namespace, "labels": labels}
+        uri = pulumi.Output.from_input(args["registry_uri"]).apply(lambda r: model_uri(r, team, args["model"]))
+        env = [{"name": "HOME", "value": CACHE_DIR}, {"name": "HF_HOME", "value": f"{CACHE_DIR}/hf"},
+               {"name": "XDG_CACHE_HOME", "value": f"{CACHE_DIR}/.cache"}, {"name": "HF_HUB_OFFLINE", "value": "1"}]
+        if args.get("region"):
+            env.append({"name": "AWS_REGION", "value": args["region"]})
+        probe = {"httpGet": {"path": "/health", "port": "http"}}
+        container = {
+            "name": "server",
+            "image": image,
+            "command": ["vllm", "serve"],
+            "args": uri.apply(lambda u: server_args(u, args, name)),
+            "ports": [{"name": "http", "containerPort": port}],
+            "env": env,
+            "resources": {
+                "requests": {"cpu": args.get("cpu", "4"), "memory": args.get("memory", "24Gi"), device: str(gpus)},
+                "limits": {"memory": args.get("memory", "24Gi"), device: str(gpus)},
+            },
+            # Loading and compiling a large model takes minutes: the startup probe covers up to 20 of them.
+            "startupProbe": {**probe, "periodSeconds": 10, "failureThreshold": 120},
+            "readinessProbe": {**probe, "periodSeconds": 10, "failureThreshold": 3},
+            "livenessProbe": {**probe, "periodSeconds": 20, "failureThreshold": 3, "timeoutSeconds": 5},
+            "securityContext": {"allowPrivilegeEscalation": False, "capabilities": {"drop": ["ALL"]}},
+            "volumeMounts": [{"name": "cache", "mountPath": CACHE_DIR}, {"name": "shm", "mountPath": "/dev/shm"}],
+        }
+        pod_security: dict[str, Any] = {"seccompProfile": {"type": "RuntimeDefault"}}
+        if not root:
+            pod_security.update(runAsNonRoot=True, runAsUser=RUN_AS_USER, runAsGroup=RUN_AS_USER, fsGroup=RUN_AS_USER)
+        self.deployment = k8s.apps.v1.Deployment(
+            name,
+            metadata=meta,
+            spec={
+                # No `replicas`: the HorizontalPodAutoscaler owns it.
+                "selector": {"matchLabels": selector},
+                "strategy": {"type": "RollingUpdate", "rollingUpdate": {"maxSurge": 1, "maxUnavailable": 0}},
+                "template": {
+                    "metadata": {"labels": labels},
+                    "spec": {
+                        "serviceAccountName": args["service_account"],
+                        "nodeSelector": {ACCELERATOR_LABEL: args["accelerator"]},
+                        "tolerations": [{"key": device, "operator": "Exists", "effect": "NoSchedule"}],
+                        "securityContext": pod_security,
+                        "terminationGracePeriodSeconds": 60,
+                        "containers": [container],
+                        "volumes": [
+                            {"name": "cache", "emptyDir": {}},
+                            {"name": "shm", "emptyDir": {"medium": "Memory",
+                                                         "sizeLimit": args.get("shared_memory", "8Gi")}},
+                        ],
+                    },
+                },
+            },
+            opts=child_opts(self),
+        )
+        self.service = k8s.core.v1.Service(
+            name, metadata=meta,
+            spec={"type": "ClusterIP", "selector": selector,
+                  "ports": [{"name": "http", "port": port, "targetPort": "http"}]},
+            opts=child_opts(self),
+        )
+        target = {"apiVersion": "apps/v1", "kind": "Deployment", "name": name}
+        self.autoscaler = k8s.autoscaling.v2.HorizontalPodAutoscaler(
+            name, metadata=meta,
+            spec={
+                "scaleTargetRef": target,
+                "minReplicas": args.get("min_replicas", 1),
+                "maxReplicas": args.get("max_replicas", 2),
+                "metrics": [{"type": "Resource", "resource": {"name": "cpu", "target": {
+                    "type": "Utilization", "averageUtilization": args.get("target_cpu_utilization", 80)}}}],
+                # A new replica needs a GPU node and minutes to load: scale down slowly.
+                "behavior": {"scaleDown": {"stabilizationWindowSeconds": 900}},
+            },
+            opts=child_opts(self, depends_on=[self.deployment]),
+        )
+        self.disruption_budget = k8s.policy.v1.PodDisruptionBudget(
+            name, metadata=meta, spec={"maxUnavailable": 1, "selector": {"matchLabels": selector}},
+            opts=child_opts(self),
+        )
+        self.route = None
+        prefix = ""
+        if args.get("gateway") is not None:
+            prefix = args.get("path_prefix") or f"/{team}/{name}"
+            route_args: dict[str, Any] = {
+                "gateway": args["gateway"], "namespace": namespace, "service_name": name, "port": port,
+                "path_prefix": prefix, "team": team, "labels": dict(args.get("labels") or {}),
+            }
+            if args.get("requests_per_minute") is not None:
+                route_args["requests_per_minute"] = args["requests_per_minute"]
+            self.route = GatewayRoute(name, route_args, child_opts(self, depends_on=[self.service]))
+
+        self.service_name = pulumi.Output.from_input(name)
+        self.url = pulumi.Output.from_input(namespace).apply(lambda ns: f"http://{name}.{ns}.svc:{port}/v1")
+        self.model_uri = uri
+        self.path_prefix = pulumi.Output.from_input(prefix)
+        self.register_outputs({"serviceName": self.service_name, "url": self.url, "modelUri": self.model_uri,
+                               "pathPrefix": self.path_prefix})
+
+
+__all__ = ["InferenceService", "InferenceServiceArgs", "model_uri", "server_args"]

@@ -1,0 +1,347 @@
+"""TeamNamespace: one product team's isolated, budgeted slice of the platform's cluster.
+
+Hosted by the component package (`components/`) for every Pulumi language, so
+this module keeps its annotations evaluated (no `from __future__ import
+annotations`): `pulumi.provider.experimental` infers the schema from them.
+"""
+
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any, Required, TypedDict
+
+import pulumi
+import pulumi_kubernetes as k8s
+
+from .._base import LABEL_PREFIX, ArgsChecker, child_opts
+from .llm_gateway import ACCESS_LABEL
+
+TYPE = "aiplatform:index:TeamNamespace"
+#: Annotations the team budget guardrail reads (aip-cost-team-budget).
+BUDGET_ANNOTATION = f"{LABEL_PREFIX}monthly-budget-usd"
+ACCELERATORS_ANNOTATION = f"{LABEL_PREFIX}accelerators"
+TEAM_LABEL = f"{LABEL_PREFIX}team"
+#: Where a team's models live in the platform's model registry.
+REGISTRY_PREFIX = "teams/{team}/"
+_QUANTITY = re.compile(r"^[0-9]+(\.[0-9]+)?(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$")
+_DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")
+#: Private ranges: HTTPS egress to the cloud's APIs never opens these (other tenants, the node network).
+PRIVATE_RANGES = ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "169.254.0.0/16", "100.64.0.0/10")
+#: EKS Pod Identity agent on every node (link-local), which hands out the team role's credentials.
+POD_IDENTITY_AGENT = "169.254.170.23/32"
+
+#: What a team's members may do in their namespace: explicit verbs on explicit resources, nothing
+#: cluster-wide, no RBAC, quota or network-policy writes (those are the platform's).
+TEAM_RULES: list[dict[str, Any]] = [
+    {"apiGroups": [""], "resources": ["pods", "pods/log", "events", "resourcequotas", "limitranges"],
+     "verbs": ["get", "list", "watch"]},
+    {"apiGroups": [""], "resources": ["pods/portforward"], "verbs": ["create"]},
+    {"apiGroups": [""], "resources": ["services", "configmaps", "secrets", "persistentvolumeclaims"],
+     "verbs": ["get", "list", "watch", "create", "update", "patch", "delete"]},
+    {"apiGroups": ["apps"], "resources": ["deployments", "statefulsets"],
+     "verbs": ["get", "list", "watch", "create", "update", "patch", "delete"]},
+    {"apiGroups": ["batch"], "resources": ["jobs", "cronjobs"],
+     "verbs": ["get", "list", "watch", "create", "update", "patch", "delete"]},
+    {"apiGroups": ["autoscaling"], "resources": ["horizontalpodautoscalers"],
+     "verbs": ["get", "list", "watch", "create", "update", "patch", "delete"]},
+    {"apiGroups": ["policy"], "resources": ["poddisruptionbudgets"],
+     "verbs": ["get", "list", "watch", "create", "update", "patch", "delete"]},
+    {"apiGroups": ["gateway.networking.k8s.io"], "resources": ["httproutes"],
+     "verbs": ["get", "list", "watch", "create", "update", "patch", "delete"]},
+    {"apiGroups": ["gateway.envoyproxy.io"], "resources": ["securitypolicies", "backendtrafficpolicies"],
+     "verbs": ["get", "list", "watch", "create", "update", "patch", "delete"]},
+]
+
+
+class TeamIdentityArgs(TypedDict, total=False):
+    """The team's cloud identity (AWS: an IAM role for its service account) and what it may reach."""
+
+    cloud: Required[str]
+    """`aws` (required). GCP Workload Identity comes with the GCP platform."""
+    cluster_name: Required[pulumi.Input[str]]
+    """The EKS cluster (required)."""
+    mode: str
+    """`pod-identity` or `irsa`. Default: pod-identity."""
+    oidc_provider_arn: pulumi.Input[str]
+    """The cluster's IAM OIDC provider (irsa only)."""
+    oidc_issuer: pulumi.Input[str]
+    """The cluster's OIDC issuer (irsa only)."""
+    region: str
+    """Region of the registry bucket, for the key's `kms:ViaService` condition (required with a key)."""
+    registry_bucket_arn: pulumi.Input[str]
+    """The platform's model bucket: the team reads only its prefix `teams/<team>/`. Default: no access."""
+    registry_kms_key_arn: pulumi.Input[str]
+    """The key of the model bucket. Default: none."""
+    repository_arn: pulumi.Input[str]
+    """The platform's serving image repository (pull only). Default: no access."""
+    vector_collection_arn: pulumi.Input[str]
+    """The OpenSearch Serverless collection (the platform scopes the team to its own indexes). Default: none."""
+    member_role_arns: Sequence[str]
+    """IAM roles of the team's people or pipelines, mapped to `members_group` by EKS access entries.
+    Default: none (map the group in your identity provider instead)."""
+
+
+class TeamNamespaceArgs(TypedDict, total=False):
+    team: Required[str]
+    """Team name, a DNS label (required)."""
+    namespace: str
+    """Namespace name. Default: the team name."""
+    gpus: Required[int]
+    """Accelerators the team's pods may request at once, summed over the namespace (required; 0 allowed)."""
+    accelerator_resources: Sequence[str]
+    """Extended resources the GPU quota caps. Default: `nvidia.com/gpu`."""
+    cpu: str
+    """CPU requests the namespace may hold, a Kubernetes quantity. Default: `32`."""
+    memory: str
+    """Memory requests the namespace may hold. Default: `128Gi`."""
+    pods: int
+    """Pods the namespace may hold. Default: 50."""
+    persistent_volume_claims: int
+    """PersistentVolumeClaims the namespace may hold. Default: 10."""
+    storage: str
+    """Storage the namespace's claims may request. Default: `500Gi`."""
+    members_group: Required[str]
+    """Kubernetes group of the team's people; bound to the team Role (required)."""
+    monthly_budget_usd: float
+    """Monthly budget of the team's GPUs, checked by rule aip-cost-team-budget. Default: none."""
+    accelerators: Sequence[str]
+    """Accelerator models the team may use (e.g. `L4`); the budget rule prices the dearest. Default: any."""
+    service_account: str
+    """The team's workload service account. Default: `workloads`."""
+    gateway_namespace: str
+    """Namespace of the platform gateway: admitted in, and the namespace is labelled for routes. Default: none."""
+    vector_store_namespace: str
+    """Namespace of an in-cluster vector store the team may reach. Default: none."""
+    vector_store_ports: Sequence[int]
+    """Its ports. Default: 6333 and 6334 (Qdrant HTTP and gRPC)."""
+    https_egress_cidrs: Sequence[str]
+    """Where pods may open HTTPS (cloud APIs: object storage, STS, image registry). Default: `0.0.0.0/0`
+    without the private ranges."""
+    identity: TeamIdentityArgs
+    """The team's cloud identity. Default: none (a plain service account)."""
+    labels: Mapping[str, str]
+    """Labels on every object: team, cost-center, environment. Default: none."""
+    tags: Mapping[str, str]
+    """Tags on cloud resources (the IAM role). Default: none."""
+
+
+def quota_hard(args: Mapping[str, Any]) -> dict[str, str]:
+    """The `ResourceQuota.spec.hard` of a team."""
+    hard = {
+        "requests.cpu": str(args.get("cpu", "32")),
+        "requests.memory": str(args.get("memory", "128Gi")),
+        "limits.memory": str(args.get("memory", "128Gi")),
+        "pods": str(args.get("pods", 50)),
+        "persistentvolumeclaims": str(args.get("persistent_volume_claims", 10)),
+        "requests.storage": str(args.get("storage", "500Gi")),
+    }
+    for resource in args.get("accelerator_resources") or ["nvidia.com/gpu"]:
+        hard[f"requests.{resource}"] = str(args.get("gpus"))
+    return hard
+
+
+def team_problems(check: ArgsChecker, args: Mapping[str, Any]) -> None:
+    team = args.get("team")
+    check.require(isinstance(team, str) and bool(_DNS_LABEL.match(team)), "team", "required: a DNS label (a-z, 0-9, -)")
+    namespace = args.get("namespace")
+    check.require(namespace is None or bool(_DNS_LABEL.match(str(namespace))), "namespace", "must be a DNS label")
+    gpus = args.get("gpus")
+    check.require(isinstance(gpus, int) and not isinstance(gpus, bool) and 0 <= gpus <= 4096, "gpus",
+                  f"required: 0 to 4096 accelerators (got {gpus!r})")
+    for key in ("cpu", "memory", "storage"):
+        value = args.get(key)
+        check.require(value is None or bool(_QUANTITY.match(str(value))), key,
+                      f"not a Kubernetes quantity: {value!r}")
+    for key, path in (("pods", "pods"), ("persistent_volume_claims", "persistentVolumeClaims")):
+        value = args.get(key)
+        check.require(value is None or (isinstance(value, int) and value >= 0), path, f"must be >= 0 (got {value!r})")
+    check.require(bool(args.get("members_group")), "membersGroup", "required: the Kubernetes group of the team")
+    budget = args.get("monthly_budget_usd")
+    check.require(budget is None or (isinstance(budget, (int, float)) and budget >= 0), "monthlyBudgetUsd",
+                  f"must be >= 0 (got {budget!r})")
+    for i, port in enumerate(args.get("vector_store_ports") or []):
+        check.require(isinstance(port, int) and 1 <= port <= 65535, f"vectorStorePorts[{i}]", "must be 1 to 65535")
+    identity = args.get("identity")
+    if identity is not None:
+        check.require(identity.get("cloud") == "aws", "identity.cloud",
+                      f"must be aws (got {identity.get('cloud')!r}); GCP Workload Identity comes with the GCP platform")
+        check.require(bool(identity.get("cluster_name")), "identity.clusterName", "required")
+        check.require(identity.get("mode", "pod-identity") in ("pod-identity", "irsa"), "identity.mode",
+                      f"must be pod-identity or irsa (got {identity.get('mode')!r})")
+        check.require(not identity.get("registry_kms_key_arn") or bool(identity.get("region")), "identity.region",
+                      "required with registryKmsKeyArn (for the kms:ViaService condition)")
+
+
+def network_policies(namespace: str, args: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
+    """Default deny, then the explicit allows: the namespace itself, the gateway in, DNS, the vector
+    store and HTTPS to the cloud's APIs out (`spec` per policy name)."""
+    everything: dict[str, Any] = {}
+    policies: dict[str, dict[str, Any]] = {
+        "default-deny": {"podSelector": everything, "policyTypes": ["Ingress", "Egress"]},
+        "allow-same-namespace": {
+            "podSelector": everything, "policyTypes": ["Ingress", "Egress"],
+            "ingress": [{"from": [{"podSelector": everything}]}],
+            "egress": [{"to": [{"podSelector": everything}]}],
+        },
+        "allow-dns": {
+            "podSelector": everything, "policyTypes": ["Egress"],
+            "egress": [{
+                "to": [{"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "kube-system"}},
+                        "podSelector": {"matchLabels": {"k8s-app": "kube-dns"}}}],
+                "ports": [{"protocol": "UDP", "port": 53}, {"protocol": "TCP", "port": 53}],
+            }],
+        },
+    }
+    cidrs = list(args.get("https_egress_cidrs") or ["0.0.0.0/0"])
+    https_to = [{"ipBlock": {"cidr": c, **({"except": list(PRIVATE_RANGES)} if c == "0.0.0.0/0" else {})}}
+                for c in cidrs]
+    egress: list[dict[str, Any]] = [{"to": https_to, "ports": [{"protocol": "TCP", "port": 443}]}]
+    identity = args.get("identity") or {}
+    if identity.get("cloud") == "aws" and identity.get("mode", "pod-identity") == "pod-identity":
+        egress.append({"to": [{"ipBlock": {"cidr": POD_IDENTITY_AGENT}}], "ports": [{"protocol": "TCP", "port": 80}]})
+    policies["allow-cloud-apis"] = {"podSelector": everything, "policyTypes": ["Egress"], "egress": egress}
+    if args.get("gateway_namespace"):
+        policies["allow-from-gateway"] = {
+            "podSelector": everything, "policyTypes": ["Ingress"],
+            "ingress": [{"from": [{"namespaceSelector": {"matchLabels": {
+                "kubernetes.io/metadata.name": args["gateway_namespace"]}}}]}],
+        }
+    if args.get("vector_store_namespace"):
+        policies["allow-vector-store"] = {
+            "podSelector": everything, "policyTypes": ["Egress"],
+            "egress": [{
+                "to": [{"namespaceSelector": {"matchLabels": {
+                    "kubernetes.io/metadata.name": args["vector_store_namespace"]}}}],
+                "ports": [{"protocol": "TCP", "port": p} for p in (args.get("vector_store_ports") or [6333, 6334])],
+            }],
+        }
+    return policies
+
+
+def team_grants(team: str, identity: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The team role's grants: its registry prefix (read), image pulls, its vector collection."""
+    grants: list[dict[str, Any]] = []
+    if identity.get("registry_bucket_arn"):
+        grant: dict[str, Any] = {"kind": "models-read", "bucket_arn": identity["registry_bucket_arn"],
+                                 "prefix": REGISTRY_PREFIX.format(team=team)}
+        if identity.get("registry_kms_key_arn"):
+            grant.update(kms_key_arn=identity["registry_kms_key_arn"], region=identity["region"])
+        grants.append(grant)
+    if identity.get("repository_arn"):
+        grants.append({"kind": "images-pull", "repository_arn": identity["repository_arn"]})
+    if identity.get("vector_collection_arn"):
+        grants.append({"kind": "vector-write", "collection_arn": identity["vector_collection_arn"]})
+    return grants
+
+
+class TeamNamespace(pulumi.ComponentResource):
+    """A team's namespace with a GPU, CPU, memory and storage quota, default limits, default-deny network
+    policies with explicit allows, a namespaced Role for the team's group (no wildcards), and the team's
+    workload service account with a cloud identity limited to the team's registry prefix, vector indexes
+    and image pulls."""
+
+    namespace: pulumi.Output[str]
+    """The team's namespace."""
+    service_account_name: pulumi.Output[str]
+    """The team's workload service account."""
+    role_arn: pulumi.Output[str]
+    """The IAM role of the service account (AWS), or empty."""
+    gpu_quota: pulumi.Output[int]
+    """Accelerators the namespace may request."""
+    registry_prefix: pulumi.Output[str]
+    """The team's prefix in the model registry."""
+
+    def __init__(self, name: str, args: TeamNamespaceArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__(TYPE, name, None, opts)
+        check = ArgsChecker(TYPE, name)
+        team_problems(check, args)
+        check.done()
+
+        team = args["team"]
+        namespace = args.get("namespace") or team
+        account = args.get("service_account") or "workloads"
+        labels = {**dict(args.get("labels") or {}), "team": team, TEAM_LABEL: team,
+                  "app.kubernetes.io/managed-by": "aiplatform"}
+        ns_labels = {**labels,
+                     "pod-security.kubernetes.io/enforce": "baseline",
+                     "pod-security.kubernetes.io/warn": "restricted"}
+        if args.get("gateway_namespace"):
+            ns_labels[ACCESS_LABEL] = "true"
+        annotations: dict[str, str] = {}
+        if args.get("monthly_budget_usd") is not None:
+            annotations[BUDGET_ANNOTATION] = f"{float(args['monthly_budget_usd']):g}"
+        if args.get("accelerators"):
+            annotations[ACCELERATORS_ANNOTATION] = ",".join(args["accelerators"])
+        self.ns = k8s.core.v1.Namespace(
+            name, metadata={"name": namespace, "labels": ns_labels, "annotations": annotations},
+            opts=child_opts(self),
+        )
+        in_ns = child_opts(self, depends_on=[self.ns])
+        meta = {"namespace": namespace, "labels": labels}
+        self.quota = k8s.core.v1.ResourceQuota(
+            f"{name}-quota", metadata={"name": "team-quota", **meta}, spec={"hard": quota_hard(args)}, opts=in_ns,
+        )
+        self.limit_range = k8s.core.v1.LimitRange(
+            f"{name}-limits", metadata={"name": "team-defaults", **meta},
+            spec={"limits": [{
+                "type": "Container",
+                "defaultRequest": {"cpu": "250m", "memory": "512Mi"},
+                "default": {"cpu": "1", "memory": "2Gi"},
+            }]},
+            opts=in_ns,
+        )
+        self.network_policies = {
+            policy: k8s.networking.v1.NetworkPolicy(
+                f"{name}-{policy}", metadata={"name": policy, **meta}, spec=spec, opts=in_ns)
+            for policy, spec in network_policies(namespace, args).items()
+        }
+        self.role = k8s.rbac.v1.Role(f"{name}-members", metadata={"name": "team-members", **meta},
+                                     rules=TEAM_RULES, opts=in_ns)
+        self.role_binding = k8s.rbac.v1.RoleBinding(
+            f"{name}-members", metadata={"name": "team-members", **meta},
+            role_ref={"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": "team-members"},
+            subjects=[{"apiGroup": "rbac.authorization.k8s.io", "kind": "Group", "name": args["members_group"]}],
+            opts=child_opts(self, depends_on=[self.role]),
+        )
+
+        identity = args.get("identity")
+        self.workload_role = None
+        if identity is not None:
+            self.workload_role = self._aws_identity(name, team, namespace, account, labels, identity, args)
+            self.role_arn = self.workload_role.role_arn
+        else:
+            k8s.core.v1.ServiceAccount(f"{name}-workloads", metadata={"name": account, **meta}, opts=in_ns)
+            self.role_arn = pulumi.Output.from_input("")
+        self.namespace = self.ns.metadata.apply(lambda m: m["name"])
+        self.service_account_name = pulumi.Output.from_input(account)
+        self.gpu_quota = pulumi.Output.from_input(args["gpus"])
+        self.registry_prefix = pulumi.Output.from_input(REGISTRY_PREFIX.format(team=team))
+        self.register_outputs({
+            "namespace": self.namespace,
+            "serviceAccountName": self.service_account_name,
+            "roleArn": self.role_arn,
+            "gpuQuota": self.gpu_quota,
+            "registryPrefix": self.registry_prefix,
+        })
+
+    def _aws_identity(self, name: str, team: str, namespace: str, account: str, labels: Mapping[str, str],
+                      identity: Mapping[str, Any], args: Mapping[str, Any]):
+        import pulumi_aws as aws
+
+        from ..aws.workload_role import WorkloadRole, workload_role_args
+
+        tags = dict(args.get("tags") or {})
+        tags["team"] = team
+        cluster = {k: identity.get(k) for k in ("cluster_name", "mode", "oidc_provider_arn", "oidc_issuer")}
+        role = WorkloadRole(name, workload_role_args(
+            cluster, namespace, account, team_grants(team, identity),
+            labels=labels, tags=tags, description=f"Workloads of team {team}",
+        ), child_opts(self, depends_on=[self.ns]))
+        for i, arn in enumerate(identity.get("member_role_arns") or []):
+            aws.eks.AccessEntry(
+                f"{name}-member-{i}", cluster_name=identity["cluster_name"], principal_arn=arn, type="STANDARD",
+                kubernetes_groups=[args["members_group"]], tags=tags, opts=child_opts(self),
+            )
+        return role
+
+
+__all__ = ["TeamIdentityArgs", "TeamNamespace", "TeamNamespaceArgs", "network_policies", "quota_hard", "team_grants"]
