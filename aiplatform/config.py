@@ -42,6 +42,7 @@ RESERVED_LABEL_PREFIX = "aiplatform.io/"
 RESERVED_TAG_PREFIXES = ("aws:", "aiplatform:")
 REQUIRED_TAGS = ("team", "cost-center")
 
+_ROLE_ARN = re.compile(r"^arn:aws(-cn|-us-gov)?:iam::\d{12}:role/[\w+=,.@/-]+$")
 _LABEL_NAME = re.compile(r"^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$")
 _LABEL_PREFIX = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
 _LABEL_VALUE = re.compile(r"^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$")
@@ -327,7 +328,7 @@ class ClusterConfig(_Strict):
     @field_validator("admin_role_arns")
     @classmethod
     def _arns(cls, arns: list[str]) -> list[str]:
-        bad = [a for a in arns if not re.match(r"^arn:aws(-cn|-us-gov)?:iam::\d{12}:role/[\w+=,.@/-]+$", a)]
+        bad = [a for a in arns if not _ROLE_ARN.match(a)]
         if bad:
             raise ValueError(f"not IAM role ARNs: {', '.join(bad)}")
         return arns
@@ -476,8 +477,7 @@ class TeamConfig(_Strict):
     @field_validator("member_role_arns")
     @classmethod
     def _arns(cls, arns: list[str]) -> list[str]:
-        _problems([(f"[{i}]", f"not an IAM role ARN: {a!r}") for i, a in enumerate(arns)
-                   if not re.match(r"^arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]+$", a)])
+        _problems([(f"[{i}]", f"not an IAM role ARN: {a!r}") for i, a in enumerate(arns) if not _ROLE_ARN.match(a)])
         return arns
 
     @property

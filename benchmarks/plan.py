@@ -64,6 +64,8 @@ def synthetic_project(directory: Path, pools: int) -> None:
         pool = copy.deepcopy(template)
         pool["name"] = f"pool-{i}"
         platform["gpu_pools"].append(pool)
+    for team in platform.get("teams", []):
+        team.pop("accelerators", None)  # the synthetic pools all offer the template's accelerator
     (directory / "stacks").mkdir(parents=True)
     (directory / "Pulumi.yaml").write_text((ROOT / "Pulumi.yaml").read_text())
     (directory / "stacks" / "__main__.py").write_text((ROOT / "stacks" / "__main__.py").read_text())

@@ -217,3 +217,13 @@ def test_a_public_vector_store_passes_config_in_dev_but_fails_the_guardrails(pro
     report = json.loads(result.stdout)
     failed = {f["rule"] for f in report["findings"] if f["enforcement"] == "mandatory"}
     assert failed == {"aip-security-vector-store-private"}
+
+
+def test_team_stack_for_an_unknown_team_exits_2_without_traceback(tmp_path):
+    fixtures = tmp_path / "fixtures.yaml"
+    text = (ROOT / "examples" / "platform-fixtures.yaml").read_text().replace("      search:\n", "      searchx:\n")
+    fixtures.write_text(text)
+    result = run("plan", "-C", "examples/team-chat-service", "--stack", "dev", "--fixtures", str(fixtures))
+    assert result.returncode == 2, result.stderr
+    assert "team 'search' is not defined on the platform" in result.stderr
+    assert "Traceback" not in result.stderr

@@ -6,9 +6,9 @@ import json
 
 import boto3
 import pytest
-from botocore.exceptions import ClientError
 from moto import mock_aws
 from moto.core import set_initial_no_auth_action_count
+from iam_helpers import CALLS_PER_IDENTITY, denied, s3_client_for
 from parliament import analyze_policy_string
 
 from aiplatform.components.aws.grants import (
@@ -126,7 +126,7 @@ IDENTITIES = {
     "team-a": [{"kind": "models-read", **MODELS, "prefix": "teams/a/"}],
 }
 # Requests made before IAM enforcement starts: bucket, 2 objects, then per identity user + policy + key.
-SETUP_CALLS = 1 + 2 + 3 * len(IDENTITIES)
+SETUP_CALLS = 1 + 2 + CALLS_PER_IDENTITY * len(IDENTITIES)
 
 
 @mock_aws
@@ -137,21 +137,7 @@ def test_grants_hold_against_s3_with_iam_enforced():
     admin_s3.create_bucket(Bucket=BUCKET)
     admin_s3.put_object(Bucket=BUCKET, Key="teams/a/model.safetensors", Body=b"a")
     admin_s3.put_object(Bucket=BUCKET, Key="teams/b/model.safetensors", Body=b"b")
-    clients = {}
-    for name, grants in IDENTITIES.items():
-        iam.create_user(UserName=name)
-        iam.put_user_policy(UserName=name, PolicyName="grants", PolicyDocument=policy_document(grants))
-        key = iam.create_access_key(UserName=name)["AccessKey"]
-        clients[name] = boto3.client("s3", region_name="us-east-1", aws_access_key_id=key["AccessKeyId"],
-                                     aws_secret_access_key=key["SecretAccessKey"])
-
-    def denied(call) -> bool:
-        try:
-            call()
-        except ClientError as exc:
-            return exc.response["Error"]["Code"] == "AccessDenied"
-        return False
-
+    clients = {name: s3_client_for(iam, name, policy_document(grants)) for name, grants in IDENTITIES.items()}
     reader, writer, team_a = clients["reader"], clients["writer"], clients["team-a"]
     # The read-only identity cannot write, and cannot delete.
     assert denied(lambda: reader.put_object(Bucket=BUCKET, Key="teams/a/new", Body=b"x"))

@@ -8,8 +8,8 @@ import json
 
 import boto3
 import pytest
-from botocore.exceptions import ClientError
 from moto import mock_aws
+from iam_helpers import CALLS_PER_IDENTITY, s3_client_for, denied
 from moto.core import set_initial_no_auth_action_count
 
 from aiplatform.config import ConfigError, load_platform_config
@@ -117,7 +117,7 @@ def test_team_identity_reads_only_its_prefix_pulls_images_and_uses_its_indexes(r
 
 
 @mock_aws
-@set_initial_no_auth_action_count(1 + 2 + 3 * 2)
+@set_initial_no_auth_action_count(1 + 2 + CALLS_PER_IDENTITY * 2)
 def test_a_team_reads_its_own_prefix_and_not_another_teams_against_moto(reference_up_plans):
     plan = reference_up_plans["aws-prod"]
     documents = {team: json.dumps(_policy(plan, f"ml-prod-team-{team}")) for team in ("search", "assistants")}
@@ -127,21 +127,7 @@ def test_a_team_reads_its_own_prefix_and_not_another_teams_against_moto(referenc
     admin.create_bucket(Bucket=bucket)
     admin.put_object(Bucket=bucket, Key="teams/search/chat/v1/model.safetensors", Body=b"search")
     admin.put_object(Bucket=bucket, Key="teams/assistants/chat/v1/model.safetensors", Body=b"assistants")
-    clients = {}
-    for team, document in documents.items():
-        iam.create_user(UserName=team)
-        iam.put_user_policy(UserName=team, PolicyName="team", PolicyDocument=document)
-        key = iam.create_access_key(UserName=team)["AccessKey"]
-        clients[team] = boto3.client("s3", region_name="us-east-1", aws_access_key_id=key["AccessKeyId"],
-                                     aws_secret_access_key=key["SecretAccessKey"])
-
-    def denied(call) -> bool:
-        try:
-            call()
-        except ClientError as exc:
-            return exc.response["Error"]["Code"] == "AccessDenied"
-        return False
-
+    clients = {team: s3_client_for(iam, team, document) for team, document in documents.items()}
     search, assistants = clients["search"], clients["assistants"]
     assert search.get_object(Bucket=bucket, Key="teams/search/chat/v1/model.safetensors")["Body"].read() == b"search"
     assert denied(lambda: search.get_object(Bucket=bucket, Key="teams/assistants/chat/v1/model.safetensors"))

@@ -31,8 +31,9 @@ from .runner import MODES, Mode
 
 def _input_error_types() -> tuple[type[BaseException], ...]:
     from ..config import ConfigError
+    from ..platform_ref import PlatformRefError
 
-    return (ConfigError, pulumi.InputPropertiesError, PlanInputError)
+    return (ConfigError, PlatformRefError, pulumi.InputPropertiesError, PlanInputError)
 
 
 def _where(exc: BaseException, root: Path | None) -> str | None:
