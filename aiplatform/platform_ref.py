@@ -241,9 +241,13 @@ class PlatformRef:
 
 
 def _sync_await(awaitable: Any) -> Any:
-    """Wait for a stack reference's output while the program is being built (as synchronous invokes do)."""
-    from pulumi.runtime.sync_await import _sync_await as wait
-
+    """Wait for a stack reference's output while the program is being built, as the SDK's synchronous
+    invokes do (its `_sync_await`; pulumi is pinned to 3.x in pyproject.toml, and a test exercises this)."""
+    try:
+        from pulumi.runtime.sync_await import _sync_await as wait
+    except ImportError as exc:  # pragma: no cover - a future SDK without it
+        raise PlatformRefError(f"this pulumi SDK cannot read stack outputs synchronously ({exc}); "
+                               "use PlatformRef.from_output with the output's value") from None
     return wait(awaitable)
 
 

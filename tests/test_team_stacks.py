@@ -320,3 +320,21 @@ def test_team_namespace_without_identity_creates_a_plain_service_account():
 def test_stack_outputs_are_json(example_plans):
     json.dumps(reveal(example_plans["team-rag"].outputs))
     assert Path(FIXTURES).is_file()
+
+
+def test_a_team_image_tagged_latest_fails_the_image_rule(example_plans):
+    """The component refuses `latest`; a Deployment written by hand with it is caught by the guardrails."""
+    from aiplatform.offline.check import check_plan
+    from aiplatform.offline.plan import Plan
+
+    plan = example_plans["team-chat-service"]
+    resources = []
+    for r in plan.resources:
+        if r.type == "kubernetes:apps/v1:Deployment":
+            inputs = json.loads(json.dumps(r.inputs))
+            inputs["spec"]["template"]["spec"]["containers"][0]["image"] = "vllm/vllm-openai:latest"
+            r = type(r)(**{**r.__dict__, "inputs": inputs})
+        resources.append(r)
+    mutated = Plan(project=plan.project, stack=plan.stack, mode=plan.mode, resources=resources, outputs=plan.outputs)
+    report = check_plan(mutated, {})
+    assert {f.rule for f in report.findings if f.status == "violation"} == {"aip-kubernetes-image-pinned"}
