@@ -33,12 +33,13 @@ from .catalog.pins import (
     GPU_AMI_TYPES,
     SUPPORTED_KUBERNETES_VERSIONS,
 )
+from .labels import LABEL_PREFIX, QUANTITY_PATTERN
 
 CONFIG_KEY = "platform"
 ROOT = "platform"
 
 #: Label and tag prefixes the platform writes itself; users may not set them.
-RESERVED_LABEL_PREFIX = "aiplatform.io/"
+RESERVED_LABEL_PREFIX = LABEL_PREFIX
 RESERVED_TAG_PREFIXES = ("aws:", "aiplatform:")
 REQUIRED_TAGS = ("team", "cost-center")
 
@@ -440,7 +441,6 @@ class BudgetConfig(_Strict):
     )
 
 
-_QUANTITY = r"^[0-9]+(\.[0-9]+)?(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$"
 #: Namespaces the platform itself uses; a team cannot take one.
 PLATFORM_NAMESPACES = frozenset({"default", "kube-system", "kube-public", "kube-node-lease", "llm-gateway",
                                  "vector-store"})
@@ -451,11 +451,11 @@ class TeamConfig(_Strict):
 
     name: str = Field(description="Team name; names its namespace, role and registry prefix teams/<name>/.")
     gpus: int = Field(ge=0, le=4096, description="Accelerators the team's pods may request at once (the quota).")
-    cpu: str = Field("32", pattern=_QUANTITY, description="CPU requests the namespace may hold.")
-    memory: str = Field("128Gi", pattern=_QUANTITY, description="Memory the namespace may request.")
+    cpu: str = Field("32", pattern=QUANTITY_PATTERN, description="CPU requests the namespace may hold.")
+    memory: str = Field("128Gi", pattern=QUANTITY_PATTERN, description="Memory the namespace may request.")
     pods: int = Field(50, ge=1, le=10000, description="Pods the namespace may hold.")
     persistent_volume_claims: int = Field(10, ge=0, le=1000, description="Volume claims the namespace may hold.")
-    storage: str = Field("500Gi", pattern=_QUANTITY, description="Storage the namespace's claims may request.")
+    storage: str = Field("500Gi", pattern=QUANTITY_PATTERN, description="Storage the namespace's claims may request.")
     members_group: str = Field(min_length=1, max_length=256, description="Kubernetes group of the team's people.")
     member_role_arns: list[str] = Field(
         default_factory=list,
@@ -757,6 +757,10 @@ class PlatformConfig(_Strict):
             "aiplatform:platform": self.name,
             "aiplatform:environment": self.environment,
         }
+
+    def team_tags(self, team: TeamConfig) -> dict[str, str]:
+        """The tags of a team's resources: the platform's, with the team and its cost center."""
+        return {**self.resource_tags, "team": team.name, "cost-center": team.cost_center or self.tags["cost-center"]}
 
     @property
     def protect_stateful(self) -> bool:

@@ -254,7 +254,7 @@ class AiPlatform(pulumi.ComponentResource):
     def _team(self, name: str, config: PlatformConfig, team: TeamConfig, aws_opts: pulumi.ResourceOptions,
               k8s_opts: pulumi.ResourceOptions) -> TeamNamespace:
         """A team's namespace, quota, policies, RBAC and identity, scoped to the platform's services."""
-        tags = {**config.resource_tags, "team": team.name, **({"cost-center": team.cost_center} if team.cost_center else {})}
+        tags = config.team_tags(team)
         identity: dict[str, object] = {
             "cloud": config.cloud,
             "cluster_name": self.cluster.cluster_name,

@@ -17,10 +17,13 @@ fields.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 import pulumi
+
+from .components._base import cost_labels
 
 if TYPE_CHECKING:  # pragma: no cover
     import pulumi_kubernetes as k8s
@@ -71,8 +74,7 @@ def contract(platform: AiPlatform, config: PlatformConfig) -> dict[str, Any]:
             "registryPrefix": ns.registry_prefix,
             "accelerators": list(team.accelerators),
             "monthlyBudgetUsd": team.monthly_budget_usd,
-            "labels": {"team": team.name, "cost-center": team.cost_center or config.tags["cost-center"],
-                       "environment": config.environment},
+            "labels": cost_labels(config.team_tags(team)),
         }
     return {
         "version": CONTRACT_VERSION,
@@ -104,7 +106,6 @@ class PlatformRef:
     team: str
     output: Mapping[str, Any]
     kubeconfig: pulumi.Input[str] | None = None
-    _provider: list[Any] = field(default_factory=list, repr=False, compare=False)
 
     @classmethod
     def from_stack(cls, stack: str, *, team: str, name: str | None = None) -> PlatformRef:
@@ -213,12 +214,13 @@ class PlatformRef:
 
     def provider(self) -> k8s.Provider:
         """A Kubernetes provider for the platform's cluster, defaulting to the team's namespace (created once)."""
-        if not self._provider:
-            import pulumi_kubernetes as k8s
+        return self._kubernetes
 
-            self._provider.append(k8s.Provider(f"platform-{self.team}", kubeconfig=self.kubeconfig,
-                                               namespace=self.namespace))
-        return self._provider[0]
+    @cached_property
+    def _kubernetes(self) -> k8s.Provider:
+        import pulumi_kubernetes as k8s
+
+        return k8s.Provider(f"platform-{self.team}", kubeconfig=self.kubeconfig, namespace=self.namespace)
 
     def opts(self, **extra: Any) -> pulumi.ResourceOptions:
         """Resource options that deploy into the platform's cluster."""

@@ -35,11 +35,8 @@ def _team(plan: Plan, team: str) -> tuple[PlannedResource, dict[tuple[str, str],
     platform = plan.find("aiplatform:index:AiPlatform")
     component = plan.find("aiplatform:index:TeamNamespace", f"{platform.name}-team-{team}")
     below = _in_component(plan, component)
-    objects = {}
-    for r in below:
-        if r.type.startswith("kubernetes:") and not r.type.startswith("kubernetes:helm"):
-            manifest = next(m for res, m in kubernetes_manifests(plan) if res.urn == r.urn)
-            objects[(manifest["kind"], manifest["metadata"]["name"])] = manifest
+    inside = {r.urn for r in below}
+    objects = {(m["kind"], m["metadata"]["name"]): m for r, m in kubernetes_manifests(plan) if r.urn in inside}
     return component, objects, below
 
 

@@ -13,8 +13,7 @@ from typing import Any
 
 import pulumi
 
-#: Prefix of every node and object label the platform writes.
-LABEL_PREFIX = "aiplatform.io/"
+from ..labels import LABEL_PREFIX  # noqa: F401  (components import it from here)
 
 
 def child_opts(parent: pulumi.Resource, *, protect: bool | None = None, **extra: Any) -> pulumi.ResourceOptions:

@@ -10,12 +10,14 @@ when the value is known).
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from importlib import resources
 from typing import Any
 
 from pulumi_policy.proxy import _DictProxy, _ListProxy  # what the analyzer wraps props in
+
+from .._paths import walk
 
 #: The engine's unknown sentinels, one per type (pulumi_policy.proxy / the Go engine).
 UNKNOWN_SENTINELS: frozenset[str] = frozenset({
@@ -87,28 +89,7 @@ def plain(value: Any) -> Any:
 
 def get(props: Any, path: str, default: Any = MISSING) -> Any:
     """`a.b[0].c` in plain props. Missing -> `default`; an unknown on the way -> `UNKNOWN`."""
-    current = props
-    for part in _split(path):
-        if is_unknown(current):
-            return UNKNOWN
-        if isinstance(part, int):
-            if not isinstance(current, list) or part >= len(current):
-                return default
-            current = current[part]
-        else:
-            if not isinstance(current, dict) or part not in current:
-                return default
-            current = current[part]
-    return current
-
-
-def _split(path: str) -> Iterator[str | int]:
-    for chunk in path.replace("]", "").split("."):
-        name, *indexes = chunk.split("[")
-        if name:
-            yield name
-        for index in indexes:
-            yield int(index)
+    return walk(props, path, default, stop=is_unknown, stopped=UNKNOWN)
 
 
 def as_bool(value: Any) -> bool | None:

@@ -9,6 +9,7 @@ from pulumi_policy import Severity
 
 from ..catalog import aws_instances
 from ..catalog.prices import HOURS_PER_MONTH, NOT_OFFERED, aws_prices
+from ..labels import ACCELERATORS_ANNOTATION, BUDGET_ANNOTATION, TEAM_LABEL
 from ._pools import POOL_TYPES, pool_of
 from ._props import MISSING, as_list, as_number, get, known
 from ._rule import Resource, resource_rule, stack_rule
@@ -18,10 +19,6 @@ NAMESPACE = "kubernetes:core/v1:Namespace"
 QUOTA = "kubernetes:core/v1:ResourceQuota"
 RBAC_TYPES = frozenset({"kubernetes:rbac.authorization.k8s.io/v1:Role",
                         "kubernetes:rbac.authorization.k8s.io/v1:ClusterRole"})
-#: Labels and annotations the platform's TeamNamespace writes (components/kubernetes/team_namespace.py).
-TEAM_LABEL = "aiplatform.io/team"
-BUDGET_ANNOTATION = "aiplatform.io/monthly-budget-usd"
-ACCELERATORS_ANNOTATION = "aiplatform.io/accelerators"
 
 
 def _name(resource: Resource) -> str | None:

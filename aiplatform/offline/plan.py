@@ -10,9 +10,10 @@ preview as the `UNKNOWN` string.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from typing import Any
+
+from .._paths import walk
 
 #: The engine's sentinel for a value not known until the resource exists (preview).
 UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
@@ -44,26 +45,7 @@ def reveal(value: Any) -> Any:
 
 def get_path(value: Any, path: str, default: Any = None) -> Any:
     """Look up `a.b[0].c` in engine-shaped props; secrets are looked through."""
-    current = reveal(value)
-    for part in _split(path):
-        if isinstance(part, int):
-            if not isinstance(current, list) or part >= len(current):
-                return default
-            current = current[part]
-        else:
-            if not isinstance(current, dict) or part not in current:
-                return default
-            current = current[part]
-    return current
-
-
-def _split(path: str) -> Iterator[str | int]:
-    for chunk in path.replace("]", "").split("."):
-        name, *indexes = chunk.split("[")
-        if name:
-            yield name
-        for index in indexes:
-            yield int(index)
+    return walk(reveal(value), path, default)
 
 
 @dataclass

@@ -11,6 +11,7 @@ import pulumi_aws as aws
 from ...catalog import DEVICE_RESOURCE, aws_instances
 from ...catalog.checks import accelerator_type_problems, vendor_of
 from ...catalog.pins import AMI_TYPES_BY_VENDOR
+from ...labels import ACCELERATOR_LABEL
 from .._base import LABEL_PREFIX, ArgsChecker, child_opts
 from .launch_template import node_launch_template
 
@@ -130,7 +131,7 @@ class EksGpuNodePool(pulumi.ComponentResource):
         }
         models = {a.model for a in accelerators}
         if len(models) == 1:
-            labels[f"{LABEL_PREFIX}accelerator"] = models.pop()
+            labels[ACCELERATOR_LABEL] = models.pop()
         counts = {a.count for a in accelerators}
         if len(counts) == 1:
             labels[f"{LABEL_PREFIX}accelerator-count"] = str(counts.pop())

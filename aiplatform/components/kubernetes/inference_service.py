@@ -14,14 +14,12 @@ import pulumi
 import pulumi_kubernetes as k8s
 
 from ...catalog.pins import VLLM_IMAGE, image_problem
-from .._base import LABEL_PREFIX, ArgsChecker, child_opts, is_known, warn_override
+from ...labels import ACCELERATOR_LABEL, is_quantity
+from .._base import ArgsChecker, child_opts, is_known, warn_override
 from .gateway_route import GatewayRefArgs, GatewayRoute, gateway_ref_problems
 from .team_namespace import REGISTRY_PREFIX
 
 TYPE = "aiplatform:index:InferenceService"
-#: Node label the GPU pools carry with their accelerator model (EksGpuNodePool).
-ACCELERATOR_LABEL = f"{LABEL_PREFIX}accelerator"
-_QUANTITY = re.compile(r"^[0-9]+(\.[0-9]+)?(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$")
 _NAME = re.compile(r"^[a-z]([-a-z0-9]{0,40}[a-z0-9])?$")
 _MODEL_PATH = re.compile(r"^[A-Za-z0-9._-]+(/[A-Za-z0-9._-]+)*$")
 #: The unprivileged user the server runs as (the caches live on an emptyDir it owns).
@@ -126,7 +124,7 @@ def inference_problems(check: ArgsChecker, args: Mapping[str, Any]) -> None:
     check.require(problem is None, "image", f"{problem}: pin a version tag or a digest")
     for key in ("cpu", "memory", "shared_memory"):
         value = args.get(key)
-        check.require(value is None or bool(_QUANTITY.match(str(value))), key, f"not a Kubernetes quantity: {value!r}")
+        check.require(value is None or is_quantity(value), key, f"not a Kubernetes quantity: {value!r}")
     low, high = args.get("min_replicas", 1), args.get("max_replicas", 2)
     check.require(low != 0, "minReplicas",
                   "0 needs KEDA with a request-buffering scaler, which the platform does not run; use 1")

@@ -12,17 +12,13 @@ from typing import Any, Required, TypedDict
 import pulumi
 import pulumi_kubernetes as k8s
 
-from .._base import LABEL_PREFIX, ArgsChecker, child_opts
+from ...labels import ACCELERATORS_ANNOTATION, BUDGET_ANNOTATION, TEAM_LABEL, is_quantity
+from .._base import ArgsChecker, child_opts
 from .llm_gateway import ACCESS_LABEL
 
 TYPE = "aiplatform:index:TeamNamespace"
-#: Annotations the team budget guardrail reads (aip-cost-team-budget).
-BUDGET_ANNOTATION = f"{LABEL_PREFIX}monthly-budget-usd"
-ACCELERATORS_ANNOTATION = f"{LABEL_PREFIX}accelerators"
-TEAM_LABEL = f"{LABEL_PREFIX}team"
 #: Where a team's models live in the platform's model registry.
 REGISTRY_PREFIX = "teams/{team}/"
-_QUANTITY = re.compile(r"^[0-9]+(\.[0-9]+)?(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$")
 _DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")
 #: Private ranges: HTTPS egress to the cloud's APIs never opens these (other tenants, the node network).
 PRIVATE_RANGES = ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "169.254.0.0/16", "100.64.0.0/10")
@@ -149,7 +145,7 @@ def team_problems(check: ArgsChecker, args: Mapping[str, Any]) -> None:
                   f"required: 0 to 4096 accelerators (got {gpus!r})")
     for key in ("cpu", "memory", "storage"):
         value = args.get(key)
-        check.require(value is None or bool(_QUANTITY.match(str(value))), key,
+        check.require(value is None or is_quantity(value), key,
                       f"not a Kubernetes quantity: {value!r}")
     for key, path in (("pods", "pods"), ("persistent_volume_claims", "persistentVolumeClaims")):
         value = args.get(key)
@@ -171,7 +167,11 @@ def team_problems(check: ArgsChecker, args: Mapping[str, Any]) -> None:
                       "required with registryKmsKeyArn (for the kms:ViaService condition)")
 
 
-def network_policies(namespace: str, args: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
+def _namespace_named(name: str) -> dict[str, Any]:
+    return {"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": name}}}
+
+
+def network_policies(args: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
     """Default deny, then the explicit allows: the namespace itself, the gateway in, DNS, the vector
     store and HTTPS to the cloud's APIs out (`spec` per policy name)."""
     everything: dict[str, Any] = {}
@@ -185,8 +185,7 @@ def network_policies(namespace: str, args: Mapping[str, Any]) -> dict[str, dict[
         "allow-dns": {
             "podSelector": everything, "policyTypes": ["Egress"],
             "egress": [{
-                "to": [{"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "kube-system"}},
-                        "podSelector": {"matchLabels": {"k8s-app": "kube-dns"}}}],
+                "to": [{**_namespace_named("kube-system"), "podSelector": {"matchLabels": {"k8s-app": "kube-dns"}}}],
                 "ports": [{"protocol": "UDP", "port": 53}, {"protocol": "TCP", "port": 53}],
             }],
         },
@@ -202,15 +201,13 @@ def network_policies(namespace: str, args: Mapping[str, Any]) -> dict[str, dict[
     if args.get("gateway_namespace"):
         policies["allow-from-gateway"] = {
             "podSelector": everything, "policyTypes": ["Ingress"],
-            "ingress": [{"from": [{"namespaceSelector": {"matchLabels": {
-                "kubernetes.io/metadata.name": args["gateway_namespace"]}}}]}],
+            "ingress": [{"from": [_namespace_named(args["gateway_namespace"])]}],
         }
     if args.get("vector_store_namespace"):
         policies["allow-vector-store"] = {
             "podSelector": everything, "policyTypes": ["Egress"],
             "egress": [{
-                "to": [{"namespaceSelector": {"matchLabels": {
-                    "kubernetes.io/metadata.name": args["vector_store_namespace"]}}}],
+                "to": [_namespace_named(args["vector_store_namespace"])],
                 "ports": [{"protocol": "TCP", "port": p} for p in (args.get("vector_store_ports") or [6333, 6334])],
             }],
         }
@@ -292,7 +289,7 @@ class TeamNamespace(pulumi.ComponentResource):
         self.network_policies = {
             policy: k8s.networking.v1.NetworkPolicy(
                 f"{name}-{policy}", metadata={"name": policy, **meta}, spec=spec, opts=in_ns)
-            for policy, spec in network_policies(namespace, args).items()
+            for policy, spec in network_policies(args).items()
         }
         self.role = k8s.rbac.v1.Role(f"{name}-members", metadata={"name": "team-members", **meta},
                                      rules=TEAM_RULES, opts=in_ns)

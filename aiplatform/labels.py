@@ -1,0 +1,28 @@
+"""Names and formats the platform writes on Kubernetes objects, in one place for their writers and readers.
+
+Components write these labels and annotations; the guardrails read them (and
+import no provider SDK), and the config validates the same formats. Nothing
+here imports anything.
+"""
+
+from __future__ import annotations
+
+import re
+
+#: Prefix of every node and object label the platform writes.
+LABEL_PREFIX = "aiplatform.io/"
+#: The team a namespace belongs to (TeamNamespace).
+TEAM_LABEL = f"{LABEL_PREFIX}team"
+#: The accelerator model a GPU node carries (EksGpuNodePool), which InferenceService selects on.
+ACCELERATOR_LABEL = f"{LABEL_PREFIX}accelerator"
+#: A team's monthly GPU budget and allowed accelerator models, read by rule aip-cost-team-budget.
+BUDGET_ANNOTATION = f"{LABEL_PREFIX}monthly-budget-usd"
+ACCELERATORS_ANNOTATION = f"{LABEL_PREFIX}accelerators"
+
+#: A Kubernetes resource quantity such as `500m`, `32` or `128Gi`.
+QUANTITY_PATTERN = r"^[0-9]+(\.[0-9]+)?(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$"
+_QUANTITY = re.compile(QUANTITY_PATTERN)
+
+
+def is_quantity(value: object) -> bool:
+    return bool(_QUANTITY.match(str(value)))
