@@ -25,7 +25,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from .catalog import DEVICE_RESOURCE, aws_instances
+from .catalog import DEVICE_RESOURCE, cloud_of, instance_row
 from .catalog.checks import accelerator_type_problems, region_offer_problems, vendor_of
 from .catalog.pins import (
     AMI_TYPES_BY_VENDOR,
@@ -36,13 +36,19 @@ from .catalog.pins import (
 from .labels import LABEL_PREFIX, QUANTITY_PATTERN
 
 CONFIG_KEY = "platform"
+#: The system nodes' instance type when the config names none.
+DEFAULT_SYSTEM_TYPES = {"aws": "m7i.large", "gcp": "e2-standard-4"}
 ROOT = "platform"
 
 #: Label and tag prefixes the platform writes itself; users may not set them.
 RESERVED_LABEL_PREFIX = LABEL_PREFIX
-RESERVED_TAG_PREFIXES = ("aws:", "aiplatform:")
+RESERVED_TAG_PREFIXES = ("aws:", "aiplatform:", "aiplatform-", "goog")
 REQUIRED_TAGS = ("team", "cost-center")
 
+_GCP_LABEL_KEY = re.compile(r"^[a-z][a-z0-9_-]{0,62}$")
+_GCP_LABEL_VALUE = re.compile(r"^[a-z0-9_-]{0,63}$")
+_GCP_REGION = re.compile(r"^[a-z]+-[a-z]+\d+$")
+_AWS_REGION = re.compile(r"^[a-z]{2}(-gov)?-[a-z]+-\d$")
 _ROLE_ARN = re.compile(r"^arn:aws(-cn|-us-gov)?:iam::\d{12}:role/[\w+=,.@/-]+$")
 _LABEL_NAME = re.compile(r"^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$")
 _LABEL_PREFIX = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
@@ -164,7 +170,8 @@ class _Strict(BaseModel):
 
 
 class NetworkConfig(_Strict):
-    """Either a new VPC (`cidr`) or an existing one (`vpc_id` + `private_subnet_ids`)."""
+    """Either a new network (`cidr`) or an existing one (AWS: `vpc_id` + `private_subnet_ids`;
+    GCP: `network_name` + `subnetwork_name` + the two secondary range names)."""
 
     cidr: ipaddress.IPv4Network | None = Field(
         None, description="CIDR of a new VPC, e.g. 10.40.0.0/16 (/16 to /20)."
@@ -184,6 +191,19 @@ class NetworkConfig(_Strict):
     public_subnet_ids: list[str] = Field(
         default_factory=list, description="Public subnets of the existing VPC (optional)."
     )
+    pods_cidr: ipaddress.IPv4Network | None = Field(
+        None, description="GCP: secondary range for pods of a new subnetwork (default: 10.<n+1>.0.0/16 after cidr's /16).",
+    )
+    services_cidr: ipaddress.IPv4Network | None = Field(
+        None, description="GCP: secondary range for services of a new subnetwork (default: a /20 after pods_cidr).",
+    )
+    master_cidr: ipaddress.IPv4Network | None = Field(
+        None, description="GCP: the /28 of the private control plane (default: 172.16.0.0/28).",
+    )
+    network_name: str | None = Field(None, description="GCP: an existing VPC network (name or self link).")
+    subnetwork_name: str | None = Field(None, description="GCP: an existing subnetwork of network_name in the region.")
+    pods_range_name: str | None = Field(None, description="GCP: the existing subnetwork's secondary range for pods.")
+    services_range_name: str | None = Field(None, description="GCP: the existing subnetwork's secondary range for services.")
 
     @field_validator("private_subnet_ids", "public_subnet_ids")
     @classmethod
@@ -196,14 +216,82 @@ class NetworkConfig(_Strict):
         return ids
 
     @model_validator(mode="after")
-    def _one_source(self) -> NetworkConfig:
-        found: list[tuple[str, str]] = []
-        existing = self.vpc_id is not None or bool(self.private_subnet_ids) or bool(self.public_subnet_ids)
+    def _one_source(self, info: ValidationInfo) -> NetworkConfig:
+        """New or existing, never both: checked here so it is reported even when other sections fail."""
+        cloud = (info.context or {}).get("cloud")
+        if cloud not in ("aws", "gcp"):
+            cloud = "gcp" if any(getattr(self, f) is not None for f in _GCP_NETWORK) else "aws"
+        _problems(self._source_problems(cloud))
+        return self
+
+    def _existing(self, cloud: str) -> list[str]:
+        return [f for f in (_AWS_EXISTING if cloud == "aws" else _GCP_EXISTING) if getattr(self, f) not in (None, [])]
+
+    def _source_problems(self, cloud: str) -> list[tuple[str, str]]:
+        what = ("vpc_id and private_subnet_ids" if cloud == "aws"
+                else "network_name, subnetwork_name, pods_range_name and services_range_name")
+        noun = "a VPC" if cloud == "aws" else "a network"
+        existing = self._existing(cloud)
         if self.cidr is not None and existing:
-            found.append(("", "give either cidr (create a VPC) or vpc_id and private_subnet_ids (use an existing one), not both"))
-        elif self.cidr is None and not existing:
-            found.append(("", "give either cidr (create a VPC) or vpc_id and private_subnet_ids (use an existing one)"))
-        elif self.cidr is None:
+            return [("", f"give either cidr (create {noun}) or {what} (use an existing one), not both")]
+        if self.cidr is None and not existing:
+            return [("", f"give either cidr (create {noun}) or {what} (use an existing one)")]
+        return []
+
+    def cloud_problems(self, cloud: str) -> list[tuple[str, str]]:
+        """The cloud-specific problems of the section, as (sub-path, message); fields of the other cloud are errors."""
+        other = _GCP_NETWORK if cloud == "aws" else _AWS_NETWORK
+        found = [(f, f"does not apply to cloud {cloud}") for f in other if getattr(self, f) not in (None, [])]
+        if self._source_problems(cloud):
+            return found  # reported by the section's own validator
+        return found + (self._gcp_problems() if cloud == "gcp" else self._aws_problems())
+
+    def _gcp_problems(self) -> list[tuple[str, str]]:
+        found = self._zone_problems()
+        if self.cidr is None:
+            found += [(f, "required with an existing network") for f in _GCP_EXISTING if getattr(self, f) is None]
+            if self.pods_cidr is not None or self.services_cidr is not None or self.nat_gateways is not None:
+                found.append(("", "pods_cidr, services_cidr and nat_gateways apply only to a new network (cidr)"))
+            return found
+        if not 16 <= self.cidr.prefixlen <= 24:
+            found.append(("cidr", f"prefix length must be /16 to /24 (got /{self.cidr.prefixlen})"))
+        if self.nat_gateways == "per-az":
+            found.append(("nat_gateways", "Cloud NAT is regional: one gateway serves every zone (use single)"))
+        ranges = [("cidr", self.cidr), ("pods_cidr", self.pods_cidr_resolved),
+                  ("services_cidr", self.services_cidr_resolved), ("master_cidr", self.master_cidr_resolved)]
+        for i, (name, net) in enumerate(ranges):
+            for other_name, other in ranges[i + 1:]:
+                if net.overlaps(other):
+                    found.append((other_name, f"{other} overlaps {name} {net}"))
+        if self.master_cidr is not None and self.master_cidr.prefixlen != 28:
+            found.append(("master_cidr", f"the control plane takes a /28 (got /{self.master_cidr.prefixlen})"))
+        if self.pods_cidr is not None and not 9 <= self.pods_cidr.prefixlen <= 21:
+            found.append(("pods_cidr", f"prefix length must be /9 to /21 (got /{self.pods_cidr.prefixlen})"))
+        return found
+
+    @property
+    def pods_cidr_resolved(self) -> ipaddress.IPv4Network:
+        """GCP: the pods range, default the /16 after the /16 that holds `cidr`."""
+        if self.pods_cidr is not None:
+            return self.pods_cidr
+        assert self.cidr is not None
+        base = ipaddress.ip_network(f"{self.cidr.network_address}/16", strict=False)
+        return ipaddress.ip_network(f"{base.broadcast_address + 1}/16")
+
+    @property
+    def services_cidr_resolved(self) -> ipaddress.IPv4Network:
+        """GCP: the services range, default the /20 after the pods range."""
+        if self.services_cidr is not None:
+            return self.services_cidr
+        return ipaddress.ip_network(f"{self.pods_cidr_resolved.broadcast_address + 1}/20")
+
+    @property
+    def master_cidr_resolved(self) -> ipaddress.IPv4Network:
+        return self.master_cidr or ipaddress.ip_network("172.16.0.0/28")
+
+    def _aws_problems(self) -> list[tuple[str, str]]:
+        found: list[tuple[str, str]] = []
+        if self.cidr is None:
             if self.vpc_id is None:
                 found.append(("vpc_id", "required with private_subnet_ids"))
             if len(self.private_subnet_ids) < 2:
@@ -213,19 +301,29 @@ class NetworkConfig(_Strict):
         else:
             if not 16 <= self.cidr.prefixlen <= 20:
                 found.append(("cidr", f"prefix length must be /16 to /20 (got /{self.cidr.prefixlen})"))
-            if self.availability_zones is not None:
-                if len(self.availability_zones) != self.az_count and "az_count" in self.model_fields_set:
-                    found.append(("availability_zones", f"lists {len(self.availability_zones)} zones but az_count is {self.az_count}"))
-                if len(set(self.availability_zones)) != len(self.availability_zones):
-                    found.append(("availability_zones", "duplicate zones"))
-                if not 2 <= len(self.availability_zones) <= 6:
-                    found.append(("availability_zones", "give 2 to 6 zones"))
-        _problems(found)
-        return self
+            found += self._zone_problems()
+        return found
+
+    def _zone_problems(self) -> list[tuple[str, str]]:
+        found: list[tuple[str, str]] = []
+        if self.availability_zones is not None:
+            if len(self.availability_zones) != self.az_count and "az_count" in self.model_fields_set:
+                found.append(("availability_zones", f"lists {len(self.availability_zones)} zones but az_count is {self.az_count}"))
+            if len(set(self.availability_zones)) != len(self.availability_zones):
+                found.append(("availability_zones", "duplicate zones"))
+            if not 2 <= len(self.availability_zones) <= 6:
+                found.append(("availability_zones", "give 2 to 6 zones"))
+        return found
 
     @property
     def creates_vpc(self) -> bool:
         return self.cidr is not None
+
+
+_AWS_EXISTING = ("vpc_id", "private_subnet_ids", "public_subnet_ids")
+_GCP_EXISTING = ("network_name", "subnetwork_name", "pods_range_name", "services_range_name")
+_AWS_NETWORK = _AWS_EXISTING
+_GCP_NETWORK = (*_GCP_EXISTING, "pods_cidr", "services_cidr", "master_cidr")
 
 
 class EndpointAccess(_Strict):
@@ -289,18 +387,18 @@ class SystemNodes(NodeGroupSize):
 
     min_nodes: int = Field(2, ge=1, le=100, description="Smallest node count.")
     max_nodes: int = Field(4, ge=1, le=100, description="Largest node count.")
-    instance_types: list[str] = Field(
-        default_factory=lambda: ["m7i.large"], min_length=1, description="General-purpose instance types."
+    instance_types: list[str] | None = Field(
+        None, min_length=1,
+        description="General-purpose instance types (GCP: one machine type). Default: m7i.large on AWS, e2-standard-4 on GCP.",
     )
-    disk_size_gib: int = Field(50, ge=20, le=1024, description="Encrypted gp3 root volume, GiB.")
+    disk_size_gib: int = Field(50, ge=20, le=1024, description="Encrypted root volume (gp3 / pd-balanced), GiB.")
 
     @field_validator("instance_types")
     @classmethod
-    def _types(cls, types: list[str]) -> list[str]:
+    def _types(cls, types: list[str] | None) -> list[str] | None:
         found: list[tuple[str, str]] = []
-        catalog = aws_instances()
-        for i, itype in enumerate(types):
-            row = catalog.get(itype)
+        for i, itype in enumerate(types or []):
+            row = instance_row(itype)
             if row is None:
                 found.append((f"[{i}]", f"unknown instance type {itype!r} (not in the catalog)"))
             elif row.accelerator is not None:
@@ -310,14 +408,21 @@ class SystemNodes(NodeGroupSize):
 
 
 class ClusterConfig(_Strict):
-    """The EKS control plane and its system nodes."""
+    """The Kubernetes control plane (EKS or GKE) and its system nodes."""
 
-    kubernetes_version: str = Field(DEFAULT_KUBERNETES_VERSION, description="EKS Kubernetes minor version.")
+    kubernetes_version: str = Field(DEFAULT_KUBERNETES_VERSION, description="Kubernetes minor version (GKE: the minimum).")
     endpoint: EndpointAccess = Field(default_factory=EndpointAccess, description="API endpoint access.")
     admin_role_arns: list[str] = Field(
         default_factory=list, description="IAM roles granted cluster admin through EKS access entries."
     )
     system_nodes: SystemNodes = Field(default_factory=SystemNodes, description="The system node group.")
+    release_channel: Literal["RAPID", "REGULAR", "STABLE"] | None = Field(
+        None, description="GCP: GKE release channel. Default: STABLE in prod, REGULAR elsewhere.",
+    )
+    regional: bool | None = Field(
+        None, description="GCP: a regional control plane and nodes in every zone. Default: true in prod, "
+                          "false (zonal, in the first zone) elsewhere; prod must be regional.",
+    )
 
     @field_validator("kubernetes_version")
     @classmethod
@@ -354,8 +459,26 @@ class GpuPool(NodeGroupSize):
     ami_type: str | None = Field(
         None, validate_default=True, description="EKS AMI type; default from the accelerator vendor."
     )
-    capacity_type: Literal["on-demand", "spot", "capacity-block"] = Field(
-        "on-demand", description="on-demand, spot, or an EC2 Capacity Block (capacity-block)."
+    capacity_type: Literal["on-demand", "spot", "capacity-block", "reservation"] = Field(
+        "on-demand", description="on-demand, spot, an EC2 Capacity Block (AWS: capacity-block) or a specific "
+                                 "Compute Engine reservation (GCP: reservation).",
+    )
+    reservation_name: str | None = Field(
+        None, pattern=r"^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$",
+        description="GCP: the specific reservation the pool consumes (capacity_type reservation only).",
+    )
+    gpu_sharing: Literal["time-sharing", "mps"] | None = Field(
+        None, description="GCP: share each GPU between pods (time-sharing or NVIDIA MPS). Default: no sharing.",
+    )
+    max_shared_clients_per_gpu: int | None = Field(
+        None, ge=2, le=48, description="GCP: pods per GPU with gpu_sharing (required with it).",
+    )
+    mig_partition_size: str | None = Field(
+        None, pattern=r"^\d+g\.\d+gb$",
+        description="GCP: split each GPU into MIG partitions of this size, e.g. 1g.10gb (A100 and H100 only).",
+    )
+    gpu_driver_version: Literal["DEFAULT", "LATEST"] = Field(
+        "DEFAULT", description="GCP: the NVIDIA driver GKE installs (DEFAULT or LATEST for the node version).",
     )
     capacity_reservation_id: str | None = Field(
         None,
@@ -393,7 +516,10 @@ class GpuPool(NodeGroupSize):
     @classmethod
     def _reservation(cls, v: str | None, info: ValidationInfo) -> str | None:
         ctype = info.data.get("capacity_type")
-        if ctype == "capacity-block":
+        if ctype == "reservation":
+            if v is not None:
+                raise ValueError("capacity_type reservation takes reservation_name, not capacity_reservation_id")
+        elif ctype == "capacity-block":
             found: list[tuple[str, str]] = []
             if v is None:
                 found.append(("", "required when capacity_type is capacity-block"))
@@ -421,6 +547,42 @@ class GpuPool(NodeGroupSize):
         ])
         return taints
 
+    def cloud_problems(self, cloud: str) -> list[tuple[str, str]]:
+        """Fields and values that do not fit the cloud, as (sub-path, message)."""
+        found: list[tuple[str, str]] = []
+        for i, itype in enumerate(self.instance_types):
+            owner = cloud_of(itype)
+            if owner is not None and owner != cloud:
+                found.append((f"instance_types[{i}]", f"{itype!r} is an {owner.upper()} type; this platform is on {cloud}"))
+        if cloud == "aws":
+            found += [(f, "does not apply to cloud aws") for f in _GCP_POOL if getattr(self, f) is not None]
+            if "gpu_driver_version" in self.model_fields_set:
+                found.append(("gpu_driver_version", "does not apply to cloud aws (the AMI type carries the driver)"))
+            if self.capacity_type == "reservation":
+                found.append(("capacity_type", "reservation is GCP's; on AWS use capacity-block"))
+            return found
+        if self.ami_type is not None:
+            found.append(("ami_type", "does not apply to cloud gcp (GKE picks the node image)"))
+        if self.capacity_type == "capacity-block":
+            found.append(("capacity_type", "capacity-block is AWS's; on GCP use reservation"))
+        if len(self.instance_types) != 1:
+            found.append(("instance_types", "a GKE node pool takes exactly one machine type"))
+        if self.capacity_type == "reservation" and self.reservation_name is None:
+            found.append(("reservation_name", "required when capacity_type is reservation"))
+        if self.capacity_type != "reservation" and self.reservation_name is not None:
+            found.append(("reservation_name", "only used when capacity_type is reservation"))
+        if (self.gpu_sharing is None) != (self.max_shared_clients_per_gpu is None):
+            found.append(("max_shared_clients_per_gpu", "give it together with gpu_sharing"))
+        row = instance_row(self.instance_types[0])
+        if self.mig_partition_size is not None and row is not None and row.accelerator is not None:
+            profiles = row.accelerator.mig_profiles
+            if self.mig_partition_size not in profiles:
+                found.append(("mig_partition_size", f"{row.accelerator.model} takes "
+                                                    f"{', '.join(profiles) if profiles else 'no MIG partitions'}"))
+        if self.gpu_sharing == "mps" and self.mig_partition_size is not None:
+            found.append(("gpu_sharing", "MPS cannot share MIG partitions; use time-sharing or drop mig_partition_size"))
+        return found
+
     @property
     def vendor(self) -> str:
         """The accelerator vendor of the pool's listed types ('nvidia' if none is listed)."""
@@ -429,6 +591,9 @@ class GpuPool(NodeGroupSize):
     @property
     def resolved_ami_type(self) -> str:
         return self.ami_type or AMI_TYPES_BY_VENDOR[self.vendor][0]
+
+
+_GCP_POOL = ("reservation_name", "gpu_sharing", "max_shared_clients_per_gpu", "mig_partition_size")
 
 
 class BudgetConfig(_Strict):
@@ -624,8 +789,19 @@ class PlatformConfig(_Strict):
     """The whole platform of one stack: `config: aiplatform:platform:` in `Pulumi.<stack>.yaml`."""
 
     name: str = Field(description="Platform name: names the cluster and prefixes every resource (at most 40 characters).")
-    cloud: Literal["aws"] = Field(description="Cloud provider (aws).")
-    region: str = Field(pattern=r"^[a-z]{2}(-gov)?-[a-z]+-\d$", description="Cloud region, e.g. us-east-1.")
+    cloud: Literal["aws", "gcp"] = Field(description="Cloud provider: aws (EKS) or gcp (GKE).")
+    region: str = Field(
+        pattern=r"^([a-z]{2}(-gov)?-[a-z]+-\d|[a-z]+-[a-z]+\d+)$",
+        description="Cloud region, e.g. us-east-1 (AWS) or us-central1 (GCP).",
+    )
+    project: str | None = Field(
+        None, pattern=r"^[a-z][a-z0-9-]{4,28}[a-z0-9]$", description="GCP: the project ID (required on GCP).",
+    )
+    project_number: str | None = Field(
+        None, pattern=r"^\d{6,20}$",
+        description="GCP: the project number, for the service agents' CMEK grants (required on GCP; "
+                    "`gcloud projects describe <project> --format='value(projectNumber)'`).",
+    )
     environment: Literal["dev", "staging", "prod"] = Field(
         description="dev and staging: spot, scale-to-zero friendly defaults; prod: protection and redundancy."
     )
@@ -688,11 +864,11 @@ class PlatformConfig(_Strict):
                         f"{cidr} opens the Kubernetes API to the whole internet; not allowed in prod",
                     ))
         for i, pool in enumerate(self.gpu_pools):
-            if pool.capacity_type != "capacity-block":
+            if pool.capacity_type not in ("capacity-block", "reservation"):
                 found += [(f"gpu_pools[{i}].instance_types{sub}", msg)
-                          for sub, msg in region_offer_problems(pool.instance_types, self.region)]
+                          for sub, msg in region_offer_problems(pool.instance_types, self.region, self.cloud)]
         found += [(f"cluster.system_nodes.instance_types{sub}", msg)
-                  for sub, msg in region_offer_problems(self.cluster.system_nodes.instance_types, self.region)]
+                  for sub, msg in region_offer_problems(self.system_instance_types, self.region, self.cloud)]
         if self.vector_store is not None:
             if self.model_registry is None:
                 found.append(("vector_store", "needs model_registry: its publisher and consumer roles are the "
@@ -700,16 +876,67 @@ class PlatformConfig(_Strict):
             if self.environment == "prod" and self.vector_store.network == "public":
                 found.append(("vector_store.network", "public network access to the vector store is not allowed in prod"))
         found += self._team_problems()
+        zone_suffix = r"^-[a-z]$" if self.cloud == "gcp" else r"^[a-z]$"
         for i, zone in enumerate(self.network.availability_zones or []):
-            if not (zone.startswith(self.region) and re.match(r"^[a-z]$", zone[len(self.region):])):
+            if not (zone.startswith(self.region) and re.match(zone_suffix, zone[len(self.region):])):
                 found.append((f"network.availability_zones[{i}]", f"{zone!r} is not a zone of {self.region}"))
+        found += self._cloud_problems()
         _problems(found)
         return self
+
+    def _cloud_problems(self) -> list[tuple[str, str]]:
+        """Fields of the other cloud, and values one cloud does not take, with their paths."""
+        gcp = self.cloud == "gcp"
+        found: list[tuple[str, str]] = [(f"network.{sub}" if sub else "network", msg)
+                                        for sub, msg in self.network.cloud_problems(self.cloud)]
+        for i, pool in enumerate(self.gpu_pools):
+            found += [(f"gpu_pools[{i}].{sub}", msg) for sub, msg in pool.cloud_problems(self.cloud)]
+        if not (_GCP_REGION if gcp else _AWS_REGION).match(self.region):
+            found.append(("region", f"{self.region!r} is not a{' GCP' if gcp else 'n AWS'} region"))
+        for i, itype in enumerate(self.cluster.system_nodes.instance_types or []):
+            owner = cloud_of(itype)
+            if owner is not None and owner != self.cloud:
+                found.append((f"cluster.system_nodes.instance_types[{i}]",
+                               f"{itype!r} is an {owner.upper()} type; this platform is on {self.cloud}"))
+        if not gcp:
+            found += [(f, "does not apply to cloud aws") for f in ("project", "project_number")
+                      if getattr(self, f) is not None]
+            found += [(f"cluster.{f}", "does not apply to cloud aws") for f in ("release_channel", "regional")
+                      if getattr(self.cluster, f) is not None]
+            return found
+        found += [(f, "required on cloud gcp") for f in ("project", "project_number") if getattr(self, f) is None]
+        if "workload_identity" in self.model_fields_set:
+            found.append(("workload_identity", "does not apply to cloud gcp (GKE Workload Identity is always on)"))
+        if self.cluster.admin_role_arns:
+            found.append(("cluster.admin_role_arns", "does not apply to cloud gcp (grant roles/container.admin in IAM)"))
+        if len(self.cluster.system_nodes.instance_types or []) > 1:
+            found.append(("cluster.system_nodes.instance_types", "a GKE node pool takes exactly one machine type"))
+        if self.environment == "prod" and self.cluster.regional is False:
+            found.append(("cluster.regional", "prod clusters are regional (a zonal control plane is one zone's outage away)"))
+        for key, value in self.tags.items():
+            if not _GCP_LABEL_KEY.match(key) or not _GCP_LABEL_VALUE.match(value):
+                found.append((f"tags[{key!r}]", "GCP labels take lowercase letters, digits, '_' and '-' "
+                                                "(keys start with a letter; at most 63 characters)"))
+        registry = self.model_registry
+        if registry is not None:
+            if registry.model_families:
+                found.append(("model_registry.model_families", "SageMaker model package groups are AWS's; on GCP, "
+                                                               "register versions in Vertex AI Model Registry"))
+            name = registry.repository_name
+            if name is not None and not re.match(r"^[a-z]([a-z0-9-]{0,61}[a-z0-9])?$", name):
+                found.append(("model_registry.repository_name", f"{name!r} is not a valid Artifact Registry repository id"))
+        if self.vector_store is not None and self.vector_store.kind == "opensearch-serverless":
+            found.append(("vector_store.kind", "opensearch-serverless is AWS's; on GCP use qdrant"))
+        for i, team in enumerate(self.teams):
+            if team.member_role_arns:
+                found.append((f"teams[{i}].member_role_arns", "does not apply to cloud gcp (members_group is a "
+                                                              "Google group, through Google Groups for RBAC)"))
+        return found
 
     def _team_problems(self) -> list[tuple[str, str]]:
         found: list[tuple[str, str]] = []
         models = {row.accelerator.model for pool in self.gpu_pools for t in pool.instance_types
-                  if (row := aws_instances().get(t)) is not None and row.accelerator is not None}
+                  if (row := instance_row(t)) is not None and row.accelerator is not None}
         taken = set(PLATFORM_NAMESPACES)
         if self.model_registry is not None:
             taken.add(self.model_registry.namespace)
@@ -742,7 +969,24 @@ class PlatformConfig(_Strict):
     def availability_zones(self) -> list[str]:
         if self.network.availability_zones:
             return list(self.network.availability_zones)
-        return [f"{self.region}{chr(ord('a') + i)}" for i in range(self.network.az_count)]
+        sep = "-" if self.cloud == "gcp" else ""
+        return [f"{self.region}{sep}{chr(ord('a') + i)}" for i in range(self.network.az_count)]
+
+    @property
+    def system_instance_types(self) -> list[str]:
+        """The system nodes' types: as given, else the cloud's default."""
+        given = self.cluster.system_nodes.instance_types
+        return list(given) if given else [DEFAULT_SYSTEM_TYPES[self.cloud]]
+
+    @property
+    def regional(self) -> bool:
+        """GCP: whether the cluster is regional (default: in prod)."""
+        given = self.cluster.regional
+        return self.environment == "prod" if given is None else given
+
+    @property
+    def release_channel(self) -> str:
+        return self.cluster.release_channel or ("STABLE" if self.environment == "prod" else "REGULAR")
 
     @property
     def nat_gateways(self) -> str:
@@ -750,12 +994,13 @@ class PlatformConfig(_Strict):
 
     @property
     def resource_tags(self) -> dict[str, str]:
-        """The tags every taggable resource carries (DESIGN.md convention 10)."""
+        """The tags (AWS) or labels (GCP) every taggable resource carries (DESIGN.md convention 10)."""
+        sep = "-" if self.cloud == "gcp" else ":"
         return {
             **self.tags,
             "environment": self.environment,
-            "aiplatform:platform": self.name,
-            "aiplatform:environment": self.environment,
+            f"aiplatform{sep}platform": self.name,
+            f"aiplatform{sep}environment": self.environment,
         }
 
     def team_tags(self, team: TeamConfig) -> dict[str, str]:
@@ -777,7 +1022,7 @@ def load_platform_config(raw: Any, source: str = "") -> PlatformConfig:
     if not isinstance(raw, dict):
         raise ConfigError([Problem(ROOT, f"must be a mapping (got {type(raw).__name__})")], source)
     try:
-        return PlatformConfig.model_validate(raw)
+        return PlatformConfig.model_validate(raw, context={"cloud": raw.get("cloud")})
     except ValidationError as exc:
         raise ConfigError(problems_from_validation_error(exc), source) from None
 

@@ -47,6 +47,48 @@ class AiPlatform(pulumi.ComponentResource):
     def __init__(self, name: str, config: PlatformConfig, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__(TYPE, name, None, opts)
         self.config = config
+        self.data_key = self.model_registry = self.vector_store = self.gateway = None
+        self.service_outputs: dict[str, pulumi.Input[object]] = {}
+        if config.cloud == "gcp":
+            from .platform_gcp import build_gcp
+
+            k8s_opts, cloud_opts = build_gcp(self, name, config, opts)
+            self.outputs = {
+                "project": config.project,
+                "network": self.network.network,
+                "subnetwork": self.network.subnetwork,
+                "nodeServiceAccount": self.cluster.node_service_account,
+            }
+        else:
+            k8s_opts, cloud_opts = self._aws(name, config, opts)
+            self.outputs = {
+                "oidcProviderArn": self.cluster.oidc_provider_arn,
+                "vpcId": self.network.vpc_id,
+                "privateSubnetIds": self.network.private_subnet_ids,
+            }
+        self._gateway(name, config, k8s_opts)
+        self.teams = {team.name: self._team(name, config, team, cloud_opts, k8s_opts) for team in config.teams}
+
+        self.outputs.update({
+            "clusterName": self.cluster.cluster_name,
+            "clusterEndpoint": self.cluster.endpoint,
+            "kubeconfig": self.cluster.kubeconfig,
+            "gpuPools": {
+                name_: {
+                    "instanceTypes": pool.instance_types,
+                    "acceleratorResource": pool.accelerator_resource,
+                    "maxAccelerators": pool.max_accelerators,
+                }
+                for name_, pool in self.gpu_pools.items()
+            },
+        })
+        self.outputs.update(self.service_outputs)
+        self.outputs[OUTPUT_NAME] = contract(self, config)
+        self.register_outputs(self.outputs)
+
+    def _aws(self, name: str, config: PlatformConfig,
+             opts: pulumi.ResourceOptions | None) -> tuple[pulumi.ResourceOptions, pulumi.ResourceOptions]:
+        """Network, EKS, GPU pools, add-ons and services on AWS; returns (Kubernetes options, AWS options)."""
         tags = config.resource_tags
         aws_opts = self._aws_opts(name, opts)
 
@@ -78,7 +120,7 @@ class AiPlatform(pulumi.ComponentResource):
             "public_access_cidrs": [str(c) for c in cluster.endpoint.public_cidrs],
             "admin_role_arns": cluster.admin_role_arns,
             "system_nodes": {
-                "instance_types": system.instance_types,
+                "instance_types": config.system_instance_types,
                 "min_size": system.min_nodes,
                 "max_size": system.max_nodes,
                 "desired_size": system.initial_nodes,
@@ -124,27 +166,7 @@ class AiPlatform(pulumi.ComponentResource):
         }, pulumi.ResourceOptions.merge(k8s_opts, aws_opts))
 
         self._services(name, config, aws_opts, k8s_opts)
-        self.teams = {team.name: self._team(name, config, team, aws_opts, k8s_opts) for team in config.teams}
-
-        self.outputs = {
-            "clusterName": self.cluster.cluster_name,
-            "clusterEndpoint": self.cluster.endpoint,
-            "kubeconfig": self.cluster.kubeconfig,
-            "oidcProviderArn": self.cluster.oidc_provider_arn,
-            "vpcId": self.network.vpc_id,
-            "privateSubnetIds": self.network.private_subnet_ids,
-            "gpuPools": {
-                name_: {
-                    "instanceTypes": pool.instance_types,
-                    "acceleratorResource": pool.accelerator_resource,
-                    "maxAccelerators": pool.max_accelerators,
-                }
-                for name_, pool in self.gpu_pools.items()
-            },
-        }
-        self.outputs.update(self.service_outputs)
-        self.outputs[OUTPUT_NAME] = contract(self, config)
-        self.register_outputs(self.outputs)
+        return k8s_opts, aws_opts
 
     def _services(self, name: str, config: PlatformConfig, aws_opts: pulumi.ResourceOptions,
                   k8s_opts: pulumi.ResourceOptions) -> None:
@@ -160,8 +182,6 @@ class AiPlatform(pulumi.ComponentResource):
             "oidc_provider_arn": self.cluster.oidc_provider_arn,
             "oidc_issuer": self.cluster.oidc_issuer,
         }
-        self.data_key = self.model_registry = self.vector_store = self.gateway = None
-        self.service_outputs: dict[str, pulumi.Input[object]] = {}
         registry, store = config.model_registry, config.vector_store
         if registry is not None or store is not None:
             self.data_key = PlatformKey(f"{name}-data", {
@@ -228,6 +248,10 @@ class AiPlatform(pulumi.ComponentResource):
                 self.vector_store.allow(f"{name}-consumers", [self.model_registry.consumer.role_arn], write=False)
                 self.vector_store.allow(f"{name}-publishers", [self.model_registry.publisher.role_arn], write=True)
 
+    def _gateway(self, name: str, config: PlatformConfig, k8s_opts: pulumi.ResourceOptions) -> None:
+        """The cloud-neutral LLM gateway, on the cloud's internal load balancer unless told otherwise."""
+        prod = config.environment == "prod"
+        labels = cost_labels(config.resource_tags)
         gateway = config.gateway
         if gateway is not None:
             self.gateway = LlmGateway(name, {
@@ -255,15 +279,22 @@ class AiPlatform(pulumi.ComponentResource):
               k8s_opts: pulumi.ResourceOptions) -> TeamNamespace:
         """A team's namespace, quota, policies, RBAC and identity, scoped to the platform's services."""
         tags = config.team_tags(team)
-        identity: dict[str, object] = {
-            "cloud": config.cloud,
-            "cluster_name": self.cluster.cluster_name,
-            "mode": config.workload_identity,
-            "oidc_provider_arn": self.cluster.oidc_provider_arn,
-            "oidc_issuer": self.cluster.oidc_issuer,
-            "member_role_arns": team.member_role_arns,
-        }
-        if self.model_registry is not None:
+        identity: dict[str, object]
+        if config.cloud == "gcp":
+            identity = {"cloud": "gcp", "project": config.project}
+            if self.model_registry is not None:
+                identity.update(registry_bucket=self.model_registry.bucket_name, region=config.region,
+                                repository_id=self.model_registry.repository_id)
+        else:
+            identity = {
+                "cloud": config.cloud,
+                "cluster_name": self.cluster.cluster_name,
+                "mode": config.workload_identity,
+                "oidc_provider_arn": self.cluster.oidc_provider_arn,
+                "oidc_issuer": self.cluster.oidc_issuer,
+                "member_role_arns": team.member_role_arns,
+            }
+        if self.model_registry is not None and config.cloud == "aws":
             identity.update(registry_bucket_arn=self.model_registry.bucket_arn,
                             registry_kms_key_arn=self.data_key.arn, region=config.region,
                             repository_arn=self.model_registry.repository.arn)

@@ -55,7 +55,8 @@ def contract(platform: AiPlatform, config: PlatformConfig) -> dict[str, Any]:
     registry = None
     if platform.model_registry is not None:
         registry = {
-            "uri": pulumi.Output.concat("s3://", platform.model_registry.bucket_name),
+            "uri": pulumi.Output.concat("gs://" if config.cloud == "gcp" else "s3://",
+                                        platform.model_registry.bucket_name),
             "bucketName": platform.model_registry.bucket_name,
             "repositoryUrl": platform.model_registry.repository_url,
         }
@@ -70,6 +71,7 @@ def contract(platform: AiPlatform, config: PlatformConfig) -> dict[str, Any]:
             "namespace": ns.namespace,
             "serviceAccount": ns.service_account_name,
             "roleArn": ns.role_arn,
+            "googleServiceAccount": ns.google_service_account,
             "gpuQuota": team.gpus,
             "registryPrefix": ns.registry_prefix,
             "accelerators": list(team.accelerators),

@@ -60,6 +60,10 @@ def plan_program(
 @lru_cache(maxsize=None)
 def taggable(type_token: str) -> bool:
     """Whether a resource type accepts `tags` (AWS) or `labels` (GCP), read from the installed provider SDK."""
+    from .guardrails._props import taggable_types
+
+    if type_token in taggable_types():  # includes GKE's resourceLabels, which the SDK check cannot see
+        return True
     package, module, name = type_token.split(":")
     sdk = {"aws": "pulumi_aws", "gcp": "pulumi_gcp"}.get(package)
     if sdk is None:
@@ -78,11 +82,14 @@ def taggable(type_token: str) -> bool:
 
 def untagged(plan: Plan, required: Iterable[str] = ("team", "cost-center", "environment")) -> list[str]:
     """URNs of taggable custom resources missing one of the `required` tags, with what is missing."""
+    from .guardrails._props import tags_of
+
     problems = []
     for resource in plan.resources:
         if not resource.custom or resource.is_provider or not taggable(resource.type):
             continue
-        tags = reveal(resource.inputs.get("tags") or resource.inputs.get("labels") or {})
+        found = tags_of(reveal(resource.inputs))
+        tags = found if isinstance(found, dict) else {}
         missing = [key for key in required if key not in tags]
         if missing:
             problems.append(f"{resource.urn}: missing {', '.join(missing)}")

@@ -87,7 +87,7 @@ def main() -> None:
     rows = ["| plan | resources | analyzer, as `aiplatform check` (s) | whole pack in one servicer (s) | rules only (s) |",
             "|---|---|---|---|---|"]
     check_plan(plan_project(ROOT, "aws-dev"))  # warm imports
-    for stack in ("aws-dev", "aws-prod"):
+    for stack in ("aws-dev", "aws-prod", "gcp-dev", "gcp-prod"):
         t = time.perf_counter()
         plan = plan_project(ROOT, stack)
         planned = time.perf_counter() - t

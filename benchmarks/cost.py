@@ -29,7 +29,7 @@ def main() -> None:
     args = parser.parse_args()
     rows = ["| plan | resources | line items | estimate (s) |", "|---|---:|---:|---:|"]
     base = None
-    for stack in ("aws-dev", "aws-prod"):
+    for stack in ("aws-dev", "aws-prod", "gcp-dev", "gcp-prod"):
         plan = plan_project(ROOT, stack)
         base = base or plan
         items = len(estimate_plan(plan).items)

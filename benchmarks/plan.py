@@ -89,7 +89,7 @@ def main() -> None:
     rows = []
     floor = measure([sys.executable, "-c", FLOOR], args.runs)
     rows.append(("floor: import the provider SDKs", "-", floor))
-    for stack in ("aws-dev", "aws-prod"):
+    for stack in ("aws-dev", "aws-prod", "gcp-dev", "gcp-prod"):
         rows.append((f"reference stack {stack}", resource_count(ROOT, stack), measure([*cli, "-C", str(ROOT), "-s", stack], args.runs)))
     synthetic = []
     with tempfile.TemporaryDirectory() as tmp:

@@ -70,6 +70,44 @@ def deployment(container=None, **spec_over):
             "spec": {"template": {"spec": spec}}}
 
 
+GKE = "gcp:container/cluster:Cluster"
+GKE_POOL = "gcp:container/nodePool:NodePool"
+GCS = "gcp:storage/bucket:Bucket"
+GAR = "gcp:artifactregistry/repository:Repository"
+GCP_KEY = "gcp:kms/cryptoKey:CryptoKey"
+GCS_GRANT = "gcp:storage/bucketIAMMember:BucketIAMMember"
+NODE_SA = "ml-dev-nodes@p-123456.iam.gserviceaccount.com"
+HARDENED_NODE = {"serviceAccount": NODE_SA, "shieldedInstanceConfig": {"enableSecureBoot": True},
+                 "workloadMetadataConfig": {"mode": "GKE_METADATA"}}
+
+
+def gke(**over):
+    props = {"resourceLabels": dict(PROD_TAGS), "enableShieldedNodes": True,
+             "privateClusterConfig": {"enablePrivateNodes": True, "enablePrivateEndpoint": True},
+             "workloadIdentityConfig": {"workloadPool": "p-123456.svc.id.goog"},
+             "databaseEncryption": {"state": "ENCRYPTED", "keyName": UNKNOWN},
+             "loggingConfig": {"enableComponents": ["SYSTEM_COMPONENTS", "WORKLOADS"]},
+             "nodeConfig": dict(HARDENED_NODE)}
+    props.update(over)
+    return props
+
+
+def gke_pool(node=None, **over):
+    props = {"autoscaling": {"totalMinNodeCount": 0.0, "totalMaxNodeCount": 4.0},
+             "nodeConfig": {"machineType": "g2-standard-8", "spot": True, "resourceLabels": dict(TAGS),
+                            "guestAccelerators": [{"type": "nvidia-l4", "count": 1.0}], **HARDENED_NODE,
+                            **(node or {})}}
+    props.update(over)
+    return props
+
+
+def gcs(**over):
+    props = {"labels": dict(TAGS), "publicAccessPrevention": "enforced", "uniformBucketLevelAccess": True,
+             "encryption": {"defaultKmsKeyName": UNKNOWN}}
+    props.update(over)
+    return props
+
+
 # (case id, resource type, props, rules expected to be violated)
 CASES = [
     # ---- cost ----------------------------------------------------------------------------
@@ -203,6 +241,77 @@ CASES = [
      {"aip-security-sg-world-ingress"}),
     ("sg all ipv6 world", INGRESS, {"tags": dict(TAGS), "ipProtocol": "-1", "cidrIpv6": "::/0"},
      {"aip-security-sg-world-ingress"}),
+    # ---- GCP -----------------------------------------------------------------------------------
+    ("gke ok", GKE, gke(), set()),
+    ("gke public nodes", GKE, gke(privateClusterConfig={"enablePrivateNodes": False, "enablePrivateEndpoint": True}),
+     {"aip-security-gke-control-plane"}),
+    ("gke public endpoint without authorized networks", GKE,
+     gke(privateClusterConfig={"enablePrivateNodes": True}), {"aip-security-gke-control-plane"}),
+    ("gke authorized world", GKE, gke(privateClusterConfig={"enablePrivateNodes": True},
+                                      masterAuthorizedNetworksConfig={"cidrBlocks": [{"cidrBlock": "0.0.0.0/0"}]}),
+     {"aip-security-gke-control-plane"}),
+    ("gke authorized /1 halves in prod", GKE, gke(
+        privateClusterConfig={"enablePrivateNodes": True},
+        masterAuthorizedNetworksConfig={"cidrBlocks": [{"cidrBlock": "0.0.0.0/1"}, {"cidrBlock": "128.0.0.0/1"}]}),
+     {"aip-security-gke-control-plane"}),
+    ("gke authorized office ok", GKE, gke(privateClusterConfig={"enablePrivateNodes": True},
+                                          masterAuthorizedNetworksConfig={"cidrBlocks": [{"cidrBlock": "203.0.113.0/24"}]}),
+     set()),
+    ("gke google public cidrs", GKE, gke(privateClusterConfig={"enablePrivateNodes": True},
+                                         masterAuthorizedNetworksConfig={"gcpPublicCidrsAccessEnabled": True,
+                                                                         "cidrBlocks": []}),
+     {"aip-security-gke-control-plane"}),
+    ("gke without workload identity", GKE, {k: v for k, v in gke().items() if k != "workloadIdentityConfig"},
+     {"aip-security-gke-workload-identity"}),
+    ("gke unshielded", GKE, gke(enableShieldedNodes=False), {"aip-security-gke-shielded-nodes"}),
+    ("gke secrets not encrypted", GKE, gke(databaseEncryption={"state": "DECRYPTED"}),
+     {"aip-security-gke-secrets-encryption"}),
+    ("gke logging off", GKE, gke(loggingService="none"), {"aip-security-gke-logging"}),
+    ("gke default pool on the default account", GKE,
+     gke(nodeConfig={**HARDENED_NODE, "serviceAccount": "123456789012-compute@developer.gserviceaccount.com"}),
+     {"aip-security-gke-node-service-account"}),
+    ("gke unknown private config skips", GKE, gke(privateClusterConfig=UNKNOWN), set()),
+    ("gke pool ok", GKE_POOL, gke_pool(), set()),
+    ("gke pool without service account", GKE_POOL,
+     gke_pool(nodeConfig={k: v for k, v in gke_pool()["nodeConfig"].items() if k != "serviceAccount"}),
+     {"aip-security-gke-node-service-account"}),
+    ("gke pool metadata exposed", GKE_POOL, gke_pool({"workloadMetadataConfig": {"mode": "GCE_METADATA"}}),
+     {"aip-security-gke-workload-identity"}),
+    ("gke pool without secure boot", GKE_POOL, gke_pool({"shieldedInstanceConfig": {"enableSecureBoot": False}}),
+     {"aip-security-gke-shielded-nodes"}),
+    ("gke pool on demand in dev", GKE_POOL, gke_pool({"spot": False}), {"aip-cost-gpu-spot-required"}),
+    ("gke pool on a reservation in dev ok", GKE_POOL, gke_pool({"spot": False, "reservationAffinity": {
+        "consumeReservationType": "SPECIFIC_RESERVATION"}}), set()),
+    ("gke pool warm in dev", GKE_POOL, gke_pool(autoscaling={"totalMinNodeCount": 1.0, "totalMaxNodeCount": 4.0}),
+     {"aip-cost-gpu-scale-to-zero"}),
+    ("gke pool a3 in dev", GKE_POOL, gke_pool({"machineType": "a3-highgpu-8g", "guestAccelerators": []},
+                                              autoscaling={"totalMinNodeCount": 0.0, "totalMaxNodeCount": 1.0}),
+     {"aip-cost-accelerator-allowed"}),
+    ("gke pool per-zone limits x zones", GKE_POOL, gke_pool(autoscaling={"minNodeCount": 0.0, "maxNodeCount": 4.0},
+                                                            nodeLocations=["us-central1-a", "us-central1-b", "us-central1-c"]),
+     {"aip-cost-pool-max-accelerators"}),
+    ("gke pool declared T4s count", GKE_POOL, gke_pool({"machineType": "n1-standard-8", "guestAccelerators": [
+        {"type": "nvidia-tesla-t4", "count": 4.0}]}), {"aip-cost-pool-max-accelerators"}),
+    ("gke pool declared A100s on an unlisted type in dev", GKE_POOL, gke_pool({"machineType": "a2-custom-12", "guestAccelerators": [
+        {"type": "nvidia-tesla-a100", "count": 1.0}]}), {"aip-cost-accelerator-allowed"}),
+    ("gke pool without labels", GKE_POOL, gke_pool({"resourceLabels": {}}), {"aip-cost-required-tags"}),
+    ("gcs ok", GCS, gcs(), set()),
+    ("gcs public", GCS, gcs(publicAccessPrevention="inherited", uniformBucketLevelAccess=False),
+     {"aip-security-gcs-public-access"}),
+    ("gcs google-managed key", GCS, gcs(encryption=None), {"aip-security-gcp-cmek"}),
+    ("artifact registry without cmek", GAR, {"labels": dict(TAGS)}, {"aip-security-gcp-cmek"}),
+    ("kms key rotated", GCP_KEY, {"labels": dict(TAGS), "rotationPeriod": "7776000s"}, set()),
+    ("kms key never rotates", GCP_KEY, {"labels": dict(TAGS)}, {"aip-security-gcp-kms-rotation"}),
+    ("kms key rotates yearly", GCP_KEY, {"labels": dict(TAGS), "rotationPeriod": "31536000s"},
+     {"aip-security-gcp-kms-rotation"}),
+    ("grant ok", GCS_GRANT, {"role": "roles/storage.objectViewer", "member": f"serviceAccount:{NODE_SA}"}, set()),
+    ("grant to allUsers", GCS_GRANT, {"role": "roles/storage.objectViewer", "member": "allUsers"},
+     {"aip-security-gcp-iam-public-members"}),
+    ("binding with allAuthenticatedUsers", "gcp:storage/bucketIAMBinding:BucketIAMBinding",
+     {"role": "roles/storage.objectViewer", "members": ["group:ml@example.com", "allAuthenticatedUsers"]},
+     {"aip-security-gcp-iam-public-members"}),
+    ("project editor", "gcp:projects/iAMMember:IAMMember", {"role": "roles/editor", "member": f"serviceAccount:{NODE_SA}"},
+     {"aip-security-gcp-iam-primitive-roles"}),
     # ---- Kubernetes ---------------------------------------------------------------------------
     ("gpu deployment ok", DEPLOYMENT, deployment(), set()),
     ("gpu request without limit", DEPLOYMENT, deployment({"name": "c", "image": "x:1",

@@ -11,15 +11,15 @@ import pytest
 from aiplatform.offline import UNKNOWN
 from aiplatform.testing import kubernetes_manifests, untagged
 
-from conftest import REFERENCE_STACKS
+from conftest import ALL_STACKS, REFERENCE_STACKS
 
 SNAPSHOTS = Path(__file__).parent / "snapshots"
 PLATFORM = "aiplatform:index:AiPlatform"
 
 
-@pytest.mark.parametrize("stack", REFERENCE_STACKS)
-def test_everything_lives_under_the_platform(reference_plans, stack):
-    plan = reference_plans[stack]
+@pytest.mark.parametrize("stack", ALL_STACKS)
+def test_everything_lives_under_the_platform(all_plans, stack):
+    plan = all_plans[stack]
     platform = plan.find(PLATFORM)
     under = {r.urn for r in plan.descendants(platform.urn)}
     rest = [r.urn for r in plan.resources if r.urn not in under and r.urn != platform.urn and r.type != "pulumi:pulumi:Stack"]
@@ -72,9 +72,10 @@ def test_prod_is_on_demand_across_zones_with_nat_per_zone(reference_plans):
     assert plan.outputs["gpuPools"]["training-h100"]["maxAccelerators"] == 32
 
 
-@pytest.mark.parametrize("stack", REFERENCE_STACKS)
-def test_every_taggable_resource_carries_the_cost_tags(reference_plans, stack):
-    assert untagged(reference_plans[stack], ("team", "cost-center", "environment", "aiplatform:platform")) == []
+@pytest.mark.parametrize("stack", ALL_STACKS)
+def test_every_taggable_resource_carries_the_cost_tags(all_plans, stack):
+    platform_key = "aiplatform-platform" if stack.startswith("gcp") else "aiplatform:platform"
+    assert untagged(all_plans[stack], ("team", "cost-center", "environment", platform_key)) == []
 
 
 #: What holds data: losing one of these to a refactor loses models, images, vectors or keys.
@@ -117,13 +118,16 @@ def test_outputs_and_secret_kubeconfig(reference_plans, stack):
         assert key in outputs
 
 
-@pytest.mark.parametrize("stack", REFERENCE_STACKS)
+@pytest.mark.parametrize("stack", ALL_STACKS)
 @pytest.mark.parametrize("mode", ["preview", "up"])
-def test_kubernetes_objects_match_the_official_schema(stack, mode, reference_plans, reference_up_plans):
-    plan = reference_plans[stack] if mode == "preview" else reference_up_plans[stack]
+def test_kubernetes_objects_match_the_official_schema(stack, mode, all_plans, all_up_plans):
+    plan = all_plans[stack] if mode == "preview" else all_up_plans[stack]
     manifests = kubernetes_manifests(plan)
     assert {m["kind"] for _, m in manifests} >= {"Namespace", "ServiceAccount"}
-    version = plan.find("aws:eks/cluster:Cluster").get("version")
+    if stack.startswith("gcp"):
+        version = plan.find("gcp:container/cluster:Cluster").get("minMasterVersion")
+    else:
+        version = plan.find("aws:eks/cluster:Cluster").get("version")
     for resource, manifest in manifests:
         try:
             kubernetes_validate.validate(manifest, version, strict=True)
@@ -131,14 +135,14 @@ def test_kubernetes_objects_match_the_official_schema(stack, mode, reference_pla
             pytest.fail(f"{resource.urn}: {exc.message}")
 
 
-@pytest.mark.parametrize("stack", REFERENCE_STACKS)
-def test_urn_snapshot(reference_plans, stack):
+@pytest.mark.parametrize("stack", ALL_STACKS)
+def test_urn_snapshot(all_plans, stack):
     """A changed URN is a replacement in a real `pulumi up`: change the snapshot on purpose, with aliases.
 
     Refresh after a deliberate change: AIPLATFORM_UPDATE_SNAPSHOTS=1 pytest tests/test_stacks.py
     """
     path = SNAPSHOTS / f"{stack}.urns"
-    urns = reference_plans[stack].urns()
+    urns = all_plans[stack].urns()
     if os.environ.get("AIPLATFORM_UPDATE_SNAPSHOTS") == "1":
         path.parent.mkdir(exist_ok=True)
         path.write_text("\n".join(urns) + "\n")

@@ -312,7 +312,7 @@ def test_team_namespace_without_identity_creates_a_plain_service_account():
     assert not plan.of_type("aws:iam/role:Role")
     with pytest.raises(PlanInputError) as caught:
         plan_program(lambda: TeamNamespace("t", {"team": "T_1", "gpus": -1, "members_group": "", "cpu": "many",
-                                                  "identity": {"cloud": "gcp", "cluster_name": "c"}}))
+                                                  "identity": {"cloud": "azure", "cluster_name": "c"}}))
     for path in ("team:", "gpus:", "membersGroup:", "cpu:", "identity.cloud:"):
         assert path in str(caught.value)
 

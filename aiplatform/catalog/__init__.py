@@ -13,6 +13,10 @@ from .instances import (
     InstanceCatalog,
     InstanceType,
     aws_instances,
+    cloud_of,
+    gcp_instances,
+    instance_row,
+    instances,
 )
 
 __all__ = [
@@ -22,4 +26,8 @@ __all__ = [
     "InstanceCatalog",
     "InstanceType",
     "aws_instances",
+    "cloud_of",
+    "gcp_instances",
+    "instance_row",
+    "instances",
 ]

@@ -6,9 +6,9 @@ instance types directly, so both reject the same inputs with the same words.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
-from .instances import InstanceCatalog, aws_instances
+from .instances import Cloud, InstanceCatalog, InstanceType, instance_row
 
 
 def accelerator_type_problems(
@@ -16,12 +16,15 @@ def accelerator_type_problems(
     allow_unlisted: bool = False,
     catalog: InstanceCatalog | None = None,
 ) -> list[tuple[str, str]]:
-    """Problems as (sub-path, message): unknown or CPU-only types, duplicates, mixed vendors."""
-    catalog = catalog or aws_instances()
+    """Problems as (sub-path, message): unknown or CPU-only types, duplicates, mixed vendors.
+
+    Without `catalog`, a type is looked up in every cloud's catalog (the caller checks the cloud).
+    """
+    lookup = catalog.get if catalog is not None else instance_row
     found: list[tuple[str, str]] = []
     vendors: set[str] = set()
     for i, itype in enumerate(instance_types):
-        row = catalog.get(itype)
+        row = lookup(itype)
         if row is not None and row.accelerator is not None:
             vendors.add(row.accelerator.vendor)
         elif not allow_unlisted:
@@ -40,22 +43,22 @@ def accelerator_type_problems(
 
 def vendor_of(instance_types: Sequence[str], catalog: InstanceCatalog | None = None) -> str | None:
     """The accelerator vendor of the first catalogued accelerator type, if any."""
-    catalog = catalog or aws_instances()
+    lookup: Callable[[str], InstanceType | None] = catalog.get if catalog is not None else instance_row
     for itype in instance_types:
-        row = catalog.get(itype)
+        row = lookup(itype)
         if row is not None and row.accelerator is not None:
             return row.accelerator.vendor
     return None
 
 
-def region_offer_problems(instance_types: Sequence[str], region: str) -> list[tuple[str, str]]:
+def region_offer_problems(instance_types: Sequence[str], region: str, cloud: Cloud = "aws") -> list[tuple[str, str]]:
     """Types the price list says are not sold (on demand or spot) in `region`, as (sub-path, message)."""
-    from .prices import aws_prices
+    from .prices import prices as price_catalog
 
-    prices = aws_prices()
+    prices = price_catalog(cloud)
     found = []
     for i, itype in enumerate(instance_types):
         if region in prices.regions and prices.offered(itype, region) is False:
             found.append((f"[{i}]", f"{itype} is not offered on demand or as spot in {region} "
-                                   "(catalog/data/aws_prices.yaml); choose another type or region"))
+                                   f"(catalog/data/{cloud}_prices.yaml); choose another type or region"))
     return found

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from functools import lru_cache
 from importlib import resources
 from typing import Literal, TypeVar
@@ -13,6 +14,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from .._errors import validation_lines
 
 AcceleratorVendor = Literal["nvidia", "aws-neuron"]
+Cloud = Literal["aws", "gcp"]
+#: Instance (AWS) or machine (GCP) type names: `g6.xlarge`, `g2-standard-8`.
+TYPE_PATTERN = r"^[a-z0-9]+(\.[a-z0-9]+|(-[a-z0-9]+)+)$"
 
 #: The Kubernetes extended resource each accelerator vendor's device plugin advertises.
 DEVICE_RESOURCE: dict[str, str] = {
@@ -32,6 +36,10 @@ class Accelerator(BaseModel):
     model: str = Field(min_length=1)
     count: int = Field(ge=1)
     memory_gib: int = Field(ge=1, description="Memory of one accelerator, GiB.")
+    gcp_type: str | None = Field(None, pattern=r"^nvidia-[a-z0-9-]+$",
+                                 description="GCP: the accelerator type a node pool's guestAccelerators names.")
+    mig_profiles: list[str] = Field(default_factory=list,
+                                    description="MIG partition sizes the accelerator supports, e.g. 1g.5gb.")
 
     @property
     def device_resource(self) -> str:
@@ -41,7 +49,7 @@ class Accelerator(BaseModel):
 class InstanceType(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    type: str = Field(pattern=r"^[a-z0-9]+\.[a-z0-9]+$")
+    type: str = Field(pattern=TYPE_PATTERN)
     accelerator: Accelerator | None = None
     vcpu: int = Field(ge=1)
     memory_gib: float = Field(gt=0)
@@ -49,13 +57,14 @@ class InstanceType(BaseModel):
 
     @property
     def family(self) -> str:
-        return self.type.split(".", 1)[0]
+        return re.split(r"[.-]", self.type, maxsplit=1)[0]
 
 
 class InstanceCatalog(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     as_of: dt.date
+    cloud: Cloud = "aws"
     instance_types: list[InstanceType] = Field(min_length=1)
 
     @field_validator("instance_types")
@@ -100,8 +109,33 @@ def load_catalog(text: str, origin: str = "<catalog>") -> InstanceCatalog:
     return load_document(InstanceCatalog, text, origin)
 
 
-@lru_cache(maxsize=1)
+@lru_cache(maxsize=2)
+def instances(cloud: Cloud = "aws") -> InstanceCatalog:
+    """The instance (AWS) or machine (GCP) type catalog shipped with the package."""
+    path = resources.files("aiplatform.catalog").joinpath(f"data/{cloud}_instances.yaml")
+    catalog = load_catalog(path.read_text(encoding="utf-8"), origin=f"{cloud}_instances.yaml")
+    if catalog.cloud != cloud:
+        raise CatalogError(f"{cloud}_instances.yaml: says cloud {catalog.cloud}")
+    return catalog
+
+
 def aws_instances() -> InstanceCatalog:
     """The AWS instance catalog shipped with the package."""
-    path = resources.files("aiplatform.catalog").joinpath("data/aws_instances.yaml")
-    return load_catalog(path.read_text(encoding="utf-8"), origin="aws_instances.yaml")
+    return instances("aws")
+
+
+def gcp_instances() -> InstanceCatalog:
+    """The GCP machine-type catalog shipped with the package."""
+    return instances("gcp")
+
+
+def instance_row(instance_type: str) -> InstanceType | None:
+    """A type's row in whichever cloud's catalog lists it (AWS and GCP names never collide)."""
+    return aws_instances().get(instance_type) or gcp_instances().get(instance_type)
+
+
+def cloud_of(instance_type: str) -> Cloud | None:
+    """The cloud whose catalog lists the type; None if neither does."""
+    if instance_type in aws_instances():
+        return "aws"
+    return "gcp" if instance_type in gcp_instances() else None

@@ -22,9 +22,10 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from .instances import CatalogError, aws_instances, load_document
+from .instances import TYPE_PATTERN, CatalogError, Cloud, instances, load_document
 
 Unit = Literal["hour", "month", "gb-month", "gb"]
+INSTANCE_SKU: dict[str, str] = {"aws": "aws-ec2", "gcp": "gcp-compute"}
 #: Hours in a month, the convention of the AWS and GCP calculators.
 HOURS_PER_MONTH = 730.0
 
@@ -37,7 +38,7 @@ class _Row(BaseModel):
 
 
 class InstancePrice(_Row):
-    type: str = Field(pattern=r"^[a-z0-9]+\.[a-z0-9]+$")
+    type: str = Field(pattern=TYPE_PATTERN)
     #: Hourly on-demand list price per region; None: not sold on demand there.
     on_demand: dict[str, float | None]
     spot_ratio: float | None = Field(None, gt=0, le=1, description="Overrides the catalog's spot ratio.")
@@ -62,6 +63,7 @@ class PriceCatalog(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     as_of: dt.date
+    cloud: Cloud = "aws"
     regions: list[str] = Field(min_length=1)
     spot: SpotAssumption
     instances: list[InstancePrice]
@@ -112,7 +114,12 @@ class PriceCatalog(BaseModel):
         price = row.on_demand[region]
         if price is None:
             return NOT_OFFERED
-        return Price(f"aws-ec2-{instance_type}", price, "hour", row.as_of, row.source)
+        return Price(f"{self.instance_sku}-{instance_type}", price, "hour", row.as_of, row.source)
+
+    @property
+    def instance_sku(self) -> str:
+        """The SKU prefix of an instance line: `aws-ec2` or `gcp-compute`."""
+        return INSTANCE_SKU[self.cloud]
 
     def spot_ratio(self, instance_type: str) -> float:
         row: InstancePrice | None = self._instances.get(instance_type)  # type: ignore[attr-defined]
@@ -160,19 +167,32 @@ def load_prices(text: str, origin: str = "<prices>") -> PriceCatalog:
 def unlisted_instance_types(catalog: PriceCatalog) -> list[str]:
     """Instance types of the instance catalog the price list does not cover in every region."""
     missing = []
-    for row in aws_instances().instance_types:
+    for row in instances(catalog.cloud).instance_types:
         for region in catalog.regions:
             if catalog.instance(row.type, region) is None:
                 missing.append(f"{row.type} in {region}")
     return missing
 
 
-@lru_cache(maxsize=1)
-def aws_prices() -> PriceCatalog:
-    """The AWS price catalog shipped with the package."""
-    path = resources.files("aiplatform.catalog").joinpath("data/aws_prices.yaml")
-    catalog = load_prices(path.read_text(encoding="utf-8"), origin="aws_prices.yaml")
+@lru_cache(maxsize=2)
+def prices(cloud: Cloud = "aws") -> PriceCatalog:
+    """The price catalog of a cloud shipped with the package."""
+    origin = f"{cloud}_prices.yaml"
+    path = resources.files("aiplatform.catalog").joinpath(f"data/{origin}")
+    catalog = load_prices(path.read_text(encoding="utf-8"), origin=origin)
+    if catalog.cloud != cloud:
+        raise CatalogError(f"{origin}: says cloud {catalog.cloud}")
     missing = unlisted_instance_types(catalog)
     if missing:
-        raise CatalogError(f"aws_prices.yaml: no on-demand entry for {', '.join(missing)}")
+        raise CatalogError(f"{origin}: no on-demand entry for {', '.join(missing)}")
     return catalog
+
+
+def aws_prices() -> PriceCatalog:
+    """The AWS price catalog shipped with the package."""
+    return prices("aws")
+
+
+def gcp_prices() -> PriceCatalog:
+    """The GCP price catalog shipped with the package."""
+    return prices("gcp")

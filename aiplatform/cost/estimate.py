@@ -26,8 +26,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..catalog.prices import HOURS_PER_MONTH, NOT_OFFERED, PriceCatalog, aws_prices
-from ..guardrails._pools import POOL_TYPES, Pool, pool_of
+from ..catalog.prices import HOURS_PER_MONTH, NOT_OFFERED, PriceCatalog, prices
+from ..guardrails._pools import GKE_NODE_POOL, POOL_TYPES, Pool, pool_of
 from ..guardrails._props import as_list, as_number, known
 from ..guardrails._rule import Resource
 from ..guardrails._stack import BUCKET_TYPES
@@ -51,7 +51,16 @@ FREE_TYPES = frozenset({
     "aws:opensearch/serverlessSecurityPolicy:ServerlessSecurityPolicy",
     "aws:sagemaker/modelPackageGroup:ModelPackageGroup",
 })
-FREE_PREFIXES = ("aws:iam/", "aws:s3/bucket", "pulumi:", "aiplatform:", "kubernetes:", "random:", "tls:")
+FREE_TYPES |= {
+    "gcp:compute/network:Network", "gcp:compute/subnetwork:Subnetwork", "gcp:compute/router:Router",
+    "gcp:kms/keyRing:KeyRing", "gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember",
+    "gcp:storage/bucketIAMMember:BucketIAMMember", "gcp:artifactregistry/repositoryIamMember:RepositoryIamMember",
+    "gcp:projects/iAMMember:IAMMember",
+}
+FREE_PREFIXES = ("aws:iam/", "aws:s3/bucket", "gcp:serviceaccount/", "pulumi:", "aiplatform:", "kubernetes:",
+                 "random:", "tls:")
+#: Node and volume disk types the catalog prices, by SKU.
+VOLUME_SKUS = {"gp3": "aws-ebs-gp3", "pd-balanced": "gcp-pd-balanced"}
 #: OpenSearch Serverless: the account's default maximum is 10 indexing + 10 search OCUs.
 AOSS_DEFAULT_MAX_OCUS = 20.0
 
@@ -163,19 +172,19 @@ def price_pool(r: Resource, ctx: Context) -> list[LineItem]:
     assert pool is not None
     sizes = _pool_sizes(r, ctx, pool)
     if isinstance(sizes, str):
-        return [_item(r, ctx, "aws-ec2", "EC2 instances", status="unpriced", note=sizes)]
+        return [_item(r, ctx, ctx.catalog.instance_sku, "Instances", status="unpriced", note=sizes)]
     nodes, basis, how = sizes
     region = ctx.region(r)
     lines = [_instance_line(r, ctx, pool, nodes, basis, how, region)]
     volume = _node_volume(r, ctx)
     if volume is not None:
         gib, vtype, where = volume
-        if vtype == "gp3":
-            lines.append(service_line(r, ctx, "aws-ebs-gp3", nodes.scale(gib), basis=basis,
-                                      note=f"{gib:g} GiB per node ({where})", description="Node volumes (gp3)"))
+        if vtype in VOLUME_SKUS:
+            lines.append(service_line(r, ctx, VOLUME_SKUS[vtype], nodes.scale(gib), basis=basis,
+                                      note=f"{gib:g} GiB per node ({where})", description=f"Node volumes ({vtype})"))
         else:
             lines.append(_item(r, ctx, f"aws-ebs-{vtype}", "Node volumes", status="unpriced", quantity=nodes.scale(gib),
-                               note=f"{gib:g} GiB {vtype} per node ({where}); only gp3 is in the catalog"))
+                               note=f"{gib:g} GiB {vtype} per node ({where}); not in the catalog"))
     return lines
 
 
@@ -202,14 +211,15 @@ def _pool_sizes(r: Resource, ctx: Context, pool: Pool) -> tuple[Triple, str, str
 def _instance_line(r: Resource, ctx: Context, pool: Pool, nodes: Triple, basis: str, how: str,
                    region: str | None) -> LineItem:
     types = pool.instance_types
+    prefix = ctx.catalog.instance_sku
     if not types:
-        return _item(r, ctx, "aws-ec2", "EC2 instances", status="unpriced", quantity=nodes,
+        return _item(r, ctx, prefix, "Instances", status="unpriced", quantity=nodes,
                      note="instance types are not known until apply")
     if pool.capacity == "capacity-block":
-        return _item(r, ctx, f"aws-ec2-{types[0]}-capacity-block", f"{types[0]} (capacity block)",
+        return _item(r, ctx, f"{prefix}-{types[0]}-capacity-block", f"{types[0]} (capacity block)",
                      status="unpriced", quantity=nodes, note="capacity blocks are paid upfront when bought")
     if region is None:
-        return _item(r, ctx, f"aws-ec2-{types[0]}", f"{types[0]} nodes", status="unpriced", quantity=nodes,
+        return _item(r, ctx, f"{prefix}-{types[0]}", f"{types[0]} nodes", status="unpriced", quantity=nodes,
                      note="region unknown")
     spot = pool.capacity == "spot"
     candidates = types if spot else types[:1]
@@ -217,19 +227,22 @@ def _instance_line(r: Resource, ctx: Context, pool: Pool, nodes: Triple, basis: 
     for itype, found in prices:
         if found is None or found is NOT_OFFERED:
             why = "not offered on demand or as spot" if found is NOT_OFFERED else "no price in the catalog"
-            return _item(r, ctx, f"aws-ec2-{itype}", f"{itype} nodes", status="unpriced", quantity=nodes,
+            return _item(r, ctx, f"{prefix}-{itype}", f"{itype} nodes", status="unpriced", quantity=nodes,
                          note=f"{itype}: {why} in {region}")
     itype, price = max(prices, key=lambda p: p[1].amount)  # type: ignore[union-attr]
     amount = price.amount  # type: ignore[union-attr]
     notes = [how]
     if len(types) > 1:
         notes.append(f"priced as {itype} of {', '.join(types)}")
-    sku = f"aws-ec2-{itype}"
+    sku = f"{prefix}-{itype}"
+    if pool.capacity == "reservation":
+        notes.append("a specific reservation: billed at the on-demand rate (less any commitment) used or not")
     if spot:
         ratio = ctx.spot_ratio(itype)
         notes.append(f"spot estimate: {ratio:g} x on-demand ${amount:g}/h")
         amount, sku = amount * ratio, f"{sku}-spot"
-    return _item(r, ctx, sku, f"{itype} nodes ({'spot' if spot else 'on-demand'})", status="priced", unit="hour",
+    return _item(r, ctx, sku, f"{itype} nodes ({'spot' if spot else pool.capacity or 'on-demand'})", status="priced",
+                 unit="hour",
                  unit_price=round(amount, 6), quantity=nodes, monthly=nodes.scale(amount * HOURS_PER_MONTH),
                  basis=basis, note="; ".join(notes), price_source=price.source,  # type: ignore[union-attr]
                  price_as_of=price.as_of.isoformat())  # type: ignore[union-attr]
@@ -237,6 +250,12 @@ def _instance_line(r: Resource, ctx: Context, pool: Pool, nodes: Triple, basis: 
 
 def _node_volume(r: Resource, ctx: Context) -> tuple[float, str, str] | None:
     """(GiB per node, volume type, where it was read) of a pool's volumes."""
+    if r.type == GKE_NODE_POOL:
+        size = as_number(r.get("nodeConfig.diskSizeGb"))
+        dtype = r.get("nodeConfig.diskType")
+        # GKE's defaults: 100 GB pd-balanced
+        return (size if size is not None else 100.0, dtype if isinstance(dtype, str) and known(dtype) else "pd-balanced",
+                "nodeConfig.diskSizeGb")
     if r.type == "aws:ec2/instance:Instance":
         size = as_number(r.get("rootBlockDevice.volumeSize"))
         vtype = r.get("rootBlockDevice.volumeType")
@@ -275,6 +294,36 @@ def _launch_template(r: Resource, ctx: Context) -> Resource | None:
 
 
 # ---- services ------------------------------------------------------------------------------------
+
+
+@pricer("gcp:container/cluster:Cluster")
+def price_gke(r: Resource, ctx: Context) -> list[LineItem]:
+    return [service_line(r, ctx, "gcp-gke-cluster", Triple.same(1),
+                         note="GKE's free-tier credit (one zonal cluster per billing account) is not applied")]
+
+
+@pricer("gcp:compute/routerNat:RouterNat")
+def price_cloud_nat(r: Resource, ctx: Context) -> list[LineItem]:
+    return [service_line(r, ctx, "gcp-cloud-nat-gateway", Triple.same(1),
+                         note="priced at the 32-VM cap; fewer VMs cost $0.0014 per VM-hour"),
+            usage_line(r, ctx, "gcp-cloud-nat-data", ctx.usage_of(r).monthly_data_processed_gb,
+                       "monthly_data_processed_gb")]
+
+
+@pricer("gcp:kms/cryptoKey:CryptoKey")
+def price_cloud_kms(r: Resource, ctx: Context) -> list[LineItem]:
+    return [service_line(r, ctx, "gcp-kms-key", Triple.same(1),
+                         note="one active version; each rotation adds a billed version while old ones are kept")]
+
+
+@pricer("gcp:storage/bucket:Bucket")
+def price_gcs(r: Resource, ctx: Context) -> list[LineItem]:
+    return [usage_line(r, ctx, "gcp-gcs-standard", ctx.usage_of(r).storage_gb, "storage_gb")]
+
+
+@pricer("gcp:artifactregistry/repository:Repository")
+def price_artifact_registry(r: Resource, ctx: Context) -> list[LineItem]:
+    return [usage_line(r, ctx, "gcp-artifact-registry-storage", ctx.usage_of(r).storage_gb, "storage_gb")]
 
 
 @pricer("aws:eks/cluster:Cluster")
@@ -398,6 +447,10 @@ def _load_balancer(r: Resource, ctx: Context, kind: Any, annotations: Any, creat
     if kind != "LoadBalancer" or ctx.default_region is None:
         return []
     annotations = annotations if isinstance(annotations, dict) else {}
+    if ctx.catalog.cloud == "gcp":  # a passthrough load balancer: one forwarding rule, internal or external
+        scheme = "internal" if annotations.get("networking.gke.io/load-balancer-type") == "Internal" else "external"
+        return [service_line(r, ctx, "gcp-forwarding-rule", Triple.same(1),
+                             note=f"{scheme} passthrough load balancer created by {creator}; data processing is usage-based")]
     lb = annotations.get("service.beta.kubernetes.io/aws-load-balancer-type")
     if lb in ("nlb", "external", "nlb-ip"):
         return [service_line(r, ctx, "aws-nlb", Triple.same(1), note=f"created by {creator}")]
@@ -415,11 +468,12 @@ def price_release(r: Resource, ctx: Context) -> list[LineItem]:
     persistence = values.get("persistence") if isinstance(values.get("persistence"), dict) else {}
     size = str(persistence.get("size", "10Gi"))
     replicas = as_number(values.get("replicaCount", 1))
+    sku = "gcp-pd-balanced" if ctx.catalog.cloud == "gcp" else "aws-ebs-gp3"
     if not size.endswith("Gi") or not size[:-2].isdigit() or replicas is None:
-        return [_item(r, ctx, "aws-ebs-gp3", "Qdrant volumes (gp3)", status="unpriced",
+        return [_item(r, ctx, sku, "Qdrant volumes", status="unpriced",
                       note=f"volume size {size!r} or replicas unknown")]
     total = float(size[:-2]) * replicas
-    return [service_line(r, ctx, "aws-ebs-gp3", Triple.same(total),
+    return [service_line(r, ctx, sku, Triple.same(total),
                          note=f"{replicas:g} x {size} data volumes (StorageClass of the release)")]
 
 
@@ -431,13 +485,19 @@ def billable_unknown(resource_type: str) -> bool:
         FREE_PREFIXES)
 
 
+def stack_cloud(resources: Iterable[Resource]) -> str:
+    """The cloud whose prices apply: gcp when the stack has GCP resources and no AWS ones, else aws."""
+    clouds = {r.type.split(":", 1)[0] for r in resources} & {"aws", "gcp"}
+    return "gcp" if clouds == {"gcp"} else "aws"
+
+
 def stack_region(resources: Iterable[Resource]) -> str | None:
-    """The one AWS region the stack's providers point at (None if none or several)."""
+    """The one AWS or GCP region the stack's providers point at (None if none or several)."""
     regions = set()
     for r in resources:
-        if r.type == "pulumi:providers:aws" and isinstance(r.get("region"), str):
+        if r.type in ("pulumi:providers:aws", "pulumi:providers:gcp") and isinstance(r.get("region"), str):
             regions.add(r.get("region"))
-        elif r.type.startswith("aws:") and r.provider_props and isinstance(r.provider_props.get("region"), str):
+        elif r.type.startswith(("aws:", "gcp:")) and r.provider_props and isinstance(r.provider_props.get("region"), str):
             regions.add(r.provider_props["region"])
     regions = {x for x in regions if known(x)}
     return regions.pop() if len(regions) == 1 else None
@@ -447,7 +507,7 @@ def estimate_resources(resources: list[Resource], *, project: str = "", stack: s
                        usage: Usage | None = None, region: str | None = None,
                        catalog: PriceCatalog | None = None) -> Estimate:
     """Price every resource; the region comes from each resource's provider, else `region`, else the stack's."""
-    catalog = catalog or aws_prices()
+    catalog = catalog or prices(stack_cloud(resources))  # type: ignore[arg-type]
     usage = usage or Usage()
     default_region = region or stack_region(resources)
     index = {r.urn: r for r in resources}

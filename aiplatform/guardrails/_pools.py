@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from ..catalog import aws_instances
-from ._props import as_list, as_number, is_unknown, known
+from ..catalog import instance_row
+from ._props import MISSING, as_list, as_number, is_unknown, known
 from ._rule import Resource
 
 #: Resource types that launch nodes, with how many and of which instance types.
@@ -19,7 +19,9 @@ POOL_TYPES = frozenset({
     "aws:eks/nodeGroup:NodeGroup",
     "aws:autoscaling/group:Group",
     "aws:ec2/instance:Instance",
+    "gcp:container/nodePool:NodePool",
 })
+GKE_NODE_POOL = "gcp:container/nodePool:NodePool"
 #: Types that name an instance type without launching anything themselves.
 INSTANCE_TYPE_HOLDERS = POOL_TYPES | {"aws:ec2/launchTemplate:LaunchTemplate"}
 
@@ -30,11 +32,18 @@ class Pool:
     min_size: float | None  # None: unknown
     max_size: float | None
     desired_size: float | None
-    #: "spot", "on-demand", "capacity-block", or None when unknown
+    #: "spot", "on-demand", "capacity-block", "reservation", or None when unknown
     capacity: str | None
+    #: Accelerators per node the resource itself declares (GKE guestAccelerators); None: from the catalog.
+    declared_accelerators: float | None = None
+
+    def per_node(self, instance_type: str) -> float:
+        if self.declared_accelerators is not None:
+            return self.declared_accelerators
+        return accelerators_per_instance(instance_type)
 
     def accelerator_types(self) -> list[str]:
-        return [t for t in self.instance_types if accelerators_per_instance(t)]
+        return [t for t in self.instance_types if self.per_node(t)]
 
     @property
     def accelerated(self) -> bool:
@@ -45,11 +54,11 @@ class Pool:
         """`max_size` x the most accelerators any of its types carries (the worst case)."""
         if self.max_size is None:
             return None
-        return self.max_size * max((accelerators_per_instance(t) for t in self.instance_types), default=0)
+        return self.max_size * max((self.per_node(t) for t in self.instance_types), default=0)
 
 
 def accelerators_per_instance(instance_type: str) -> int:
-    row = aws_instances().get(instance_type)
+    row = instance_row(instance_type)
     return row.accelerator.count if row is not None and row.accelerator is not None else 0
 
 
@@ -57,6 +66,8 @@ def instance_types(resource: Resource) -> tuple[str, ...]:
     """The known instance types a resource names (unknown ones are left out)."""
     if resource.type == "aws:eks/nodeGroup:NodeGroup":
         values = as_list(resource.get("instanceTypes"))
+    elif resource.type == GKE_NODE_POOL:
+        values = [resource.get("nodeConfig.machineType")]
     elif resource.type == "aws:autoscaling/group:Group":
         values = [o.get("instanceType") for o in as_list(
             resource.get("mixedInstancesPolicy.launchTemplate.overrides")) if isinstance(o, dict)]
@@ -87,6 +98,8 @@ def pool_of(resource: Resource) -> Pool | None:
             mapped = "spot" if spot else "on-demand"
         return Pool(types, _size(resource.get("minSize")), _size(resource.get("maxSize")),
                     _size(resource.get("desiredCapacity")), mapped)
+    if resource.type == GKE_NODE_POOL:
+        return _gke_pool(resource, types)
     if resource.type == "aws:ec2/instance:Instance":
         market = resource.get("instanceMarketOptions.marketType")
         mapped = _capacity({"spot": "spot", "capacity-block": "capacity-block"}, market, default="on-demand")
@@ -100,3 +113,32 @@ def _capacity(mapping: dict[str, str], value: Any, default: str) -> str | None:
     if not known(value):
         return default
     return mapping.get(str(value), default)
+
+
+def _gke_pool(resource: Resource, types: tuple[str, ...]) -> Pool:
+    """A GKE node pool: total autoscaling limits (or per-zone ones x zones), spot, reservation, GPUs declared."""
+    zones = resource.get("nodeLocations")
+    count = float(len(zones)) if isinstance(zones, list) and zones else None
+    low, high = _size(resource.get("autoscaling.totalMinNodeCount")), _size(resource.get("autoscaling.totalMaxNodeCount"))
+    if low is None and high is None:
+        per_low, per_high = _size(resource.get("autoscaling.minNodeCount")), _size(resource.get("autoscaling.maxNodeCount"))
+        if per_low is None and per_high is None and resource.get("autoscaling") in (None, MISSING):
+            per_low = per_high = _size(resource.get("nodeCount", resource.get("initialNodeCount", 1)))
+        low = per_low * count if per_low is not None and count is not None else None
+        high = per_high * count if per_high is not None and count is not None else None
+    initial = _size(resource.get("initialNodeCount"))
+    desired = initial * count if initial is not None and count is not None else None
+    if resource.get("nodeConfig.spot") is True or resource.get("nodeConfig.preemptible") is True:
+        capacity: str | None = "spot"
+    elif is_unknown(resource.get("nodeConfig.spot")):
+        capacity = None
+    elif resource.get("nodeConfig.reservationAffinity.consumeReservationType") == "SPECIFIC_RESERVATION":
+        capacity = "reservation"
+    else:
+        capacity = "on-demand"
+    declared = None
+    accelerators = resource.get("nodeConfig.guestAccelerators")
+    if isinstance(accelerators, list) and accelerators:
+        counts = [as_number(a.get("count")) for a in accelerators if isinstance(a, dict)]
+        declared = sum(c for c in counts if c is not None) if all(c is not None for c in counts) else None
+    return Pool(types, low, high, desired, capacity, declared)

@@ -138,11 +138,12 @@ def parse_json(value: Any) -> Any:
 
 
 def tags_of(props: dict[str, Any]) -> dict[str, Any] | Any:
-    """The resource's own tags or labels: AWS `tags`, GCP `labels`, Kubernetes `metadata.labels`.
+    """The resource's own tags or labels: AWS `tags`, GCP `labels` (GKE: `resourceLabels`, node pools
+    `nodeConfig.resourceLabels`), Kubernetes `metadata.labels`.
 
     Returns `UNKNOWN` when the map is unknown and `MISSING` when the resource sets none.
     """
-    for path in ("tags", "labels", "metadata.labels"):
+    for path in ("tags", "labels", "resourceLabels", "nodeConfig.resourceLabels", "metadata.labels"):
         value = get(props, path)
         if value is MISSING:
             continue

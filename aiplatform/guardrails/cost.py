@@ -12,7 +12,8 @@ from ._pools import INSTANCE_TYPE_HOLDERS, POOL_TYPES, accelerators_per_instance
 from ._props import is_unknown, taggable_types
 from ._rule import PRODUCTION_ENVIRONMENTS, Resource, resource_rule, stack_rule
 
-DEV_SIZED = ["g4dn.*", "g5.*", "g6.*", "g6e.*", "inf2.*"]
+#: Development-sized accelerator types: AWS families, GCP G2 (L4) and N1 (attached T4s).
+DEV_SIZED = ["g4dn.*", "g5.*", "g6.*", "g6e.*", "inf2.*", "g2-*", "n1-*"]
 
 
 def per_environment(config: Mapping[str, Any], key: str, resource: Resource) -> Any:
@@ -50,8 +51,10 @@ def _per_env_schema(description: str, value_schema: dict[str, Any], default: dic
 def accelerator_allowed(resource: Resource, config: Mapping[str, Any]) -> Iterator[str]:
     allowed = per_environment(config, "allowedInstanceTypes", resource) or []
     env = resource.environment or "an untagged environment"
+    pool = pool_of(resource)
     for itype in instance_types(resource):
-        if accelerators_per_instance(itype) and not any(fnmatchcase(itype, p) for p in allowed):
+        carried = pool.per_node(itype) if pool is not None else accelerators_per_instance(itype)
+        if carried and not any(fnmatchcase(itype, p) for p in allowed):
             yield f"{itype} is not allowed in {env} (allowed: {', '.join(allowed) or 'none'})"
 
 

@@ -7,8 +7,8 @@ from typing import Any
 
 from pulumi_policy import Severity
 
-from ..catalog import aws_instances
-from ..catalog.prices import HOURS_PER_MONTH, NOT_OFFERED, aws_prices
+from ..catalog import cloud_of, instance_row
+from ..catalog.prices import HOURS_PER_MONTH, NOT_OFFERED, prices
 from ..labels import ACCELERATORS_ANNOTATION, BUDGET_ANNOTATION, TEAM_LABEL
 from ._pools import POOL_TYPES, pool_of
 from ._props import MISSING, as_list, as_number, get, known
@@ -111,20 +111,20 @@ def namespace_gpu_quota(resources: list[Resource], config: Mapping[str, Any]) ->
 
 def _accelerator_hour(pools: list[Resource], models: set[str], region: str) -> tuple[float, str] | None:
     """The dearest price of one accelerator-hour among the pools offering `models` (any when empty)."""
-    prices = aws_prices()
     best: tuple[float, str] | None = None
     for resource in pools:
         pool = pool_of(resource)
         if pool is None:
             continue
         for itype in pool.instance_types:
-            row = aws_instances().get(itype)
+            row, cloud = instance_row(itype), cloud_of(itype)
             if row is None or row.accelerator is None or (models and row.accelerator.model not in models):
                 continue
-            price = prices.instance(itype, region)
+            catalog = prices(cloud)  # type: ignore[arg-type]
+            price = catalog.instance(itype, region)
             if price is None or price is NOT_OFFERED:
                 continue
-            hourly = price.amount * (prices.spot_ratio(itype) if pool.capacity == "spot" else 1.0)  # type: ignore[union-attr]
+            hourly = price.amount * (catalog.spot_ratio(itype) if pool.capacity == "spot" else 1.0)  # type: ignore[union-attr]
             per_accelerator = hourly / row.accelerator.count
             if best is None or per_accelerator > best[0]:
                 best = (per_accelerator, f"{itype} ({row.accelerator.model}, {pool.capacity or 'on-demand'})")
@@ -135,7 +135,7 @@ def _accelerator_hour(pools: list[Resource], models: set[str], region: str) -> t
     "aip-cost-team-budget",
     area="cost",
     severity=Severity.HIGH,
-    reads=POOL_TYPES | {NAMESPACE, QUOTA, "pulumi:providers:aws"},
+    reads=POOL_TYPES | {NAMESPACE, QUOTA, "pulumi:providers:aws", "pulumi:providers:gcp"},
     description="A team's GPU quota, priced at its dearest allowed accelerator for a whole month, fits the "
                 "team's monthly budget.",
     why="The quota is what a team can spend without asking anyone: if running it full costs more than the "

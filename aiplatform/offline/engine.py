@@ -70,7 +70,7 @@ def run_program(
     if mode not in MODES:
         raise PlanInputError(f"mode must be one of {', '.join(MODES)} (got {mode!r})")
     config = dict(config or {})
-    region = config.get("aws:region", "us-east-1")
+    region = config.get("aws:region") or config.get("gcp:region") or "us-east-1"
     monitor = RecordingMonitor(project, stack, mode == "preview", fixtures or Fixtures(), root=root, region=region)
     engine = RecordingEngine()
     error: list[BaseException] = []

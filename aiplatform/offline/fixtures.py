@@ -66,9 +66,13 @@ class Fixtures(BaseModel):
             )
         return self.stack_references[name]
 
-    def up_outputs(self, type_: str, name: str, region: str) -> dict[str, Any]:
+    def up_outputs(self, type_: str, name: str, region: str, inputs: dict[str, Any] | None = None) -> dict[str, Any]:
         """Outputs of a resource in up mode: built-in per type, then the user's."""
-        out = _render(copy.deepcopy(default_outputs().get(type_, {})), name, region)
+        fields = {"name": name, "region": region}
+        for key in ("project", "accountId", "keyRing"):  # GCP outputs that repeat an input
+            value = (inputs or {}).get(key)
+            fields[key] = value if isinstance(value, str) else name
+        out = _render(copy.deepcopy(default_outputs().get(type_, {})), fields)
         out.update(copy.deepcopy(self.outputs.get(type_, {})))
         return out
 
@@ -99,11 +103,13 @@ def default_outputs() -> dict[str, dict[str, Any]]:
     return yaml.safe_load(text)
 
 
-def _render(value: Any, name: str, region: str) -> Any:
+def _render(value: Any, fields: dict[str, str]) -> Any:
     if isinstance(value, str):
-        return value.replace("{name}", name).replace("{region}", region)
+        for key, text in fields.items():
+            value = value.replace(f"{{{key}}}", text)
+        return value
     if isinstance(value, dict):
-        return {k: _render(v, name, region) for k, v in value.items()}
+        return {k: _render(v, fields) for k, v in value.items()}
     if isinstance(value, list):
-        return [_render(v, name, region) for v in value]
+        return [_render(v, fields) for v in value]
     return value

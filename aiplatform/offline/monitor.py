@@ -121,7 +121,7 @@ class RecordingMonitor(MockMonitor):
             self.resources[urn] = MockMonitor.ResourceRegistration(urn, "", record.inputs)
             return resource_pb2.RegisterResourceResponse(urn=urn, id="", object=request.object)
 
-        outputs = _merge(record.inputs, self.fixtures.up_outputs(request.type, request.name, self.region))
+        outputs = _merge(record.inputs, self.fixtures.up_outputs(request.type, request.name, self.region, record.inputs))
         id_ = str(outputs.pop("id", f"{request.name}-id"))
         record.outputs = outputs
         self.resources[urn] = MockMonitor.ResourceRegistration(urn, id_, outputs)

@@ -24,6 +24,8 @@ _DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")
 PRIVATE_RANGES = ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "169.254.0.0/16", "100.64.0.0/10")
 #: EKS Pod Identity agent on every node (link-local), which hands out the team role's credentials.
 POD_IDENTITY_AGENT = "169.254.170.23/32"
+#: The GKE metadata server as pods reach it on Dataplane V2 clusters (Workload Identity tokens).
+GKE_METADATA_SERVER = "169.254.169.254/32"
 
 #: What a team's members may do in their namespace: explicit verbs on explicit resources, nothing
 #: cluster-wide, no RBAC, quota or network-policy writes (those are the platform's).
@@ -49,12 +51,18 @@ TEAM_RULES: list[dict[str, Any]] = [
 
 
 class TeamIdentityArgs(TypedDict, total=False):
-    """The team's cloud identity (AWS: an IAM role for its service account) and what it may reach."""
+    """The team's cloud identity (AWS: an IAM role; GCP: a Workload Identity service account) and what it may reach."""
 
     cloud: Required[str]
-    """`aws` (required). GCP Workload Identity comes with the GCP platform."""
-    cluster_name: Required[pulumi.Input[str]]
-    """The EKS cluster (required)."""
+    """`aws` or `gcp` (required)."""
+    cluster_name: pulumi.Input[str]
+    """AWS: the EKS cluster (required there)."""
+    project: str
+    """GCP: the project of the team's service account (required there)."""
+    registry_bucket: pulumi.Input[str]
+    """GCP: the platform's model bucket name: the team reads only its prefix `teams/<team>/`. Default: no access."""
+    repository_id: pulumi.Input[str]
+    """GCP: the platform's Artifact Registry repository (pull only), in `region`. Default: no access."""
     mode: str
     """`pod-identity` or `irsa`. Default: pod-identity."""
     oidc_provider_arn: pulumi.Input[str]
@@ -62,7 +70,7 @@ class TeamIdentityArgs(TypedDict, total=False):
     oidc_issuer: pulumi.Input[str]
     """The cluster's OIDC issuer (irsa only)."""
     region: str
-    """Region of the registry bucket, for the key's `kms:ViaService` condition (required with a key)."""
+    """Region of the registry (AWS: for the key's `kms:ViaService` condition; GCP: of the repository)."""
     registry_bucket_arn: pulumi.Input[str]
     """The platform's model bucket: the team reads only its prefix `teams/<team>/`. Default: no access."""
     registry_kms_key_arn: pulumi.Input[str]
@@ -158,8 +166,13 @@ def team_problems(check: ArgsChecker, args: Mapping[str, Any]) -> None:
         check.require(isinstance(port, int) and 1 <= port <= 65535, f"vectorStorePorts[{i}]", "must be 1 to 65535")
     identity = args.get("identity")
     if identity is not None:
-        check.require(identity.get("cloud") == "aws", "identity.cloud",
-                      f"must be aws (got {identity.get('cloud')!r}); GCP Workload Identity comes with the GCP platform")
+        cloud = identity.get("cloud")
+        check.require(cloud in ("aws", "gcp"), "identity.cloud", f"must be aws or gcp (got {cloud!r})")
+        if cloud == "gcp":
+            check.require(bool(identity.get("project")), "identity.project", "required on gcp")
+            check.require(not identity.get("repository_id") or bool(identity.get("region")), "identity.region",
+                          "required with repositoryId (the repository's location)")
+            return
         check.require(bool(identity.get("cluster_name")), "identity.clusterName", "required")
         check.require(identity.get("mode", "pod-identity") in ("pod-identity", "irsa"), "identity.mode",
                       f"must be pod-identity or irsa (got {identity.get('mode')!r})")
@@ -197,6 +210,8 @@ def network_policies(args: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
     identity = args.get("identity") or {}
     if identity.get("cloud") == "aws" and identity.get("mode", "pod-identity") == "pod-identity":
         egress.append({"to": [{"ipBlock": {"cidr": POD_IDENTITY_AGENT}}], "ports": [{"protocol": "TCP", "port": 80}]})
+    if identity.get("cloud") == "gcp":
+        egress.append({"to": [{"ipBlock": {"cidr": GKE_METADATA_SERVER}}], "ports": [{"protocol": "TCP", "port": 80}]})
     policies["allow-cloud-apis"] = {"podSelector": everything, "policyTypes": ["Egress"], "egress": egress}
     if args.get("gateway_namespace"):
         policies["allow-from-gateway"] = {
@@ -302,7 +317,12 @@ class TeamNamespace(pulumi.ComponentResource):
 
         identity = args.get("identity")
         self.workload_role = None
-        if identity is not None:
+        self.google_service_account = pulumi.Output.from_input("")
+        if identity is not None and identity.get("cloud") == "gcp":
+            self.workload_identity = self._gcp_identity(name, team, namespace, account, labels, identity)
+            self.google_service_account = self.workload_identity.email
+            self.role_arn = pulumi.Output.from_input("")
+        elif identity is not None:
             self.workload_role = self._aws_identity(name, team, namespace, account, labels, identity, args)
             self.role_arn = self.workload_role.role_arn
         else:
@@ -316,9 +336,26 @@ class TeamNamespace(pulumi.ComponentResource):
             "namespace": self.namespace,
             "serviceAccountName": self.service_account_name,
             "roleArn": self.role_arn,
+            "googleServiceAccount": self.google_service_account,
             "gpuQuota": self.gpu_quota,
             "registryPrefix": self.registry_prefix,
         })
+
+    def _gcp_identity(self, name: str, team: str, namespace: str, account: str, labels: Mapping[str, str],
+                      identity: Mapping[str, Any]):
+        from ..gcp.workload_identity import WorkloadIdentity
+
+        grants: list[dict[str, Any]] = []
+        if identity.get("registry_bucket"):
+            grants.append({"kind": "models-read", "bucket": identity["registry_bucket"],
+                           "prefix": REGISTRY_PREFIX.format(team=team)})
+        if identity.get("repository_id"):
+            grants.append({"kind": "images-pull", "repository": identity["repository_id"],
+                           "location": identity["region"]})
+        return WorkloadIdentity(name, {
+            "project": identity["project"], "namespace": namespace, "service_account": account,
+            "grants": grants, "labels": labels, "description": f"Workloads of team {team}",
+        }, child_opts(self, depends_on=[self.ns]))
 
     def _aws_identity(self, name: str, team: str, namespace: str, account: str, labels: Mapping[str, str],
                       identity: Mapping[str, Any], args: Mapping[str, Any]):
