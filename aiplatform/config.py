@@ -192,7 +192,7 @@ class NetworkConfig(_Strict):
         default_factory=list, description="Public subnets of the existing VPC (optional)."
     )
     pods_cidr: ipaddress.IPv4Network | None = Field(
-        None, description="GCP: secondary range for pods of a new subnetwork (default: 10.<n+1>.0.0/16 after cidr's /16).",
+        None, description="GCP: secondary range for pods of a new subnetwork (default: the /16 after the /16 that holds cidr).",
     )
     services_cidr: ipaddress.IPv4Network | None = Field(
         None, description="GCP: secondary range for services of a new subnetwork (default: a /20 after pods_cidr).",
@@ -418,6 +418,11 @@ class ClusterConfig(_Strict):
     system_nodes: SystemNodes = Field(default_factory=SystemNodes, description="The system node group.")
     release_channel: Literal["RAPID", "REGULAR", "STABLE"] | None = Field(
         None, description="GCP: GKE release channel. Default: STABLE in prod, REGULAR elsewhere.",
+    )
+    security_group: str | None = Field(
+        None, pattern=r"^gke-security-groups@[a-z0-9.-]+\.[a-z]{2,}$",
+        description="GCP: Google Groups for RBAC, the gke-security-groups@<domain> group that holds the groups "
+                    "named in RBAC bindings (teams' members_group). Default: off.",
     )
     regional: bool | None = Field(
         None, description="GCP: a regional control plane and nodes in every zone. Default: true in prod, "
@@ -901,7 +906,8 @@ class PlatformConfig(_Strict):
         if not gcp:
             found += [(f, "does not apply to cloud aws") for f in ("project", "project_number")
                       if getattr(self, f) is not None]
-            found += [(f"cluster.{f}", "does not apply to cloud aws") for f in ("release_channel", "regional")
+            found += [(f"cluster.{f}", "does not apply to cloud aws") for f in ("release_channel", "regional",
+                                                                                 "security_group")
                       if getattr(self.cluster, f) is not None]
             return found
         found += [(f, "required on cloud gcp") for f in ("project", "project_number") if getattr(self, f) is None]

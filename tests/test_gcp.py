@@ -81,12 +81,14 @@ def test_aws_refuses_gcp_fields():
     raw = stack_platform("aws-dev")
     raw["project"] = "ml-platform-dev-4410"
     raw["cluster"]["release_channel"] = "STABLE"
+    raw["cluster"]["security_group"] = "gke-security-groups@example.com"
     raw["gpu_pools"][0]["gpu_sharing"] = "mps"
     raw["gpu_pools"][1]["instance_types"] = ["g2-standard-8"]
     raw["network"]["pods_cidr"] = "10.41.0.0/16"
     found = _problems(raw)
     for line in ("platform.project: does not apply to cloud aws",
                  "platform.cluster.release_channel: does not apply to cloud aws",
+                 "platform.cluster.security_group: does not apply to cloud aws",
                  "platform.gpu_pools[0].gpu_sharing: does not apply to cloud aws",
                  "platform.gpu_pools[1].instance_types[0]: 'g2-standard-8' is an GCP type; this platform is on aws",
                  "platform.network.pods_cidr: does not apply to cloud aws"):
@@ -138,7 +140,11 @@ def test_cluster_is_private_hardened_and_encrypted(gcp_up_plans):
         assert set(cluster.get("loggingConfig.enableComponents")) >= {"SYSTEM_COMPONENTS", "WORKLOADS", "APISERVER"}
         assert cluster.get("monitoringConfig.managedPrometheus.enabled") is True
         assert cluster.get("removeDefaultNodePool") is True
+        assert cluster.get("authenticatorGroupsConfig.securityGroup") == "gke-security-groups@example.com"
         assert (cluster.get("deletionProtection"), cluster.protect) == (prod, prod)
+        # nodeConfig only shapes the default pool GKE removes: editing it later must not replace the cluster
+        assert cluster.ignore_changes == ["nodeConfig"]
+        assert all(p.ignore_changes == ["initialNodeCount"] for p in plan.of_type(NODE_POOL))
         # the default pool (minutes old) and every pool run as the dedicated account, never the default one
         nodes = f"ml-{stack[4:]}-nodes@{project}.iam.gserviceaccount.com"
         assert cluster.get("nodeConfig.serviceAccount") == nodes

@@ -29,6 +29,16 @@ HIGHLIGHTS: dict[str, tuple[str, ...]] = {
     "aws:kms/key:Key": ("enableKeyRotation",),
     "kubernetes:helm.sh/v3:Release": ("chart", "version", "namespace"),
     "aws:autoscaling/tag:Tag": ("tag.key", "tag.value"),
+    "gcp:container/cluster:Cluster": (
+        "location", "minMasterVersion", "releaseChannel.channel", "privateClusterConfig.enablePrivateEndpoint",
+        "masterAuthorizedNetworksConfig.cidrBlocks",
+    ),
+    "gcp:container/nodePool:NodePool": (
+        "nodeConfig.machineType", "nodeConfig.spot", "nodeConfig.guestAccelerators", "autoscaling",
+    ),
+    "gcp:compute/subnetwork:Subnetwork": ("ipCidrRange", "secondaryIpRanges"),
+    "gcp:storage/bucket:Bucket": ("location", "publicAccessPrevention"),
+    "gcp:kms/cryptoKey:CryptoKey": ("rotationPeriod",),
 }
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from typing import Literal, TypedDict
+from typing import Any, Literal, TypedDict
 
 import pulumi
 import pulumi_gcp as gcp
@@ -61,6 +61,8 @@ class GkeClusterArgs(TypedDict, total=False):
     """Minimum control-plane version (the release channel upgrades it). Required."""
     release_channel: Literal["RAPID", "REGULAR", "STABLE"]
     """Default: REGULAR."""
+    security_group: str
+    """Google Groups for RBAC: the gke-security-groups@<domain> group. Default: off."""
     secrets_key_id: pulumi.Input[str]
     """Cloud KMS key for application-layer secrets encryption (required)."""
     system_nodes: SystemPoolArgs
@@ -151,7 +153,7 @@ class GkeCluster(pulumi.ComponentResource):
             remove_default_node_pool=True,
             initial_node_count=1,
             # The default pool lives for minutes before removal; it still never runs as the default account.
-            node_config=_node_config(self.node_account.email, labels, 50),
+            node_config=hardened_node_config(self.node_account.email, labels, 50, default_pool=True),
             private_cluster_config=gcp.container.ClusterPrivateClusterConfigArgs(
                 enable_private_nodes=True,
                 enable_private_endpoint=private,
@@ -175,9 +177,12 @@ class GkeCluster(pulumi.ComponentResource):
                     enabled=True),
             ),
             cost_management_config=gcp.container.ClusterCostManagementConfigArgs(enabled=True),
+            authenticator_groups_config=gcp.container.ClusterAuthenticatorGroupsConfigArgs(
+                security_group=args["security_group"]) if args.get("security_group") else None,
             resource_labels=labels,
             deletion_protection=protect,
-            opts=stateful_opts(self, protect, depends_on=[node_role]),
+            # nodeConfig only shapes the default pool GKE removes; a later edit must never replace the cluster.
+            opts=stateful_opts(self, protect, depends_on=[node_role], ignore_changes=["nodeConfig"]),
         )
         self.cluster = cluster
 
@@ -196,20 +201,9 @@ class GkeCluster(pulumi.ComponentResource):
             ),
             initial_node_count=max(1, -(-system.get("min_nodes", 2) // zones_of_pools)),
             management=gcp.container.NodePoolManagementArgs(auto_repair=True, auto_upgrade=True),
-            node_config=gcp.container.NodePoolNodeConfigArgs(
-                machine_type=machine,
-                disk_type="pd-balanced",
-                disk_size_gb=system.get("disk_size_gib", 50),
-                image_type="COS_CONTAINERD",
-                service_account=self.node_account.email,
-                oauth_scopes=NODE_SCOPES,
-                shielded_instance_config=gcp.container.NodePoolNodeConfigShieldedInstanceConfigArgs(
-                    enable_secure_boot=True, enable_integrity_monitoring=True),
-                workload_metadata_config=gcp.container.NodePoolNodeConfigWorkloadMetadataConfigArgs(mode="GKE_METADATA"),
-                resource_labels=labels,
-                labels={"aiplatform.io/pool": "system"},
-                metadata={"disable-legacy-endpoints": "true"},
-            ),
+            node_config=hardened_node_config(
+                self.node_account.email, labels, system.get("disk_size_gib", 50),
+                machine_type=machine, labels={"aiplatform.io/pool": "system"}),
             opts=child_opts(self, ignore_changes=["initialNodeCount"]),
         )
 
@@ -231,16 +225,31 @@ class GkeCluster(pulumi.ComponentResource):
         })
 
 
-def _node_config(account: pulumi.Input[str], labels: Mapping[str, str], disk_gib: int) -> gcp.container.ClusterNodeConfigArgs:
-    return gcp.container.ClusterNodeConfigArgs(
+def hardened_node_config(account: pulumi.Input[str], resource_labels: Mapping[str, str], disk_gib: int, *,
+                         default_pool: bool = False, **extra: Any) -> Any:
+    """The node settings every pool shares: the dedicated account with the cloud-platform scope, shielded
+    VMs with secure boot, the GKE metadata server, COS with containerd, pd-balanced, no legacy metadata.
+
+    `default_pool` renders the cluster's `nodeConfig` (the default pool GKE creates, then removes) instead
+    of a node pool's; `extra` adds pool-specific settings (machine type, accelerators, taints, labels).
+    """
+    c = gcp.container
+    cls, shielded, metadata = (
+        (c.ClusterNodeConfigArgs, c.ClusterNodeConfigShieldedInstanceConfigArgs,
+         c.ClusterNodeConfigWorkloadMetadataConfigArgs) if default_pool else
+        (c.NodePoolNodeConfigArgs, c.NodePoolNodeConfigShieldedInstanceConfigArgs,
+         c.NodePoolNodeConfigWorkloadMetadataConfigArgs))
+    return cls(
         service_account=account,
         oauth_scopes=NODE_SCOPES,
         disk_type="pd-balanced",
         disk_size_gb=disk_gib,
-        shielded_instance_config=gcp.container.ClusterNodeConfigShieldedInstanceConfigArgs(
-            enable_secure_boot=True, enable_integrity_monitoring=True),
-        workload_metadata_config=gcp.container.ClusterNodeConfigWorkloadMetadataConfigArgs(mode="GKE_METADATA"),
-        resource_labels=dict(labels),
+        image_type="COS_CONTAINERD",
+        shielded_instance_config=shielded(enable_secure_boot=True, enable_integrity_monitoring=True),
+        workload_metadata_config=metadata(mode="GKE_METADATA"),
+        resource_labels=dict(resource_labels),
+        metadata={"disable-legacy-endpoints": "true"},
+        **extra,
     )
 
 
@@ -272,4 +281,4 @@ def gke_kubeconfig_json(cluster_name: str, endpoint: str, ca_data: str) -> str:
     })
 
 
-__all__ = ["GkeCluster", "GkeClusterArgs", "SystemPoolArgs", "gke_kubeconfig_json"]
+__all__ = ["GkeCluster", "GkeClusterArgs", "SystemPoolArgs", "gke_kubeconfig_json", "hardened_node_config"]

@@ -11,7 +11,7 @@ import pulumi_gcp as gcp
 from ...catalog import DEVICE_RESOURCE, instance_row
 from ...labels import ACCELERATOR_LABEL
 from .._base import LABEL_PREFIX, ArgsChecker, child_opts
-from .gke_cluster import NODE_SCOPES
+from .gke_cluster import hardened_node_config
 
 TYPE = "aiplatform:index:GkeGpuNodePool"
 TAINT_EFFECTS = {"NoSchedule": "NO_SCHEDULE", "PreferNoSchedule": "PREFER_NO_SCHEDULE", "NoExecute": "NO_EXECUTE"}
@@ -178,24 +178,15 @@ class GkeGpuNodePool(pulumi.ComponentResource):
             management=gcp.container.NodePoolManagementArgs(auto_repair=True, auto_upgrade=True),
             # A surge GPU node may not be obtainable; replace nodes one at a time instead.
             upgrade_settings=gcp.container.NodePoolUpgradeSettingsArgs(max_surge=0, max_unavailable=1),
-            node_config=gcp.container.NodePoolNodeConfigArgs(
+            node_config=hardened_node_config(
+                args["node_service_account"], args.get("resource_labels") or {}, args.get("disk_size_gib", 200),
                 machine_type=machine,
                 guest_accelerators=guest,
                 spot=capacity == "spot",
                 reservation_affinity=reservation,
-                disk_type="pd-balanced",
-                disk_size_gb=args.get("disk_size_gib", 200),
-                image_type="COS_CONTAINERD",
-                service_account=args["node_service_account"],
-                oauth_scopes=NODE_SCOPES,
-                shielded_instance_config=gcp.container.NodePoolNodeConfigShieldedInstanceConfigArgs(
-                    enable_secure_boot=True, enable_integrity_monitoring=True),
-                workload_metadata_config=gcp.container.NodePoolNodeConfigWorkloadMetadataConfigArgs(mode="GKE_METADATA"),
                 labels=labels,
                 taints=[gcp.container.NodePoolNodeConfigTaintArgs(
                     key=t["key"], value=t["value"], effect=TAINT_EFFECTS[t["effect"]]) for t in taints],
-                resource_labels=dict(args.get("resource_labels") or {}),
-                metadata={"disable-legacy-endpoints": "true"},
             ),
             opts=child_opts(self, ignore_changes=["initialNodeCount"]),
         )
