@@ -53,6 +53,19 @@ def s3_public_access_block(resources: list[Resource], config: Mapping[str, Any])
             yield bucket.urn, "has no BucketPublicAccessBlock"
 
 
+def broad_cidrs(cidrs: list[Any], min_prefix: float) -> list[str]:
+    """The CIDRs broader than `min_prefix` (so 0.0.0.0/1 + 128.0.0.0/1 count as the world, like 0.0.0.0/0)."""
+    broad = []
+    for cidr in cidrs:
+        try:
+            network = ipaddress.ip_network(str(cidr), strict=False)
+        except ValueError:
+            continue
+        if network.prefixlen < min_prefix:
+            broad.append(str(cidr))
+    return broad
+
+
 @resource_rule(
     "aip-security-eks-public-endpoint",
     area="security",
@@ -86,14 +99,7 @@ def eks_public_endpoint(resource: Resource, config: Mapping[str, Any]) -> Iterat
         return
     if resource.is_production(config) is False:
         return
-    broad = []
-    for cidr in cidrs:
-        try:
-            network = ipaddress.ip_network(str(cidr), strict=False)
-        except ValueError:
-            continue
-        if network.prefixlen < config["minPrefixLengthInProduction"]:
-            broad.append(str(cidr))
+    broad = broad_cidrs(cidrs, config["minPrefixLengthInProduction"])
     if broad:
         yield (f"the API endpoint is open to {', '.join(broad)} in production (the world, or close to it: "
                f"publicAccessCidrs must be /{int(config['minPrefixLengthInProduction'])} or narrower)")

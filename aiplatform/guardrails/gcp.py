@@ -10,7 +10,6 @@ pools like EKS node groups.
 
 from __future__ import annotations
 
-import ipaddress
 import re
 from collections.abc import Iterator, Mapping
 from typing import Any
@@ -19,6 +18,7 @@ from pulumi_policy import Severity
 
 from ._props import as_bool, as_list, is_unknown, known
 from ._rule import PRODUCTION_ENVIRONMENTS, Resource, resource_rule
+from .exposure import broad_cidrs
 
 CLUSTER = "gcp:container/cluster:Cluster"
 NODE_POOL = "gcp:container/nodePool:NodePool"
@@ -98,13 +98,7 @@ def gke_control_plane(resource: Resource, config: Mapping[str, Any]) -> Iterator
         return
     if resource.is_production(config) is False:
         return
-    broad = []
-    for cidr in cidrs:
-        try:
-            if ipaddress.ip_network(str(cidr), strict=False).prefixlen < config["minPrefixLengthInProduction"]:
-                broad.append(str(cidr))
-        except ValueError:
-            continue
+    broad = broad_cidrs(cidrs, config["minPrefixLengthInProduction"])
     if broad:
         yield (f"authorized networks {', '.join(broad)} open the control plane to the world (or close to it) in "
                f"production: /{int(config['minPrefixLengthInProduction'])} or narrower")
