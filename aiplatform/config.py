@@ -240,7 +240,7 @@ class NetworkConfig(_Strict):
 
     def cloud_problems(self, cloud: str) -> list[tuple[str, str]]:
         """The cloud-specific problems of the section, as (sub-path, message); fields of the other cloud are errors."""
-        other = _GCP_NETWORK if cloud == "aws" else _AWS_NETWORK
+        other = _GCP_NETWORK if cloud == "aws" else _AWS_EXISTING
         found = [(f, f"does not apply to cloud {cloud}") for f in other if getattr(self, f) not in (None, [])]
         if self._source_problems(cloud):
             return found  # reported by the section's own validator
@@ -322,7 +322,6 @@ class NetworkConfig(_Strict):
 
 _AWS_EXISTING = ("vpc_id", "private_subnet_ids", "public_subnet_ids")
 _GCP_EXISTING = ("network_name", "subnetwork_name", "pods_range_name", "services_range_name")
-_AWS_NETWORK = _AWS_EXISTING
 _GCP_NETWORK = (*_GCP_EXISTING, "pods_cidr", "services_cidr", "master_cidr")
 
 

@@ -97,7 +97,7 @@ def build_gcp(platform: AiPlatform, name: str, config: PlatformConfig,
             **({"reservation_name": pool.reservation_name} if pool.reservation_name else {}),
             "min_size": pool.min_nodes,
             "max_size": pool.max_nodes,
-            "desired_size": -(-pool.initial_nodes // len(platform.cluster.node_zones)),
+            "desired_size": pool.initial_nodes,
             "disk_size_gib": pool.disk_size_gib,
             "gpu_driver_version": pool.gpu_driver_version,
             **({"gpu_sharing": pool.gpu_sharing, "max_shared_clients_per_gpu": pool.max_shared_clients_per_gpu}

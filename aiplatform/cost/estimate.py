@@ -50,13 +50,11 @@ FREE_TYPES = frozenset({
     "aws:opensearch/serverlessAccessPolicy:ServerlessAccessPolicy",
     "aws:opensearch/serverlessSecurityPolicy:ServerlessSecurityPolicy",
     "aws:sagemaker/modelPackageGroup:ModelPackageGroup",
-})
-FREE_TYPES |= {
     "gcp:compute/network:Network", "gcp:compute/subnetwork:Subnetwork", "gcp:compute/router:Router",
     "gcp:kms/keyRing:KeyRing", "gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember",
     "gcp:storage/bucketIAMMember:BucketIAMMember", "gcp:artifactregistry/repositoryIamMember:RepositoryIamMember",
     "gcp:projects/iAMMember:IAMMember",
-}
+})
 FREE_PREFIXES = ("aws:iam/", "aws:s3/bucket", "gcp:serviceaccount/", "pulumi:", "aiplatform:", "kubernetes:",
                  "random:", "tls:")
 #: Node and volume disk types the catalog prices, by SKU.

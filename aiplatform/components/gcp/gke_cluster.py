@@ -186,7 +186,6 @@ class GkeCluster(pulumi.ComponentResource):
         )
         self.cluster = cluster
 
-        zones_of_pools = len(zones) if regional else 1
         self.node_zones = zones if regional else [zones[0]]
         self.system_pool = gcp.container.NodePool(
             f"{name}-system",
@@ -199,7 +198,7 @@ class GkeCluster(pulumi.ComponentResource):
                 total_max_node_count=max(system.get("max_nodes", 4), system.get("min_nodes", 2)),
                 location_policy="BALANCED",
             ),
-            initial_node_count=max(1, -(-system.get("min_nodes", 2) // zones_of_pools)),
+            initial_node_count=max(1, per_zone(system.get("min_nodes", 2), self.node_zones)),
             management=gcp.container.NodePoolManagementArgs(auto_repair=True, auto_upgrade=True),
             node_config=hardened_node_config(
                 self.node_account.email, labels, system.get("disk_size_gib", 50),
@@ -253,6 +252,11 @@ def hardened_node_config(account: pulumi.Input[str], resource_labels: Mapping[st
     )
 
 
+def per_zone(total: int, zones: Sequence[str]) -> int:
+    """Nodes per zone for at least `total` nodes in all: GKE sizes a pool at creation per zone."""
+    return -(-total // len(zones))
+
+
 def _account_id(base: str, suffix: str) -> str:
     """A service account id (6-30 characters, lowercase, digits and '-') from a name and a suffix."""
     head = base[: 29 - len(suffix)].rstrip("-")
@@ -281,4 +285,5 @@ def gke_kubeconfig_json(cluster_name: str, endpoint: str, ca_data: str) -> str:
     })
 
 
-__all__ = ["GkeCluster", "GkeClusterArgs", "SystemPoolArgs", "gke_kubeconfig_json", "hardened_node_config"]
+__all__ = ["GkeCluster", "GkeClusterArgs", "SystemPoolArgs", "gke_kubeconfig_json", "hardened_node_config",
+           "per_zone"]

@@ -11,7 +11,7 @@ import pulumi_gcp as gcp
 from ...catalog import DEVICE_RESOURCE, instance_row
 from ...labels import ACCELERATOR_LABEL
 from .._base import LABEL_PREFIX, ArgsChecker, child_opts
-from .gke_cluster import hardened_node_config
+from .gke_cluster import hardened_node_config, per_zone
 
 TYPE = "aiplatform:index:GkeGpuNodePool"
 TAINT_EFFECTS = {"NoSchedule": "NO_SCHEDULE", "PreferNoSchedule": "PREFER_NO_SCHEDULE", "NoExecute": "NO_EXECUTE"}
@@ -55,7 +55,8 @@ class GkeGpuNodePoolArgs(TypedDict, total=False):
     max_size: int
     """Largest total node count across zones (required)."""
     desired_size: int
-    """Nodes per zone at creation; ignored afterwards so the autoscaler owns it. Default: 0."""
+    """Total nodes at creation (rounded up to a whole number per zone); ignored afterwards so the autoscaler
+    owns it. Default: 0."""
     disk_size_gib: int
     """Boot disk (pd-balanced), GiB. Default: 200."""
     gpu_driver_version: Literal["DEFAULT", "LATEST"]
@@ -168,7 +169,7 @@ class GkeGpuNodePool(pulumi.ComponentResource):
             cluster=args["cluster"],
             location=args["location"],
             node_locations=list(args["node_locations"]),
-            initial_node_count=args.get("desired_size", 0),
+            initial_node_count=per_zone(args.get("desired_size", 0), args["node_locations"]),
             autoscaling=gcp.container.NodePoolAutoscalingArgs(
                 total_min_node_count=min_size,
                 total_max_node_count=max_size,
