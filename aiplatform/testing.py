@@ -27,6 +27,7 @@ from .offline.runner import Mode
 __all__ = [
     "Plan",
     "PlannedResource",
+    "golden_plan",
     "kubernetes_manifests",
     "plan_program",
     "plan_project",
@@ -55,6 +56,26 @@ def plan_program(
         fixtures = Fixtures.model_validate(fixtures)
     return run_program(program, project=project, stack=stack, config=encoded, mode=mode, fixtures=fixtures,
                        root=Path.cwd())
+
+
+def golden_plan(plan: Plan) -> dict[str, Any]:
+    """The plan normalised for a snapshot: what a change to the program really changes, nothing else.
+
+    Resources sorted by URN, `dependencies` and each property's dependencies sorted, source
+    positions dropped (they move with any edit of the program); inputs, outputs, parents,
+    providers, protection, aliases and diagnostics kept. Compare `json.dumps(..., sort_keys=True)`.
+    """
+    data = plan.to_dict()
+    resources = []
+    for row in sorted(data["resources"], key=lambda r: r["urn"]):
+        row = dict(row)
+        row.pop("source", None)
+        row["dependencies"] = sorted(row["dependencies"])
+        row["propertyDependencies"] = {k: sorted(v) for k, v in row["propertyDependencies"].items()}
+        resources.append(row)
+    data["resources"] = resources
+    data["diagnostics"] = sorted(data["diagnostics"], key=lambda d: json.dumps(d, sort_keys=True))
+    return data
 
 
 @lru_cache(maxsize=None)
