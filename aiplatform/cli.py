@@ -228,7 +228,7 @@ def cost(
 def _read_plan(path: Path) -> Any:
     from .offline import PlanInputError
     from .offline.errors import read_json
-    from .offline.plan import Plan
+    from .shape.plan import Plan
 
     data = read_json(path, "plan", PlanInputError)
     try:

@@ -103,7 +103,7 @@ def taggable(type_token: str) -> bool:
 
 def untagged(plan: Plan, required: Iterable[str] = ("team", "cost-center", "environment")) -> list[str]:
     """URNs of taggable custom resources missing one of the `required` tags, with what is missing."""
-    from .guardrails._props import tags_of
+    from .shape.props import tags_of
 
     problems = []
     for resource in plan.resources:

@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Any
 
 from aiplatform.offline.check import CheckReport, check_plan
-from aiplatform.offline.plan import Plan, PlannedResource
+from aiplatform.shape.plan import Plan, PlannedResource
 
 PROVIDER_URN = "urn:pulumi:dev::p::pulumi:providers:aws::aws"
 TAGS = {"team": "ml", "cost-center": "cc-1", "environment": "dev"}

@@ -15,7 +15,7 @@ from conftest import REFERENCE_STACKS, ROOT, stack_platform
 
 from aiplatform.offline.analyzer import RawDiagnostic, RawNotApplicable, run_analyzer
 from aiplatform.offline.check import check_plan, findings_from
-from aiplatform.offline.plan import Plan
+from aiplatform.shape.plan import Plan
 from aiplatform.offline.reports import Format, Locations, render
 from aiplatform.testing import plan_project
 

@@ -12,7 +12,7 @@ from conftest import ROOT, stack_platform
 from aiplatform.config import ConfigError, load_platform_config
 from aiplatform.offline import PlanInputError
 from aiplatform.offline.check import check_plan
-from aiplatform.offline.plan import Plan
+from aiplatform.shape.plan import Plan
 from aiplatform.testing import plan_program, plan_project
 
 pytestmark = pytest.mark.slow

@@ -11,7 +11,7 @@ from pulumi_policy.policy import PolicyResourceOptions, PolicyCustomTimeouts
 from pulumi_policy.proxy import unknown_checking_proxy
 
 from aiplatform.guardrails import Resource, rules
-from aiplatform.guardrails._props import UNKNOWN_SENTINELS
+from aiplatform.shape.props import UNKNOWN_SENTINELS
 
 KEYS = ["tags", "environment", "team", "instanceTypes", "capacityType", "scalingConfig", "minSize", "maxSize",
         "metadataOptions", "httpTokens", "blockDeviceMappings", "ebs", "encrypted", "policy", "assumeRolePolicy",

@@ -12,7 +12,7 @@ import json
 import pytest
 from guardrail_helpers import PROD_TAGS, TAGS, check, resource, rules_hit
 
-from aiplatform.offline.plan import UNKNOWN
+from aiplatform.shape.props import UNKNOWN
 
 NODE_GROUP = "aws:eks/nodeGroup:NodeGroup"
 CLUSTER = "aws:eks/cluster:Cluster"

@@ -325,7 +325,7 @@ def test_stack_outputs_are_json(example_plans):
 def test_a_team_image_tagged_latest_fails_the_image_rule(example_plans):
     """The component refuses `latest`; a Deployment written by hand with it is caught by the guardrails."""
     from aiplatform.offline.check import check_plan
-    from aiplatform.offline.plan import Plan
+    from aiplatform.shape.plan import Plan
 
     plan = example_plans["team-chat-service"]
     resources = []

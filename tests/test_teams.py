@@ -14,7 +14,7 @@ from moto.core import set_initial_no_auth_action_count
 
 from aiplatform.config import ConfigError, load_platform_config
 from aiplatform.offline.check import check_plan
-from aiplatform.offline.plan import Plan, PlannedResource
+from aiplatform.shape.plan import Plan, PlannedResource
 from aiplatform.testing import kubernetes_manifests, plan_project, reveal
 from conftest import ROOT, stack_platform
 

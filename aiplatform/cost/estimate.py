@@ -27,10 +27,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..catalog.prices import HOURS_PER_MONTH, NOT_OFFERED, PriceCatalog, prices
-from ..guardrails._pools import GKE_NODE_POOL, POOL_TYPES, Pool, pool_of
-from ..guardrails._props import as_list, as_number, known
-from ..guardrails._rule import Resource
-from ..guardrails._stack import BUCKET_TYPES
+from ..shape.pools import GKE_NODE_POOL, POOL_TYPES, Pool, pool_of
+from ..shape.props import as_list, as_number, known
+from ..shape.resource import Resource
+from ..shape.links import BUCKET_TYPES
 from .model import Estimate, LineItem, Triple
 from .usage import ResourceUsage, Usage
 

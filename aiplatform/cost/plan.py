@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..guardrails._rule import Resource
+from ..shape.resource import Resource
 from ..offline.errors import read_json
-from ..offline.plan import Plan, reveal
+from ..shape.plan import Plan
+from ..shape.props import reveal
 from .estimate import estimate_resources
 from .model import Estimate
 from .usage import Usage

@@ -23,7 +23,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
 
 from .._errors import validation_lines
-from ..guardrails._stack import BUCKET_TYPES
+from ..shape.links import BUCKET_TYPES
 
 #: Which usage fields apply to which resource types.
 FIELDS_BY_TYPE: dict[str, frozenset[str]] = {

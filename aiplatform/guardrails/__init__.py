@@ -19,7 +19,8 @@ from functools import lru_cache
 
 from pulumi_policy import EnforcementLevel, Policy, PolicyPack
 
-from ._rule import DOCS_URL, RULES, SUPPRESSED_PREFIX, Resource, Rule, parse_suppressed_reason, resource_rule, stack_rule
+from ..shape.resource import Resource
+from ._rule import DOCS_URL, RULES, SUPPRESSED_PREFIX, Rule, parse_suppressed_reason, resource_rule, stack_rule
 from ._suppress import SUPPRESS_KEY, Suppression, parse_suppressions
 
 PACK_NAME = "aiplatform"

@@ -13,7 +13,6 @@ import datetime as dt
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from functools import cached_property
 from typing import Any, Literal
 
 from pulumi_policy import (
@@ -28,7 +27,8 @@ from pulumi_policy import (
     StackValidationPolicy,
 )
 
-from ._props import MISSING, get, known, plain, tags_of
+from ..shape.resource import Resource
+from ._props import plain
 from ._suppress import SUPPRESS_KEY, Suppression, parse_suppressions, suppression_value
 
 DOCS_URL = "https://github.com/aiplatform-dev/aiplatform/blob/main/docs/guardrails.md"
@@ -40,45 +40,6 @@ REASON_SEP = " | reason: "
 
 Area = Literal["cost", "security", "compliance", "kubernetes", "meta"]
 RULES: dict[str, Rule] = {}
-
-
-@dataclass
-class Resource:
-    """One resource as a rule sees it: plain engine-shaped props plus where it sits."""
-
-    type: str
-    urn: str
-    name: str
-    props: dict[str, Any]
-    provider_type: str | None = None
-    provider_props: dict[str, Any] | None = None
-    parent: str | None = None
-    property_dependencies: dict[str, list[str]] = field(default_factory=dict)
-
-    def get(self, path: str, default: Any = MISSING) -> Any:
-        return get(self.props, path, default)
-
-    @cached_property
-    def tags(self) -> dict[str, Any] | Any:
-        return tags_of(self.props)
-
-    @cached_property
-    def environment(self) -> str | None:
-        """The `environment` tag/label when set and known."""
-        tags = self.tags
-        if isinstance(tags, dict):
-            value = tags.get("environment")
-            if isinstance(value, str) and known(value):
-                return value
-        return None
-
-    def is_production(self, config: Mapping[str, Any]) -> bool | None:
-        """True/False from the `environment` tag; None when the resource does not say."""
-        env = self.environment
-        return None if env is None else env in config.get("productionEnvironments", ("prod", "production"))
-
-    def depends_on(self, prop: str, urn: str) -> bool:
-        return urn in self.property_dependencies.get(prop, ())
 
 
 #: The config property every environment-aware rule takes.

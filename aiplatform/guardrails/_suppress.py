@@ -19,7 +19,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from ._props import annotations_of, is_unknown, tags_of
+from ..shape.props import annotations_of, is_unknown, tags_of
 
 SUPPRESS_KEY = "aiplatform.io/suppress"
 MIN_REASON = 10

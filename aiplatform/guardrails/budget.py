@@ -7,7 +7,9 @@ from typing import Any
 
 from pulumi_policy import Severity
 
-from ._rule import Resource, stack_rule
+from ..cost.estimate import estimate_resources
+from ..shape.resource import Resource
+from ._rule import stack_rule
 
 RULE = "aip-cost-monthly-budget"
 
@@ -39,8 +41,6 @@ def monthly_budget(resources: list[Resource], config: Mapping[str, Any]) -> Iter
     budget = config.get("monthlyUsd")
     if budget is None:
         return
-    from ..cost.estimate import estimate_resources  # the estimator imports this package's helpers
-
     basis = config["basis"]
     estimate = estimate_resources(resources, region=config.get("region"))
     amount = estimate.totals.get(basis)

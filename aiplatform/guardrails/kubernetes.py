@@ -9,8 +9,9 @@ from pulumi_policy import Severity
 
 from ..catalog import DEVICE_RESOURCE
 from ..catalog.pins import image_problem
-from ._props import as_bool, as_list, get, is_unknown, known
-from ._rule import Resource, resource_rule
+from ..shape.props import as_bool, as_list, get, is_unknown, known
+from ..shape.resource import Resource
+from ._rule import resource_rule
 
 #: Where each workload kind keeps its pod spec.
 POD_SPEC_PATHS = {

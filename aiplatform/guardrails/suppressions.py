@@ -7,7 +7,8 @@ from typing import Any
 
 from pulumi_policy import Severity
 
-from ._rule import RULES, Resource, resource_rule
+from ..shape.resource import Resource
+from ._rule import RULES, resource_rule
 from ._suppress import SUPPRESS_KEY, parse_suppressions, suppression_value
 
 

@@ -7,12 +7,14 @@ from typing import Any
 
 from pulumi_policy import Severity
 
+from ..cost.estimate import stack_region
 from ..catalog import cloud_of, instance_row
 from ..catalog.prices import HOURS_PER_MONTH, NOT_OFFERED, prices
 from ..labels import ACCELERATORS_ANNOTATION, BUDGET_ANNOTATION, TEAM_LABEL
-from ._pools import POOL_TYPES, pool_of
-from ._props import MISSING, as_list, as_number, get, known
-from ._rule import Resource, resource_rule, stack_rule
+from ..shape.pools import POOL_TYPES, pool_of
+from ..shape.props import MISSING, as_list, as_number, get, known
+from ..shape.resource import Resource
+from ._rule import resource_rule, stack_rule
 from .kubernetes import ACCELERATOR_RESOURCES, WORKLOAD_TYPES, containers, pod_spec
 
 NAMESPACE = "kubernetes:core/v1:Namespace"
@@ -145,8 +147,6 @@ def _accelerator_hour(pools: list[Resource], models: set[str], region: str) -> t
     tags=("budget", "tenancy"),
 )
 def team_budget(resources: list[Resource], config: Mapping[str, Any]) -> Iterator[tuple[str | None, str]]:
-    from ..cost.estimate import stack_region  # the estimator imports this package's helpers
-
     namespaces = [r for r in resources if r.type == NAMESPACE and _name(r)]
     budgets = [(ns, b) for ns in namespaces if (b := _annotation(ns, BUDGET_ANNOTATION)) is not None]
     if not budgets:

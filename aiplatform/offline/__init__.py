@@ -8,7 +8,8 @@ from typing import Any
 
 from .errors import PlanInputError, ProgramError
 from .fixtures import Fixtures, load_fixtures
-from .plan import UNKNOWN, Plan, PlannedResource, is_secret, is_unknown, reveal
+from ..shape.plan import Plan, PlannedResource
+from ..shape.props import UNKNOWN, is_secret, is_unknown, reveal
 from .runner import plan_project
 
 __all__ = [

@@ -20,7 +20,7 @@ from google.protobuf import empty_pb2, json_format, struct_pb2
 from pulumi.runtime.proto import analyzer_pb2
 
 from .errors import PlanInputError, read_json
-from .plan import Plan, PlannedResource
+from ..shape.plan import Plan, PlannedResource
 
 ENFORCEMENT = {
     "advisory": analyzer_pb2.ADVISORY,

@@ -31,7 +31,7 @@ from .analyzer import (
     resolve_policy_config,
     stack_configure_request,
 )
-from .plan import Plan, PlannedResource, SourcePosition
+from ..shape.plan import Plan, PlannedResource, SourcePosition
 
 Status = Literal["violation", "error", "suppressed", "not-evaluated"]
 SEVERITY_ORDER = {"critical": 0, "high": 1, "medium": 2, "low": 3, "unspecified": 4}

@@ -24,7 +24,7 @@ from pulumi.runtime.stack import run_in_stack
 from .errors import PlanInputError, ProgramError
 from .fixtures import Fixtures
 from .monitor import RecordingEngine, RecordingMonitor
-from .plan import Plan
+from ..shape.plan import Plan
 
 from .runner import MODES, Mode
 

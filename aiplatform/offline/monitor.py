@@ -19,7 +19,8 @@ from pulumi.runtime.mocks import MockEngine, MockMonitor, Mocks
 from pulumi.runtime.proto import engine_pb2, resource_pb2
 
 from .fixtures import Fixtures
-from .plan import UNKNOWN, Diagnostic, PlannedResource, SourcePosition
+from ..shape.plan import Diagnostic, PlannedResource, SourcePosition
+from ..shape.props import UNKNOWN
 
 STACK_TYPE = "pulumi:pulumi:Stack"
 STACK_REFERENCE_TYPE = "pulumi:pulumi:StackReference"

@@ -8,7 +8,8 @@ from rich.console import Console
 from rich.markup import escape
 from rich.tree import Tree
 
-from .plan import Plan, PlannedResource, get_path, is_secret, is_unknown
+from ..shape.plan import Plan, PlannedResource, get_path
+from ..shape.props import is_secret, is_unknown
 
 #: Per resource type, the input paths worth showing in the tree.
 HIGHLIGHTS: dict[str, tuple[str, ...]] = {

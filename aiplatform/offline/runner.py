@@ -17,7 +17,7 @@ from typing import Any, Literal
 
 from .errors import PlanInputError, ProgramError
 from .fixtures import Fixtures, load_fixtures
-from .plan import Plan
+from ..shape.plan import Plan
 from .project import load_project, load_stack_config
 
 Mode = Literal["preview", "up"]

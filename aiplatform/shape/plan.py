@@ -4,7 +4,8 @@ This is the JSON contract of `aiplatform plan --format json` (docs/plan-json.md)
 which `aiplatform check`, `aiplatform cost` and users build on. Inputs are
 exactly what the engine receives: camelCase names, numbers as floats, secrets
 wrapped as `{SECRET_SIG_KEY: SECRET_SIG, "value": ...}` and values unknown during
-preview as the `UNKNOWN` string.
+preview as the `UNKNOWN` string (`aiplatform.shape.props`). The engine (`offline`) writes
+it; `check`, `cost` and users read it.
 """
 
 from __future__ import annotations
@@ -13,34 +14,10 @@ import json
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from .._paths import walk
-
-#: The engine's sentinel for a value not known until the resource exists (preview).
-UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
-#: Key and value marking a wrapped secret: `{SECRET_SIG_KEY: SECRET_SIG, "value": v}`.
-SECRET_SIG_KEY = "4dabf18193072939515e22adb298388d"
-SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"
+from .paths import walk
+from .props import reveal
 
 SCHEMA_VERSION = 1
-
-
-def is_secret(value: Any) -> bool:
-    return isinstance(value, dict) and value.get(SECRET_SIG_KEY) == SECRET_SIG
-
-
-def is_unknown(value: Any) -> bool:
-    return value == UNKNOWN
-
-
-def reveal(value: Any) -> Any:
-    """The value with secrets unwrapped (unknowns stay `UNKNOWN`), for assertions."""
-    if is_secret(value):
-        return reveal(value.get("value"))
-    if isinstance(value, dict):
-        return {k: reveal(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [reveal(v) for v in value]
-    return value
 
 
 def get_path(value: Any, path: str, default: Any = None) -> Any:

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..catalog import instance_row
-from ._props import MISSING, as_list, as_number, is_unknown, known
-from ._rule import Resource
+from .props import MISSING, as_list, as_number, is_unknown, known
+from .resource import Resource
 
 #: Resource types that launch nodes, with how many and of which instance types.
 POOL_TYPES = frozenset({

@@ -1,0 +1,13 @@
+"""The engine's shape, standard library only: what the Pulumi engine hands a policy analyzer.
+
+- `props`: unknown and secret sentinels, the one `is_unknown`/`is_secret`, readers of
+  engine-shaped property values (`get`, `as_list`, `tags_of`, ...).
+- `paths`: the property-path grammar `a.b[0].c`.
+- `resource`: `Resource`, one resource as the rules and the estimator see it.
+- `pools`: node-launching resources read as accelerator pools (catalog-backed).
+- `links`: finding the resources that configure another one.
+- `plan`: the plan contract (`aiplatform plan --format json`).
+
+The plan engine (`offline`), the estimator (`cost`) and the rules (`guardrails`)
+all read it; it imports nothing of theirs and no provider SDK.
+"""
