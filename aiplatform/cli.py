@@ -15,6 +15,9 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 
+from .check.reports.formats import Format as CheckFormat
+from .offline.modes import Mode
+
 app = typer.Typer(
     name="aiplatform",
     help="Plan and check an AI platform built with aiplatform, offline.",
@@ -25,11 +28,6 @@ app = typer.Typer(
 err = Console(stderr=True, highlight=False)
 
 
-class Mode(str, Enum):
-    preview = "preview"
-    up = "up"
-
-
 class PlanFormat(str, Enum):
     text = "text"
     json = "json"
@@ -38,14 +36,6 @@ class PlanFormat(str, Enum):
 class CostFormat(str, Enum):
     text = "text"
     json = "json"
-    markdown = "markdown"
-
-
-class CheckFormat(str, Enum):
-    text = "text"
-    json = "json"
-    sarif = "sarif"
-    junit = "junit"
     markdown = "markdown"
 
 
@@ -83,7 +73,7 @@ def plan(
     from .offline.render import render_text
 
     try:
-        result = plan_project(project, stack, mode=mode.value, fixtures=fixtures)
+        result = plan_project(project, stack, mode=mode, fixtures=fixtures)
     except PlanInputError as exc:
         _fail(2, str(exc))
     except ProgramError as exc:
@@ -102,8 +92,8 @@ def _locations(project: Path, stack: str) -> Any:
     """Repository-relative paths for report locations (SARIF), seen from the working directory."""
     import os
 
+    from .check.reports import Locations
     from .offline.project import load_project
-    from .offline.reports import Locations
 
     try:
         spec = load_project(project)
@@ -129,9 +119,11 @@ def check(
     ] = None,
 ) -> None:
     """Evaluate the guardrails on a stack's preview, offline. Exit 1 on a mandatory violation."""
+    from .check.analyzer import load_policy_config
+    from .check.reports import render
+    from .check.runner import check_plan, with_stack_budget
     from .offline import PlanInputError, ProgramError, plan_project
-    from .offline.analyzer import load_policy_config
-    from .offline.reports import Format, render
+    from .offline.project import stack_platform
 
     try:
         user_config = load_policy_config(policy_config)
@@ -139,48 +131,19 @@ def check(
             result = _read_plan(plan_file)
         else:
             result = plan_project(project, stack, mode="preview", fixtures=fixtures)
-            user_config = _with_stack_budget(user_config, project, stack)
-        from .offline.check import check_plan
-
+            user_config = with_stack_budget(user_config, stack_platform(project, stack))
         report = check_plan(result, user_config, origin=str(policy_config or "policy config"))
     except PlanInputError as exc:
         _fail(2, str(exc))
     except ProgramError as exc:
         _fail(1, str(exc))
     locations = _locations(project, result.stack if plan_file else stack)
-    _write(render(report, Format(fmt.value), locations), output)
+    _write(render(report, fmt, locations), output)
     if output is not None and fmt is not CheckFormat.text:
-        from .offline.reports.text import summary_line
+        from .check.reports.text import summary_line
 
         err.print(summary_line(report), markup=False)
     raise typer.Exit(report.exit_code)
-
-
-def _with_stack_budget(user_config: dict[str, Any], project: Path, stack: str) -> dict[str, Any]:
-    """The policy config with the stack's `budget` filled into aip-cost-monthly-budget, unless already set there."""
-    from .guardrails.budget import RULE
-
-    budget = _stack_platform(project, stack).get("budget")
-    if not isinstance(budget, dict) or "monthly_usd" not in budget:
-        return user_config
-    entry = user_config.get(RULE)
-    entry = {"enforcementLevel": entry} if isinstance(entry, str) else dict(entry or {})
-    if entry.get("monthlyUsd") is None:
-        entry["monthlyUsd"] = budget["monthly_usd"]
-        entry.setdefault("basis", budget.get("basis", "expected"))
-    return {**user_config, RULE: entry}
-
-
-def _stack_platform(project: Path, stack: str) -> dict[str, Any]:
-    """The raw `aiplatform:platform` of a stack (already validated by planning it)."""
-    from .offline.project import load_project, load_stack_config
-
-    config, _ = load_stack_config(load_project(project), stack)
-    try:
-        value = json.loads(config.get("aiplatform:platform", "{}"))
-    except ValueError:
-        return {}
-    return value if isinstance(value, dict) else {}
 
 
 @app.command()

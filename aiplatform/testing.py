@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from .offline import Fixtures, Plan, PlannedResource, plan_project, reveal, run_program
-from .offline.runner import Mode
+from .offline.modes import Mode
 
 __all__ = [
     "Plan",
@@ -43,7 +43,7 @@ def plan_program(
     config: dict[str, Any] | None = None,
     project: str = "test",
     stack: str = "test",
-    mode: Mode = "preview",
+    mode: Mode | str = "preview",
     fixtures: Fixtures | dict[str, Any] | None = None,
 ) -> Plan:
     """Run `program` offline in this process and return its plan.

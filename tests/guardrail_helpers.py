@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from aiplatform.offline.check import CheckReport, check_plan
+from aiplatform.check.findings import CheckReport
+from aiplatform.check.runner import check_plan
 from aiplatform.shape.plan import Plan, PlannedResource
 
 PROVIDER_URN = "urn:pulumi:dev::p::pulumi:providers:aws::aws"

@@ -13,10 +13,11 @@ import jsonschema
 import pytest
 from conftest import REFERENCE_STACKS, ROOT, stack_platform
 
-from aiplatform.offline.analyzer import RawDiagnostic, RawNotApplicable, run_analyzer
-from aiplatform.offline.check import check_plan, findings_from
+from aiplatform.check.analyzer import RawDiagnostic, RawNotApplicable, run_analyzer
+from aiplatform.check.findings import findings_from
+from aiplatform.check.runner import check_plan
 from aiplatform.shape.plan import Plan
-from aiplatform.offline.reports import Format, Locations, render
+from aiplatform.check.reports import Format, Locations, render
 from aiplatform.testing import plan_project
 
 SARIF_SCHEMA = json.loads((Path(__file__).parent / "data" / "sarif-schema-2.1.0.json").read_text())
@@ -302,7 +303,7 @@ def test_pack_files_install_no_provider_sdk():
 
 
 def test_example_policy_config_is_valid():
-    from aiplatform.offline.analyzer import load_policy_config
+    from aiplatform.check.analyzer import load_policy_config
 
     report = check_plan(Plan(project="p", stack="s", mode="preview", resources=[], outputs={}),
                         load_policy_config(ROOT / "policies" / "example-config.json"))
@@ -320,3 +321,14 @@ def test_taggable_types_table_is_current():
     from aiplatform.reference import TAGGABLE_PATH, taggable_types_text
 
     assert TAGGABLE_PATH.read_text() == taggable_types_text(), "stale: run `python -m aiplatform.reference`"
+
+
+def test_configure_request_sends_a_properties_struct_for_every_policy_as_the_go_cli_does():
+    """`@pulumi/policy`'s Node server reads `properties` unconditionally; an unset field crashed its Configure."""
+    from aiplatform.check.analyzer import ResolvedPolicy, configure_request
+
+    request = configure_request({"bare": ResolvedPolicy("advisory"), "set": ResolvedPolicy("mandatory", {"n": 2})})
+    assert request.policyConfig["bare"].HasField("properties")
+    assert dict(request.policyConfig["bare"].properties) == {}
+    assert request.policyConfig["set"].HasField("properties")
+    assert dict(request.policyConfig["set"].properties) == {"n": 2.0}

@@ -11,7 +11,7 @@ from conftest import ROOT, stack_platform
 
 from aiplatform.config import ConfigError, load_platform_config
 from aiplatform.offline import PlanInputError
-from aiplatform.offline.check import check_plan
+from aiplatform.check.runner import check_plan
 from aiplatform.shape.plan import Plan
 from aiplatform.testing import plan_program, plan_project
 

@@ -147,7 +147,7 @@ def example_plans():
 
 @pytest.mark.parametrize("example", ["team-chat-service", "team-rag"])
 def test_examples_plan_offline_with_the_teams_labels_and_pass_the_guardrails(example, example_plans):
-    from aiplatform.offline.check import check_plan
+    from aiplatform.check.runner import check_plan
 
     plan = example_plans[example]
     team = "search" if example == "team-chat-service" else "assistants"
@@ -324,7 +324,7 @@ def test_stack_outputs_are_json(example_plans):
 
 def test_a_team_image_tagged_latest_fails_the_image_rule(example_plans):
     """The component refuses `latest`; a Deployment written by hand with it is caught by the guardrails."""
-    from aiplatform.offline.check import check_plan
+    from aiplatform.check.runner import check_plan
     from aiplatform.shape.plan import Plan
 
     plan = example_plans["team-chat-service"]

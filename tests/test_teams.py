@@ -13,7 +13,7 @@ from iam_helpers import CALLS_PER_IDENTITY, s3_client_for, denied
 from moto.core import set_initial_no_auth_action_count
 
 from aiplatform.config import ConfigError, load_platform_config
-from aiplatform.offline.check import check_plan
+from aiplatform.check.runner import check_plan
 from aiplatform.shape.plan import Plan, PlannedResource
 from aiplatform.testing import kubernetes_manifests, plan_project, reveal
 from conftest import ROOT, stack_platform

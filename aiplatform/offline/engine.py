@@ -26,7 +26,7 @@ from .fixtures import Fixtures
 from .monitor import RecordingEngine, RecordingMonitor
 from ..shape.plan import Plan
 
-from .runner import MODES, Mode
+from .modes import MODES, Mode
 
 
 def _input_error_types() -> tuple[type[BaseException], ...]:
@@ -58,7 +58,7 @@ def run_program(
     stack: str = "dev",
     config: dict[str, str] | None = None,
     secret_keys: list[str] | None = None,
-    mode: Mode = "preview",
+    mode: Mode | str = "preview",
     fixtures: Fixtures | None = None,
     root: Path | None = None,
 ) -> Plan:
@@ -69,6 +69,7 @@ def run_program(
     """
     if mode not in MODES:
         raise PlanInputError(f"mode must be one of {', '.join(MODES)} (got {mode!r})")
+    mode = Mode(mode).value
     config = dict(config or {})
     region = config.get("aws:region") or config.get("gcp:region") or "us-east-1"
     monitor = RecordingMonitor(project, stack, mode == "preview", fixtures or Fixtures(), root=root, region=region)

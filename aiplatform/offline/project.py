@@ -117,3 +117,13 @@ def load_stack_config(spec: ProjectSpec, stack: str) -> tuple[dict[str, str], li
         if secret:
             secret_keys.append(key)
     return config, secret_keys
+
+
+def stack_platform(directory: str | Path, stack: str, key: str = "aiplatform:platform") -> dict[str, Any]:
+    """The raw value of a stack's `aiplatform:platform` config (an empty dict when it has none or it is not an object)."""
+    config, _ = load_stack_config(load_project(directory), stack)
+    try:
+        value = json.loads(config.get(key, "{}"))
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}

@@ -13,22 +13,22 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from .errors import PlanInputError, ProgramError
 from .fixtures import Fixtures, load_fixtures
+from .modes import MODES, Mode
 from ..shape.plan import Plan
 from .project import load_project, load_stack_config
 
-Mode = Literal["preview", "up"]
-MODES: tuple[str, ...] = ("preview", "up")
+
 
 
 def plan_project(
     project_dir: str | Path = ".",
     stack: str = "aws-dev",
     *,
-    mode: Mode = "preview",
+    mode: Mode | str = "preview",
     fixtures: str | Path | Fixtures | None = None,
     config_overrides: dict[str, Any] | None = None,
     timeout: float = 600,
@@ -40,6 +40,7 @@ def plan_project(
     """
     if mode not in MODES:
         raise PlanInputError(f"mode must be one of {', '.join(MODES)} (got {mode!r})")
+    mode = Mode(mode).value
     spec = load_project(project_dir)
     config, secret_keys = load_stack_config(spec, stack)
     for key, value in (config_overrides or {}).items():

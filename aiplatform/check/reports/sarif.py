@@ -6,7 +6,7 @@ import hashlib
 from typing import Any
 
 from ... import __version__
-from ..check import CheckReport, Finding
+from ..findings import CheckReport, Finding
 from . import Locations
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"

@@ -19,7 +19,7 @@ from typing import Any, Protocol
 from google.protobuf import empty_pb2, json_format, struct_pb2
 from pulumi.runtime.proto import analyzer_pb2
 
-from .errors import PlanInputError, read_json
+from ..offline.errors import PlanInputError, read_json
 from ..shape.plan import Plan, PlannedResource
 
 ENFORCEMENT = {
@@ -151,9 +151,12 @@ def resolve_policy_config(info: Any, user: Mapping[str, Any], origin: str = "pol
 
 
 def configure_request(resolved: Mapping[str, ResolvedPolicy]) -> Any:
+    """The `Configure` request, as the Go CLI builds it: every policy's `properties` is a Struct, empty
+    when the policy has none (`@pulumi/policy`'s Node server reads it unconditionally)."""
     request = analyzer_pb2.ConfigureAnalyzerRequest()
     for name, policy in resolved.items():
         config = analyzer_pb2.PolicyConfig(enforcementLevel=ENFORCEMENT[policy.enforcement])
+        config.properties.SetInParent()
         config.properties.update(policy.properties)
         request.policyConfig[name].CopyFrom(config)
     return request

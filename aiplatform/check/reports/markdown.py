@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..check import CheckReport, Finding
+from ..findings import CheckReport, Finding
 
 
 def _cell(text: str | None) -> str:

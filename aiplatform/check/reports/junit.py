@@ -5,7 +5,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from collections import defaultdict
 
-from ..check import CheckReport, Finding
+from ..findings import CheckReport, Finding
 
 
 def to_junit(report: CheckReport) -> str:

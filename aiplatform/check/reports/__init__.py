@@ -4,17 +4,12 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from enum import Enum
+from typing import TYPE_CHECKING
 
-from ..check import CheckReport
+from .formats import Format
 
-
-class Format(str, Enum):
-    text = "text"
-    json = "json"
-    sarif = "sarif"
-    junit = "junit"
-    markdown = "markdown"
+if TYPE_CHECKING:
+    from ..findings import CheckReport
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,137 @@
+"""`aiplatform check`: the guardrails evaluated on an offline plan through pulumi_policy's analyzer.
+
+The pack's rules run inside `pulumi_policy`'s own analyzer servicer — the code
+the Pulumi CLI talks to during `pulumi preview --policy-pack` — configured with
+the same resolved policy config, so verdicts match a real preview. One
+difference is for speed only: the servicer deserializes a resource's props once
+per policy in the pack, so each resource is sent to a servicer holding just the
+policies that apply to its type, and each stack policy gets just the resource
+types it reads. A test proves the findings equal those of the whole pack served
+over gRPC.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import Mapping
+from typing import Any
+
+from google.protobuf import empty_pb2
+from pulumi_policy import EnforcementLevel
+from pulumi_policy.policy import _PolicyAnalyzerServicer
+
+from .. import __version__
+from ..cost.plan import estimate_plan
+from ..cost.render import estimate_markdown, usd
+from ..guardrails import PACK_NAME, rules
+from ..guardrails.budget import RULE as BUDGET_RULE
+from ..shape.plan import Plan
+from .analyzer import (
+    ENFORCEMENT,
+    InProcess,
+    RawDiagnostic,
+    RawNotApplicable,
+    ResolvedPolicy,
+    analyze_request,
+    analyze_stack_request,
+    collect,
+    configure_request,
+    resolve_policy_config,
+    stack_configure_request,
+)
+from .findings import CheckReport, RuleSummary, findings_from
+
+
+class _Servicers:
+    """pulumi_policy analyzer servicers for subsets of the pack, configured alike, made on demand."""
+
+    def __init__(self, policies: Mapping[str, Any], resolved: Mapping[str, ResolvedPolicy], plan: Plan) -> None:
+        self._make = lambda chosen: _PolicyAnalyzerServicer(
+            PACK_NAME, __version__, chosen, EnforcementLevel.ADVISORY)
+        self._policies, self._resolved, self._plan = policies, resolved, plan
+        self._cache: dict[tuple[str, ...], InProcess] = {}
+
+    def get(self, names: tuple[str, ...]) -> InProcess:
+        service = self._cache.get(names)
+        if service is None:
+            service = InProcess(self._make([self._policies[n] for n in names]))
+            service.Configure(configure_request({n: self._resolved[n] for n in names}))
+            service.ConfigureStack(stack_configure_request(self._plan))
+            self._cache[names] = service
+        return service
+
+
+def check_plan(plan: Plan, user_config: Mapping[str, Any] | None = None, *, origin: str = "policy config",
+               today: dt.date | None = None) -> CheckReport:
+    """Evaluate every guardrail on a plan. Raises `PolicyConfigError` for a bad policy config."""
+    started = time.perf_counter()
+    all_rules = rules()
+    policies = {r.name: r.policy(today) for r in all_rules}
+    full = InProcess(_PolicyAnalyzerServicer(PACK_NAME, __version__, list(policies.values()),
+                                             EnforcementLevel.ADVISORY))
+    resolved = resolve_policy_config(full.GetAnalyzerInfo(empty_pb2.Empty()), user_config or {}, origin)
+    enabled = [r for r in all_rules if resolved[r.name].enforcement != "disabled"]
+    servicers = _Servicers(policies, resolved, plan)
+
+    diagnostics: list[RawDiagnostic] = []
+    not_applicable: list[RawNotApplicable] = []
+    checked: list[tuple[str, str | None]] = []
+    index = plan.by_urn()
+    resource_rules = [r for r in enabled if r.kind == "resource"]
+    applicable: dict[str, tuple[str, ...]] = {}
+    for resource in plan.resources:
+        names = applicable.get(resource.type)
+        if names is None:
+            names = applicable[resource.type] = tuple(r.name for r in resource_rules if r.applies_to(resource.type))
+        if not names:
+            continue
+        checked.extend((name, resource.urn) for name in names)
+        response = servicers.get(names).Analyze(analyze_request(resource, index))
+        collect(response, resource.urn, diagnostics, not_applicable)
+    for stack_rule in (r for r in enabled if r.kind == "stack"):
+        checked.append((stack_rule.name, None))
+        response = servicers.get((stack_rule.name,)).AnalyzeStack(analyze_stack_request(plan, stack_rule.types))
+        collect(response, None, diagnostics, not_applicable)
+
+    severities = {r.name: r.severity.value for r in all_rules}
+    levels = {name: policy.enforcement for name, policy in resolved.items()}
+    findings = findings_from(diagnostics, not_applicable, plan, severities, levels)
+    summaries = [RuleSummary(r.name, r.description, r.severity.value, levels[r.name], r.remediation, r.url,
+                             r.all_tags, r.kind) for r in all_rules]
+    report = CheckReport(project=plan.project, stack=plan.stack, mode=plan.mode, findings=findings, rules=summaries,
+                         checked=checked, resources=plan.resources, seconds=time.perf_counter() - started)
+    _add_cost_summary(report, plan, resolved)
+    return report
+
+
+def _add_cost_summary(report: CheckReport, plan: Plan, resolved: Mapping[str, ResolvedPolicy]) -> None:
+    """With a budget configured, the reports carry the estimate: a Markdown section and `cost` in JSON."""
+    policy = resolved.get(BUDGET_RULE)
+    if policy is None or policy.enforcement == "disabled" or policy.properties.get("monthlyUsd") is None:
+        return
+    estimate = estimate_plan(plan, region=policy.properties.get("region"))
+    budget, basis = float(policy.properties["monthlyUsd"]), policy.properties.get("basis", "expected")
+    report.extra["cost"] = {"budget": budget, "basis": basis, "totals": estimate.totals.to_dict()}
+    verdict = "within" if estimate.totals.get(basis) <= budget else "over"
+    report.extra["markdown_sections"] = [
+        *report.extra.get("markdown_sections", []),
+        f"**Budget**: {usd(budget)} per month ({basis}); the estimate is {usd(estimate.totals.get(basis))}, "
+        f"{verdict} budget.", "", estimate_markdown(estimate)]
+
+
+def with_stack_budget(user_config: Mapping[str, Any], platform: Mapping[str, Any]) -> dict[str, Any]:
+    """The policy config with the stack's `budget` (of its raw `aiplatform:platform` value) filled into
+    aip-cost-monthly-budget, unless the policy config already sets `monthlyUsd` there."""
+    budget = platform.get("budget")
+    if not isinstance(budget, dict) or "monthly_usd" not in budget:
+        return dict(user_config)
+    entry = user_config.get(BUDGET_RULE)
+    entry = {"enforcementLevel": entry} if isinstance(entry, str) else dict(entry or {})
+    if entry.get("monthlyUsd") is None:
+        entry["monthlyUsd"] = budget["monthly_usd"]
+        entry.setdefault("basis", budget.get("basis", "expected"))
+    return {**user_config, BUDGET_RULE: entry}
+
+
+__all__ = ["ENFORCEMENT", "check_plan", "with_stack_budget"]
