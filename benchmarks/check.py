@@ -59,7 +59,7 @@ def whole_pack(plan: Plan) -> None:
     from pulumi_policy import EnforcementLevel
     from pulumi_policy.policy import _PolicyAnalyzerServicer
 
-    servicer = _PolicyAnalyzerServicer("aiplatform", "0.1.0", [r.policy() for r in rules()], EnforcementLevel.ADVISORY)
+    servicer = _PolicyAnalyzerServicer("aiplatform", __version__, [r.policy() for r in rules()], EnforcementLevel.ADVISORY)
     run_analyzer(InProcess(servicer), plan, {})
 
 

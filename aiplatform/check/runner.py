@@ -21,7 +21,7 @@ from google.protobuf import empty_pb2
 from pulumi_policy import EnforcementLevel
 from pulumi_policy.policy import _PolicyAnalyzerServicer
 
-from .. import __version__
+from .._version import __version__
 from ..cost.plan import estimate_plan
 from ..cost.render import estimate_markdown, usd
 from ..guardrails import PACK_NAME, rules

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-from ... import __version__
+from ..._version import __version__
 from ..findings import CheckReport, Finding
 from . import Locations
 
