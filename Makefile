@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN     = $(VENV)/bin
 STACK  ?= aws-dev
 
-.PHONY: plan test install install-dev check-docs clean
+.PHONY: plan test install install-dev docs check-docs clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +26,12 @@ plan: install
 
 test: install-dev
 	$(BIN)/python -m pytest -q
+
+docs:
+	$(BIN)/python tools/reference.py --root .
+
+check-docs:
+	$(BIN)/python tools/reference.py --root . --check
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis

@@ -314,13 +314,14 @@ def test_guardrails_doc_is_current():
     from aiplatform.guardrails.docs import guardrails_markdown
 
     assert (ROOT / "docs" / "guardrails.md").read_text() == guardrails_markdown(), \
-        "stale: run `python -m aiplatform.reference`"
+        "stale: run `python tools/reference.py --root .`"
 
 
 def test_taggable_types_table_is_current():
-    from aiplatform.reference import TAGGABLE_PATH, taggable_types_text
+    sys.path.insert(0, str(ROOT / "tools"))
+    from reference import TAGGABLE_PATH, taggable_types_text
 
-    assert TAGGABLE_PATH.read_text() == taggable_types_text(), "stale: run `python -m aiplatform.reference`"
+    assert (ROOT / TAGGABLE_PATH).read_text() == taggable_types_text(), "stale: run `python tools/reference.py --root .`"
 
 
 def test_configure_request_sends_a_properties_struct_for_every_policy_as_the_go_cli_does():

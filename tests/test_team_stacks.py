@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import kubernetes_validate
@@ -14,9 +15,11 @@ from aiplatform.components.kubernetes import InferenceService, TeamNamespace
 from aiplatform.components.package import HOSTED, SCHEMA_FILE, render, schema
 from aiplatform.offline import PlanInputError
 from aiplatform.platform_ref import PlatformRef, PlatformRefError
-from aiplatform.reference import EXAMPLE_PLATFORM_REF, example_fixtures_text
 from aiplatform.testing import kubernetes_manifests, plan_program, plan_project, reveal
 from conftest import ROOT
+
+sys.path.insert(0, str(ROOT / "tools"))
+from reference import EXAMPLE_PLATFORM_REF, example_fixtures_text  # noqa: E402
 
 EXAMPLES = ROOT / "examples"
 FIXTURES = EXAMPLES / "platform-fixtures.yaml"
@@ -134,7 +137,7 @@ def test_platform_ref_from_stack_reads_the_stack_reference_and_keeps_the_kubecon
 
 
 def test_example_fixture_is_the_reference_platforms_current_output(reference_up_plans):
-    """The examples plan against the platform's real contract: regenerate with `python -m aiplatform.reference`."""
+    """The examples plan against the platform's real contract: regenerate with `python tools/reference.py --root .`."""
     assert FIXTURES.read_text() == example_fixtures_text(reveal(reference_up_plans["aws-dev"].outputs))
 
 

@@ -11,7 +11,7 @@ from typing import Literal, TypeVar
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from .._errors import validation_lines
+from ..problems import UserError, validation_lines
 
 AcceleratorVendor = Literal["nvidia", "aws-neuron"]
 Cloud = Literal["aws", "gcp"]
@@ -25,7 +25,7 @@ DEVICE_RESOURCE: dict[str, str] = {
 }
 
 
-class CatalogError(ValueError):
+class CatalogError(UserError, ValueError):
     """The catalog data file is malformed."""
 
 

@@ -22,6 +22,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from ..problems import join, raise_problems
 from .instances import TYPE_PATTERN, CatalogError, Cloud, instances, load_document
 
 Unit = Literal["hour", "month", "gb-month", "gb"]
@@ -71,33 +72,34 @@ class PriceCatalog(BaseModel):
 
     @model_validator(mode="after")
     def _consistent(self) -> PriceCatalog:
-        problems: list[str] = []
+        problems: list[tuple[str, str]] = []
         seen: set[str] = set()
         for i, row in enumerate(self.instances):
             if row.type in seen:
-                problems.append(f"instances[{i}]: duplicate instance type {row.type}")
+                problems.append((f"instances[{i}]", f"duplicate instance type {row.type}"))
             seen.add(row.type)
             problems += self._row_problems(f"instances[{i}]", row, "on_demand", row.on_demand)
         seen = set()
         for i, svc in enumerate(self.services):
             if svc.sku in seen:
-                problems.append(f"services[{i}]: duplicate SKU {svc.sku}")
+                problems.append((f"services[{i}]", f"duplicate SKU {svc.sku}"))
             seen.add(svc.sku)
             problems += self._row_problems(f"services[{i}]", svc, "prices", dict(svc.prices))
-        if problems:
-            raise ValueError("; ".join(problems))
+        raise_problems(problems)
         return self
 
-    def _row_problems(self, where: str, row: _Row, field: str, prices: dict[str, float | None]) -> list[str]:
+    def _row_problems(self, where: str, row: _Row, field: str,
+                      prices: dict[str, float | None]) -> list[tuple[str, str]]:
         """Unknown regions, non-positive prices and a date after the catalog's, in one price row."""
         found = []
         for region, price in prices.items():
+            path = join(join(where, field), region)
             if region not in self.regions:
-                found.append(f"{where}.{field}.{region}: unknown region (regions: {', '.join(self.regions)})")
+                found.append((path, f"unknown region (regions: {', '.join(self.regions)})"))
             if price is not None and price <= 0:
-                found.append(f"{where}.{field}.{region}: price must be positive, got {price}")
+                found.append((path, f"price must be positive, got {price}"))
         if row.as_of > self.as_of:
-            found.append(f"{where}.as_of: {row.as_of} is after the catalog's as_of {self.as_of}")
+            found.append((join(where, "as_of"), f"{row.as_of} is after the catalog's as_of {self.as_of}"))
         return found
 
     def model_post_init(self, _context: object) -> None:

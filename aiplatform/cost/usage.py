@@ -22,7 +22,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
 
-from .._errors import validation_lines
+from ..problems import validation_lines
 from ..shape.links import BUCKET_TYPES
 
 #: Which usage fields apply to which resource types.

@@ -24,7 +24,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from .._errors import validation_lines
+from ..problems import validation_lines
 from .errors import PlanInputError
 
 

@@ -10,6 +10,7 @@ import pulumi_aws as aws
 import pulumi_kubernetes as k8s
 
 from ...catalog.pins import addon_versions
+from ...config.clouds.aws import AWS
 from .._base import ArgsChecker, child_opts
 from .eks_cluster import managed_addon
 from .iam import managed_policy_arn, policy_document, workload_trust_policy
@@ -96,7 +97,7 @@ class EbsCsiDriver(pulumi.ComponentResource):
             metadata={"name": self.storage_class_name, "labels": {"app.kubernetes.io/managed-by": "aiplatform"}},
             provisioner="ebs.csi.aws.com",
             parameters={"type": "gp3", "encrypted": "true", "kmsKeyId": args["kms_key_arn"]},
-            reclaim_policy=args.get("reclaim_policy", "Delete"),
+            reclaim_policy=args.get("reclaim_policy", AWS.defaults.reclaim_policy.other),
             volume_binding_mode="WaitForFirstConsumer",
             allow_volume_expansion=True,
             opts=child_opts(self, depends_on=[self.addon]),

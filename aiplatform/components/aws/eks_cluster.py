@@ -18,9 +18,14 @@ from ...catalog.pins import (
     SUPPORTED_KUBERNETES_VERSIONS,
     addon_versions,
 )
+from ...config.clouds.aws import AWS
 from .._base import LABEL_PREFIX, ArgsChecker, child_opts, merge_tags, stateful_opts, warn_override
 from .iam import managed_policy_arn, service_trust_policy
 from .launch_template import node_launch_template
+
+_D = AWS.defaults
+_LOG_RETENTION = _D.log_retention_days
+assert _LOG_RETENTION is not None
 
 TYPE = "aiplatform:index:EksCluster"
 
@@ -106,7 +111,7 @@ class EksCluster(pulumi.ComponentResource):
         for i, itype in enumerate(system.get("instance_types") or []):
             row = aws_instances().get(itype)
             check.require(row is not None, f"systemNodes.instanceTypes[{i}]", f"unknown instance type {itype!r}")
-        low, high = system.get("min_size", 2), system.get("max_size", 4)
+        low, high = system.get("min_size", _D.system_min_nodes), system.get("max_size", _D.system_max_nodes)
         check.require(1 <= low <= high, "systemNodes.maxSize", f"need 1 <= minSize <= maxSize ({low}, {high})")
         check.done()
         if public:
@@ -159,7 +164,7 @@ class EksCluster(pulumi.ComponentResource):
         log_group = aws.cloudwatch.LogGroup(
             f"{name}-control-plane",
             name=f"/aws/eks/{cluster_name}/cluster",
-            retention_in_days=args.get("log_retention_days", 90),
+            retention_in_days=args.get("log_retention_days", _LOG_RETENTION.other),
             tags=tags,
             opts=child_opts(self),
         )
@@ -228,24 +233,24 @@ class EksCluster(pulumi.ComponentResource):
         self.node_dependencies: list[pulumi.Resource] = [*node_attachments, *self.addons.values()]
         template = node_launch_template(
             f"{name}-system",
-            disk_size_gib=system.get("disk_size_gib", 50),
+            disk_size_gib=system.get("disk_size_gib", _D.system_disk_size_gib),
             ami_type=AMI_TYPE_SYSTEM,
             tags=tags,
             opts=child_opts(self),
         )
-        min_size = system.get("min_size", 2)
+        min_size = system.get("min_size", _D.system_min_nodes)
         self.system_node_group = aws.eks.NodeGroup(
             f"{name}-system",
             cluster_name=cluster.name,
             node_role_arn=self.node_role.arn,
             subnet_ids=args["subnet_ids"],
-            instance_types=list(system.get("instance_types") or ["m7i.large"]),
+            instance_types=list(system.get("instance_types") or [_D.system_instance_type]),
             capacity_type="ON_DEMAND",
             ami_type=AMI_TYPE_SYSTEM,
             launch_template={"id": template.id, "version": template.latest_version.apply(str)},
             scaling_config={
                 "min_size": min_size,
-                "max_size": system.get("max_size", 4),
+                "max_size": system.get("max_size", _D.system_max_nodes),
                 "desired_size": system.get("desired_size", min_size),
             },
             update_config={"max_unavailable": 1},

@@ -11,6 +11,7 @@ import pulumi_aws as aws
 from ...catalog import DEVICE_RESOURCE, aws_instances
 from ...catalog.checks import accelerator_type_problems, vendor_of
 from ...catalog.pins import AMI_TYPES_BY_VENDOR
+from ...config.clouds.aws import AWS, default_ami_type
 from ...labels import ACCELERATOR_LABEL
 from .._base import LABEL_PREFIX, ArgsChecker, child_opts
 from .launch_template import node_launch_template
@@ -109,7 +110,7 @@ class EksGpuNodePool(pulumi.ComponentResource):
         else:
             check.require(args.get("capacity_reservation_id") is None, "capacityReservationId", "only for capacity-block")
         vendor = vendor_of(types) or "nvidia"
-        ami_type = args.get("ami_type") or AMI_TYPES_BY_VENDOR[vendor][0]
+        ami_type = args.get("ami_type") or default_ami_type(vendor)
         check.require(ami_type in AMI_TYPES_BY_VENDOR[vendor], "amiType",
                       f"{ami_type!r} does not fit {vendor} instances ({', '.join(AMI_TYPES_BY_VENDOR[vendor])})")
         check.done()
@@ -144,7 +145,7 @@ class EksGpuNodePool(pulumi.ComponentResource):
 
         self.launch_template = node_launch_template(
             name,
-            disk_size_gib=args.get("disk_size_gib", 200),
+            disk_size_gib=args.get("disk_size_gib", AWS.defaults.gpu_disk_size_gib),
             ami_type=ami_type,
             tags=tags,
             kms_key_arn=args.get("volume_kms_key_arn"),

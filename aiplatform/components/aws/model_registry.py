@@ -10,10 +10,14 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_kubernetes as k8s
 
+from ...config.clouds.aws import AWS
+from ...config.defaults import REGISTRY_REPOSITORY_SUFFIX
 from .._base import ArgsChecker, child_opts, stateful_opts
 from .grants import GrantArgs
 from .secure_bucket import SecureBucket
 from .workload_role import ClusterIdentityArgs, WorkloadRole, workload_role_args
+
+_D = AWS.defaults
 
 TYPE = "aiplatform:index:S3ModelRegistry"
 
@@ -80,8 +84,8 @@ class S3ModelRegistry(pulumi.ComponentResource):
     def __init__(self, name: str, args: S3ModelRegistryArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__(TYPE, name, None, opts)
         families = list(args.get("model_families") or [])
-        days = args.get("noncurrent_version_days", 90)
-        image_days = args.get("untagged_image_days", 14)
+        days = args.get("noncurrent_version_days", _D.registry_noncurrent_version_days)
+        image_days = args.get("untagged_image_days", _D.registry_untagged_image_days)
         check = ArgsChecker(TYPE, name)
         for key in ("kms_key_arn", "region", "identity"):
             check.require(args.get(key) is not None, key, "required")
@@ -121,7 +125,7 @@ class S3ModelRegistry(pulumi.ComponentResource):
         # ---- serving images -----------------------------------------------------------------
         self.repository = aws.ecr.Repository(
             name,
-            name=args.get("repository_name") or f"{name}-serving",
+            name=args.get("repository_name") or f"{name}{REGISTRY_REPOSITORY_SUFFIX}",
             image_tag_mutability="IMMUTABLE",
             image_scanning_configuration={"scan_on_push": True},
             encryption_configurations=[{"encryption_type": "KMS", "kms_key": key_arn}],
@@ -134,7 +138,7 @@ class S3ModelRegistry(pulumi.ComponentResource):
         )
 
         # ---- identities ---------------------------------------------------------------------
-        namespace = args.get("namespace", "ml-models")
+        namespace = args.get("namespace", _D.registry_namespace)
         labels = dict(args.get("namespace_labels") or {})
         depends: list[pulumi.Resource] = []
         if args.get("create_namespace", True):

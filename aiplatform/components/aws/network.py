@@ -9,6 +9,7 @@ from typing import Literal, TypedDict
 import pulumi
 import pulumi_aws as aws
 
+from ...config.clouds.aws import AWS
 from .._base import ArgsChecker, child_opts, is_known, merge_tags
 
 TYPE = "aiplatform:index:Network"
@@ -64,7 +65,7 @@ class Network(pulumi.ComponentResource):
             zones = list(args.get("availability_zones") or [])
             check.require(2 <= len(zones) <= 6, "availabilityZones", "give 2 to 6 zones with cidr")
             check.require(
-                args.get("nat_gateways", "single") in ("single", "per-az"), "natGateways", "must be single or per-az"
+                args.get("nat_gateways", AWS.defaults.nat_gateways.other) in ("single", "per-az"), "natGateways", "must be single or per-az"
             )
             try:
                 prefix = ipaddress.ip_network(args["cidr"]).prefixlen
@@ -95,7 +96,7 @@ class Network(pulumi.ComponentResource):
         tags = dict(args.get("tags") or {})
         zones = list(args["availability_zones"])
         private_cidrs, public_cidrs = plan_subnets(args["cidr"], len(zones))
-        per_az = args.get("nat_gateways", "single") == "per-az"
+        per_az = args.get("nat_gateways", AWS.defaults.nat_gateways.other) == "per-az"
 
         vpc = aws.ec2.Vpc(
             name,

@@ -10,8 +10,12 @@ from typing import TypedDict
 import pulumi
 import pulumi_aws as aws
 
+from ...config.clouds.aws import AWS
 from .._base import ArgsChecker, child_opts, merge_tags, stateful_opts, warn_override
 from .grants import GrantArgs, aoss_data_rules
+
+_STANDBY = AWS.defaults.standby_replicas
+assert _STANDBY is not None
 
 TYPE = "aiplatform:index:OpenSearchVectorStore"
 _AOSS_NAME = re.compile(r"^[a-z][a-z0-9-]{2,31}$")
@@ -145,7 +149,7 @@ class OpenSearchVectorStore(pulumi.ComponentResource):
             name=collection,
             type="VECTORSEARCH",
             description=f"Vector store {collection}",
-            standby_replicas="ENABLED" if args.get("standby_replicas", True) else "DISABLED",
+            standby_replicas="ENABLED" if args.get("standby_replicas", _STANDBY.prod) else "DISABLED",
             tags=tags,
             opts=stateful_opts(self, bool(args.get("protect", False)), depends_on=[encryption, network]),
         )

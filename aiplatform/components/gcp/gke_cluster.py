@@ -11,7 +11,12 @@ import pulumi_gcp as gcp
 import pulumi_kubernetes as k8s
 
 from ...catalog import instance_row
+from ...config.clouds.gcp import GCP
 from .._base import ArgsChecker, child_opts, stateful_opts
+
+_D = GCP.defaults
+_REGIONAL, _CHANNEL = _D.regional, _D.release_channel
+assert _REGIONAL is not None and _CHANNEL is not None
 
 TYPE = "aiplatform:index:GkeCluster"
 #: Since 2024 the one predefined role GKE nodes need (logs, metrics, resource metadata, autoscaling metrics).
@@ -108,14 +113,14 @@ class GkeCluster(pulumi.ComponentResource):
             check.require(not cidr.endswith("/0"), f"authorized_networks[{i}]",
                           f"{cidr} opens the control plane to the whole internet")
         system = dict(args.get("system_nodes") or {})
-        machine = system.get("machine_type", "e2-standard-4")
+        machine = system.get("machine_type", _D.system_instance_type)
         row = instance_row(machine)
         check.require(row is None or row.accelerator is None, "system_nodes.machine_type",
                       f"{machine} is an accelerator type; system nodes are general purpose")
         check.done()
 
         project = args["project"]
-        regional = args.get("regional", True)
+        regional = args.get("regional", _REGIONAL.prod)
         zones = list(args["zones"])
         self.location = args["region"] if regional else zones[0]
         self.workload_pool = f"{project}.svc.id.goog"
@@ -162,7 +167,7 @@ class GkeCluster(pulumi.ComponentResource):
             master_authorized_networks_config=authorized,
             workload_identity_config=gcp.container.ClusterWorkloadIdentityConfigArgs(workload_pool=self.workload_pool),
             enable_shielded_nodes=True,
-            release_channel=gcp.container.ClusterReleaseChannelArgs(channel=args.get("release_channel", "REGULAR")),
+            release_channel=gcp.container.ClusterReleaseChannelArgs(channel=args.get("release_channel", _CHANNEL.other)),
             min_master_version=args["kubernetes_version"],
             datapath_provider="ADVANCED_DATAPATH",
             database_encryption=gcp.container.ClusterDatabaseEncryptionArgs(
@@ -194,14 +199,15 @@ class GkeCluster(pulumi.ComponentResource):
             location=self.location,
             node_locations=self.node_zones,
             autoscaling=gcp.container.NodePoolAutoscalingArgs(
-                total_min_node_count=system.get("min_nodes", 2),
-                total_max_node_count=max(system.get("max_nodes", 4), system.get("min_nodes", 2)),
+                total_min_node_count=system.get("min_nodes", _D.system_min_nodes),
+                total_max_node_count=max(system.get("max_nodes", _D.system_max_nodes),
+                                         system.get("min_nodes", _D.system_min_nodes)),
                 location_policy="BALANCED",
             ),
-            initial_node_count=max(1, per_zone(system.get("min_nodes", 2), self.node_zones)),
+            initial_node_count=max(1, per_zone(system.get("min_nodes", _D.system_min_nodes), self.node_zones)),
             management=gcp.container.NodePoolManagementArgs(auto_repair=True, auto_upgrade=True),
             node_config=hardened_node_config(
-                self.node_account.email, labels, system.get("disk_size_gib", 50),
+                self.node_account.email, labels, system.get("disk_size_gib", _D.system_disk_size_gib),
                 machine_type=machine, labels={"aiplatform.io/pool": "system"}),
             opts=child_opts(self, ignore_changes=["initialNodeCount"]),
         )

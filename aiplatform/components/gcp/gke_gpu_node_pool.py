@@ -9,6 +9,7 @@ import pulumi
 import pulumi_gcp as gcp
 
 from ...catalog import DEVICE_RESOURCE, instance_row
+from ...config.clouds.gcp import GCP
 from ...labels import ACCELERATOR_LABEL
 from .._base import LABEL_PREFIX, ArgsChecker, child_opts
 from .gke_cluster import hardened_node_config, per_zone
@@ -180,7 +181,8 @@ class GkeGpuNodePool(pulumi.ComponentResource):
             # A surge GPU node may not be obtainable; replace nodes one at a time instead.
             upgrade_settings=gcp.container.NodePoolUpgradeSettingsArgs(max_surge=0, max_unavailable=1),
             node_config=hardened_node_config(
-                args["node_service_account"], args.get("resource_labels") or {}, args.get("disk_size_gib", 200),
+                args["node_service_account"], args.get("resource_labels") or {},
+                args.get("disk_size_gib", GCP.defaults.gpu_disk_size_gib),
                 machine_type=machine,
                 guest_accelerators=guest,
                 spot=capacity == "spot",

@@ -9,8 +9,11 @@ import pulumi
 import pulumi_gcp as gcp
 import pulumi_kubernetes as k8s
 
+from ...config.clouds.gcp import GCP
 from .._base import ArgsChecker, child_opts, stateful_opts
 from .workload_identity import GcpGrantArgs, WorkloadIdentity
+
+_D = GCP.defaults
 
 TYPE = "aiplatform:index:GcsModelRegistry"
 
@@ -68,7 +71,7 @@ class GcsModelRegistry(pulumi.ComponentResource):
         check = ArgsChecker(TYPE, name)
         for key in ("project", "region", "kms_key_id", "repository_id"):
             check.require(bool(args.get(key)), key, "required")
-        days = args.get("noncurrent_version_days", 90)
+        days = args.get("noncurrent_version_days", _D.registry_noncurrent_version_days)
         check.require(1 <= days <= 3650, "noncurrent_version_days", "must be 1..3650")
         check.done()
         project, region = args["project"], args["region"]
@@ -105,7 +108,7 @@ class GcsModelRegistry(pulumi.ComponentResource):
             labels=labels,
             opts=stateful_opts(self, protect),
         )
-        untagged = args.get("untagged_image_days", 14)
+        untagged = args.get("untagged_image_days", _D.registry_untagged_image_days)
         self.repository = gcp.artifactregistry.Repository(
             f"{name}-images",
             project=project,
@@ -131,7 +134,7 @@ class GcsModelRegistry(pulumi.ComponentResource):
                 member=pulumi.Output.concat("serviceAccount:", args["node_service_account"]),
                 opts=child_opts(self))
 
-        namespace = args.get("namespace", "ml-models")
+        namespace = args.get("namespace", _D.registry_namespace)
         ns_labels = dict(args.get("namespace_labels") or {})
         ns = k8s.core.v1.Namespace(name, metadata={"name": namespace, "labels": ns_labels}, opts=child_opts(self))
         bucket = {"bucket": self.bucket.name}

@@ -8,6 +8,7 @@ from typing import Literal, TypedDict
 import pulumi
 import pulumi_kubernetes as k8s
 
+from ...config.clouds.gcp import GCP
 from .._base import ArgsChecker, child_opts
 
 TYPE = "aiplatform:index:PdStorageClass"
@@ -37,7 +38,7 @@ class PdStorageClass(pulumi.ComponentResource):
         super().__init__(TYPE, name, None, opts)
         check = ArgsChecker(TYPE, name)
         check.require(args.get("kms_key_id") is not None, "kms_key_id", "required")
-        check.require(args.get("reclaim_policy", "Delete") in ("Retain", "Delete"), "reclaim_policy",
+        check.require(args.get("reclaim_policy", GCP.defaults.reclaim_policy.other) in ("Retain", "Delete"), "reclaim_policy",
                       "must be Retain or Delete")
         check.done()
         disk = args.get("disk_type", "pd-balanced")
@@ -46,7 +47,7 @@ class PdStorageClass(pulumi.ComponentResource):
             metadata={"name": args.get("name", f"aiplatform-{disk}"), "labels": dict(args.get("labels") or {})},
             provisioner=PROVISIONER,
             parameters={"type": disk, "disk-encryption-kms-key": args["kms_key_id"]},
-            reclaim_policy=args.get("reclaim_policy", "Delete"),
+            reclaim_policy=args.get("reclaim_policy", GCP.defaults.reclaim_policy.other),
             volume_binding_mode="WaitForFirstConsumer",
             allow_volume_expansion=True,
             opts=child_opts(self),

@@ -9,6 +9,7 @@ import pulumi
 import pulumi_kubernetes as k8s
 
 from ...catalog.pins import ENVOY_GATEWAY
+from ...config import defaults as d
 from .._base import LABEL_PREFIX, ArgsChecker, child_opts
 from .gateway_route import (
     ENVOY_API,
@@ -98,8 +99,8 @@ class LlmGateway(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: LlmGatewayArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__(TYPE, name, None, opts)
-        limit = args.get("requests_per_minute", 600)
-        replicas = args.get("replicas", 2)
+        limit = args.get("requests_per_minute", d.GATEWAY_REQUESTS_PER_MINUTE)
+        replicas = args.get("replicas", d.GATEWAY_REPLICAS.prod)
         scheme = args.get("load_balancer", "internal")
         cloud = args.get("cloud", "aws")
         check = ArgsChecker(TYPE, name)
@@ -123,7 +124,7 @@ class LlmGateway(pulumi.ComponentResource):
         self.namespace = args.get("namespace", "llm-gateway")
         self.gateway_name = name
         self.labels = {**dict(args.get("labels") or {}), "app.kubernetes.io/part-of": "aiplatform"}
-        self.team_claim = args.get("team_claim", "groups")
+        self.team_claim = args.get("team_claim", d.GATEWAY_TEAM_CLAIM)
         self._provider_spec = jwt_provider(args["oidc_issuer"], args["jwks_uri"], list(args.get("audiences") or []),
                                            self.team_claim)
         self.default_requests_per_minute = limit

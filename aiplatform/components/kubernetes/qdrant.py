@@ -9,6 +9,7 @@ import pulumi
 import pulumi_kubernetes as k8s
 
 from ...catalog.pins import QDRANT, QDRANT_IMAGE_TAG
+from ...config import defaults as d
 from .._base import LABEL_PREFIX, ArgsChecker, child_opts, stateful_opts
 from .helm import pinned_release
 
@@ -59,8 +60,8 @@ class Qdrant(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: QdrantArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__(TYPE, name, None, opts)
-        replicas = args.get("replicas", 1)
-        size = args.get("volume_size_gib", 50)
+        replicas = args.get("replicas", d.QDRANT_REPLICAS.other)
+        size = args.get("volume_size_gib", d.QDRANT_VOLUME_SIZE_GIB)
         check = ArgsChecker(TYPE, name)
         check.require(args.get("storage_class_name") is not None, "storageClassName", "required")
         check.require(1 <= replicas <= 15, "replicas", f"must be 1 to 15 (got {replicas})")
@@ -71,11 +72,11 @@ class Qdrant(pulumi.ComponentResource):
                 check.require(bool(snapshots.get(key)), f"snapshots.{key}", "required")
         check.done()
 
-        namespace = args.get("namespace", "vector-store")
+        namespace = args.get("namespace", d.VECTOR_STORE_NAMESPACE)
         self.namespace = namespace
         labels = dict(args.get("labels") or {})
         ns = k8s.core.v1.Namespace(name, metadata={"name": namespace, "labels": labels}, opts=child_opts(self))
-        memory = args.get("memory", "4Gi")
+        memory = args.get("memory", d.QDRANT_MEMORY)
         config: dict[str, Any] = {"cluster": {"enabled": replicas > 1, "p2p": {"port": 6335}}}
         if snapshots is not None:
             config["storage"] = {"snapshots_config": {
@@ -95,7 +96,7 @@ class Qdrant(pulumi.ComponentResource):
             "resources": {"requests": {"cpu": args.get("cpu", "1"), "memory": memory}, "limits": {"memory": memory}},
             "podLabels": {**labels, f"{LABEL_PREFIX}component": "vector-store"},
             "serviceAccount": {
-                "name": args.get("service_account_name", "qdrant"),
+                "name": args.get("service_account_name", d.QDRANT_SERVICE_ACCOUNT),
                 "annotations": dict(args.get("service_account_annotations") or {}),
             },
             "podDisruptionBudget": {"enabled": replicas > 1, "maxUnavailable": 1},

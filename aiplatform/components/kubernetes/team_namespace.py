@@ -12,6 +12,7 @@ from typing import Any, Required, TypedDict
 import pulumi
 import pulumi_kubernetes as k8s
 
+from ...config import defaults as d
 from ...labels import ACCELERATORS_ANNOTATION, BUDGET_ANNOTATION, TEAM_LABEL, is_quantity
 from .._base import ArgsChecker, child_opts
 from .llm_gateway import ACCESS_LABEL
@@ -131,12 +132,12 @@ class TeamNamespaceArgs(TypedDict, total=False):
 def quota_hard(args: Mapping[str, Any]) -> dict[str, str]:
     """The `ResourceQuota.spec.hard` of a team."""
     hard = {
-        "requests.cpu": str(args.get("cpu", "32")),
-        "requests.memory": str(args.get("memory", "128Gi")),
-        "limits.memory": str(args.get("memory", "128Gi")),
-        "pods": str(args.get("pods", 50)),
-        "persistentvolumeclaims": str(args.get("persistent_volume_claims", 10)),
-        "requests.storage": str(args.get("storage", "500Gi")),
+        "requests.cpu": str(args.get("cpu", d.TEAM_CPU)),
+        "requests.memory": str(args.get("memory", d.TEAM_MEMORY)),
+        "limits.memory": str(args.get("memory", d.TEAM_MEMORY)),
+        "pods": str(args.get("pods", d.TEAM_PODS)),
+        "persistentvolumeclaims": str(args.get("persistent_volume_claims", d.TEAM_PERSISTENT_VOLUME_CLAIMS)),
+        "requests.storage": str(args.get("storage", d.TEAM_STORAGE)),
     }
     for resource in args.get("accelerator_resources") or ["nvidia.com/gpu"]:
         hard[f"requests.{resource}"] = str(args.get("gpus"))

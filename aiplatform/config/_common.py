@@ -1,0 +1,46 @@
+"""What every config section shares: the strict base model, name and Kubernetes label checks."""
+
+from __future__ import annotations
+
+import re
+
+from pydantic import BaseModel, ConfigDict
+
+from ..labels import LABEL_PREFIX
+
+#: Label and tag prefixes the platform writes itself; users may not set them.
+RESERVED_LABEL_PREFIX = LABEL_PREFIX
+
+_LABEL_NAME = re.compile(r"^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$")
+_LABEL_PREFIX = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
+_LABEL_VALUE = re.compile(r"^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$")
+
+
+class Strict(BaseModel):
+    """Unknown keys are errors; a validated section never changes."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def name_check(value: str, max_len: int) -> str:
+    if not re.match(r"^[a-z]([a-z0-9-]*[a-z0-9])?$", value) or len(value) > max_len:
+        raise ValueError(
+            f"{value!r} is not a valid name: lowercase letters, digits and '-', "
+            f"starting with a letter, not ending with '-', at most {max_len} characters"
+        )
+    return value
+
+
+def label_problems(labels: dict[str, str], where: str) -> list[tuple[str, str]]:
+    """Kubernetes label syntax and the reserved prefix, per label, as (sub-path, message)."""
+    found: list[tuple[str, str]] = []
+    for key, value in labels.items():
+        path = f"{where}[{key!r}]"
+        prefix, _, name = key.rpartition("/")
+        if (prefix and (len(prefix) > 253 or not _LABEL_PREFIX.match(prefix))) or not _LABEL_NAME.match(name):
+            found.append((path, "not a valid Kubernetes label key"))
+        elif key.startswith(RESERVED_LABEL_PREFIX):
+            found.append((path, f"the {RESERVED_LABEL_PREFIX} prefix is reserved for labels the platform sets"))
+        if not _LABEL_VALUE.match(value):
+            found.append((path, f"not a valid Kubernetes label value: {value!r}"))
+    return found

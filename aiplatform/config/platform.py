@@ -1,0 +1,173 @@
+"""`PlatformConfig`: the whole platform of one stack, its cross-section checks, and JSON Schema."""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Literal
+
+from pydantic import Field, field_validator, model_validator
+
+from ..catalog import instance_row
+from ..catalog import cloud_of
+from ..catalog.checks import region_offer_problems
+from ..problems import raise_problems
+from ._common import Strict, name_check
+from .clouds import CLOUDS, not_applicable
+from .compute import ClusterConfig, GpuPool
+from .network import NetworkConfig
+from .resolved import Resolved
+from .services import GatewayConfig, ModelRegistryConfig, VectorStoreConfig
+from .teams import PLATFORM_NAMESPACES, BudgetConfig, TeamConfig
+
+#: The registered clouds, as the values `cloud` takes.
+CloudName = Literal[tuple(CLOUDS)]  # type: ignore[valid-type]
+RESERVED_TAG_PREFIXES = ("aws:", "aiplatform:", "aiplatform-", "goog")
+REQUIRED_TAGS = ("team", "cost-center")
+
+
+class PlatformConfig(Resolved, Strict):
+    """The whole platform of one stack: `config: aiplatform:platform:` in `Pulumi.<stack>.yaml`."""
+
+    name: str = Field(description="Platform name: names the cluster and prefixes every resource (at most 40 characters).")
+    cloud: CloudName = Field(description="Cloud provider: aws (EKS) or gcp (GKE).")  # type: ignore[valid-type]
+    region: str = Field(
+        pattern=r"^([a-z]{2}(-gov)?-[a-z]+-\d|[a-z]+-[a-z]+\d+)$",
+        description="Cloud region, e.g. us-east-1 (AWS) or us-central1 (GCP).",
+    )
+    project: str | None = Field(
+        None, pattern=r"^[a-z][a-z0-9-]{4,28}[a-z0-9]$", description="GCP: the project ID (required on GCP).",
+    )
+    project_number: str | None = Field(
+        None, pattern=r"^\d{6,20}$",
+        description="GCP: the project number, for the service agents' CMEK grants (required on GCP; "
+                    "`gcloud projects describe <project> --format='value(projectNumber)'`).",
+    )
+    environment: Literal["dev", "staging", "prod"] = Field(
+        description="dev and staging: spot, scale-to-zero friendly defaults; prod: protection and redundancy."
+    )
+    tags: dict[str, str] = Field(description="Tags on every resource; must include team and cost-center.")
+    network: NetworkConfig = Field(description="A new network (AWS: a VPC) or an existing one.")
+    cluster: ClusterConfig = Field(default_factory=ClusterConfig,
+                                   description="The Kubernetes cluster: EKS on AWS, GKE on GCP.")
+    gpu_pools: list[GpuPool] = Field(default_factory=list, max_length=2000, description="Accelerator node pools.")
+    budget: BudgetConfig | None = Field(
+        None, description="Monthly budget for `aiplatform check` (rule aip-cost-monthly-budget); default: none."
+    )
+    workload_identity: Literal["pod-identity", "irsa"] = Field(
+        "pod-identity", description="How workload roles are assumed: EKS Pod Identity or IRSA (OIDC)."
+    )
+    model_registry: ModelRegistryConfig | None = Field(None, description="The model registry; default: none.")
+    vector_store: VectorStoreConfig | None = Field(None, description="The vector store; default: none.")
+    gateway: GatewayConfig | None = Field(None, description="The AI gateway; default: none.")
+    teams: list[TeamConfig] = Field(
+        default_factory=list, max_length=500,
+        description="Product teams, each with a namespace, quota, identity and budget; default: none.",
+    )
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, v: str) -> str:
+        return name_check(v, 40)
+
+    @field_validator("tags")
+    @classmethod
+    def _tags(cls, tags: dict[str, str]) -> dict[str, str]:
+        found: list[tuple[str, str]] = []
+        for key in REQUIRED_TAGS:
+            if not tags.get(key, "").strip():
+                found.append((f"[{key!r}]", "required (cost allocation)"))
+        for key, value in tags.items():
+            if key.startswith(RESERVED_TAG_PREFIXES):
+                found.append((f"[{key!r}]", f"prefixes {', '.join(RESERVED_TAG_PREFIXES)} are reserved"))
+            if not 1 <= len(key) <= 128 or len(value) > 256:
+                found.append((f"[{key!r}]", "tag keys are 1-128 characters, values at most 256"))
+            elif not re.match(r"^[\w .:/=+\-@]*$", key + value):
+                found.append((f"[{key!r}]", "tags take letters, digits, spaces and _ . : / = + - @"))
+        if "environment" in tags:
+            found.append(("['environment']", "set by the platform from `environment`; remove it"))
+        raise_problems(found)
+        return tags
+
+    @model_validator(mode="after")
+    def _cross(self) -> PlatformConfig:
+        found: list[tuple[str, str]] = []
+        first: dict[str, int] = {}
+        for i, pool in enumerate(self.gpu_pools):
+            if pool.name in first:
+                found.append((f"gpu_pools[{i}].name", f"duplicate pool name {pool.name!r} (also gpu_pools[{first[pool.name]}])"))
+            else:
+                first[pool.name] = i
+        if self.environment == "prod":
+            for i, cidr in enumerate(self.cluster.endpoint.public_cidrs):
+                if cidr.prefixlen == 0:
+                    found.append((
+                        f"cluster.endpoint.public_cidrs[{i}]",
+                        f"{cidr} opens the Kubernetes API to the whole internet; not allowed in prod",
+                    ))
+        for i, pool in enumerate(self.gpu_pools):
+            if pool.capacity_type not in ("capacity-block", "reservation"):
+                found += [(f"gpu_pools[{i}].instance_types{sub}", msg)
+                          for sub, msg in region_offer_problems(pool.instance_types, self.region, self.cloud)]
+        found += [(f"cluster.system_nodes.instance_types{sub}", msg)
+                  for sub, msg in region_offer_problems(self.system_instance_types, self.region, self.cloud)]
+        if self.vector_store is not None:
+            if self.model_registry is None:
+                found.append(("vector_store", "needs model_registry: its publisher and consumer roles are the "
+                                              "workloads the vector store grants access to"))
+            if self.environment == "prod" and self.vector_store.network == "public":
+                found.append(("vector_store.network", "public network access to the vector store is not allowed in prod"))
+        found += self._team_problems()
+        for i, zone in enumerate(self.network.availability_zones or []):
+            if not self.rules.is_zone_of(zone, self.region):
+                found.append((f"network.availability_zones[{i}]", f"{zone!r} is not a zone of {self.region}"))
+        found += self._cloud_problems()
+        raise_problems(found)
+        return self
+
+    def _cloud_problems(self) -> list[tuple[str, str]]:
+        """Fields of other clouds, and values this cloud does not take, with their paths."""
+        cloud, rules = self.cloud, self.rules
+        found: list[tuple[str, str]] = [(f"network.{sub}" if sub else "network", msg)
+                                        for sub, msg in self.network.cloud_problems(cloud)]
+        for i, pool in enumerate(self.gpu_pools):
+            found += [(f"gpu_pools[{i}].{sub}", msg) for sub, msg in pool.cloud_problems(cloud)]
+        if not rules.region.match(self.region):
+            found.append(("region", f"{self.region!r} is not {rules.article} region"))
+        for i, itype in enumerate(self.cluster.system_nodes.instance_types or []):
+            owner = cloud_of(itype)
+            if owner is not None and owner != cloud:
+                found.append((f"cluster.system_nodes.instance_types[{i}]",
+                               f"{itype!r} is an {owner.upper()} type; this platform is on {cloud}"))
+        found += not_applicable(cloud, "", self)
+        found += not_applicable(cloud, "cluster", self.cluster, "cluster.")
+        for i, team in enumerate(self.teams):
+            found += not_applicable(cloud, "teams", team, f"teams[{i}].")
+        return found + rules.platform_problems(self)
+
+    def _team_problems(self) -> list[tuple[str, str]]:
+        found: list[tuple[str, str]] = []
+        models = {row.accelerator.model for pool in self.gpu_pools for t in pool.instance_types
+                  if (row := instance_row(t)) is not None and row.accelerator is not None}
+        taken = set(PLATFORM_NAMESPACES)
+        if self.model_registry is not None:
+            taken.add(self.model_registry.namespace)
+        first: dict[str, int] = {}
+        for i, team in enumerate(self.teams):
+            if team.name in first:
+                found.append((f"teams[{i}].name", f"duplicate team {team.name!r} (also teams[{first[team.name]}])"))
+            first.setdefault(team.name, i)
+            if team.namespace in taken:
+                found.append((f"teams[{i}].name", f"{team.name!r} is a namespace the platform uses"))
+            for j, model in enumerate(team.accelerators):
+                if model not in models:
+                    found.append((f"teams[{i}].accelerators[{j}]", f"no GPU pool offers {model!r} "
+                                                                   f"(pools offer: {', '.join(sorted(models)) or 'none'})"))
+        return found
+
+
+def json_schema() -> dict[str, Any]:
+    """JSON Schema of `PlatformConfig`, for editor completion of stack YAML."""
+    schema = PlatformConfig.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "aiplatform:platform"
+    return schema
