@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Any
@@ -44,6 +46,20 @@ def _fail(code: int, message: str) -> None:
     raise typer.Exit(code)
 
 
+@contextmanager
+def _exit_codes() -> Iterator[None]:
+    """Bad input (any `UserError`) exits 2, a failing program 1; one message on stderr, no traceback."""
+    from .offline.errors import ProgramError
+    from .problems import UserError
+
+    try:
+        yield
+    except UserError as exc:
+        _fail(2, str(exc))
+    except ProgramError as exc:
+        _fail(1, str(exc))
+
+
 def _write(text: str, output: Path | None) -> None:
     if output is None:
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
@@ -69,15 +85,11 @@ def plan(
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file instead of stdout.")] = None,
 ) -> None:
     """Show every resource a stack's program would register, offline."""
-    from .offline import PlanInputError, ProgramError, plan_project
+    from .offline import plan_project
     from .offline.render import render_text
 
-    try:
+    with _exit_codes():
         result = plan_project(project, stack, mode=mode, fixtures=fixtures)
-    except PlanInputError as exc:
-        _fail(2, str(exc))
-    except ProgramError as exc:
-        _fail(1, str(exc))
     if fmt is PlanFormat.json:
         _write(result.to_json(), output)
     elif output is not None:
@@ -122,10 +134,10 @@ def check(
     from .check.analyzer import load_policy_config
     from .check.reports import render
     from .check.runner import check_plan, with_stack_budget
-    from .offline import PlanInputError, ProgramError, plan_project
+    from .offline import plan_project
     from .offline.project import stack_platform
 
-    try:
+    with _exit_codes():
         user_config = load_policy_config(policy_config)
         if plan_file is not None:
             result = _read_plan(plan_file)
@@ -133,10 +145,6 @@ def check(
             result = plan_project(project, stack, mode="preview", fixtures=fixtures)
             user_config = with_stack_budget(user_config, stack_platform(project, stack))
         report = check_plan(result, user_config, origin=str(policy_config or "policy config"))
-    except PlanInputError as exc:
-        _fail(2, str(exc))
-    except ProgramError as exc:
-        _fail(1, str(exc))
     locations = _locations(project, result.stack if plan_file else stack)
     _write(render(report, fmt, locations), output)
     if output is not None and fmt is not CheckFormat.text:
@@ -163,21 +171,17 @@ def cost(
     ] = None,
 ) -> None:
     """Estimate a stack's monthly cost (idle, expected, peak) from list prices, offline."""
-    from .cost import UsageError, diff, load_usage
+    from .cost import diff, load_usage
     from .cost import render as r
-    from .cost.plan import BaselineError, estimate_plan, load_baseline
-    from .offline import PlanInputError, ProgramError, plan_project
+    from .cost.plan import estimate_plan, load_baseline
+    from .offline import plan_project
 
-    try:
+    with _exit_codes():
         usage_spec = load_usage(usage) if usage is not None else None
         before = load_baseline(baseline, usage_spec) if baseline is not None else None
         result = _read_plan(plan_file) if plan_file is not None else plan_project(
             project, stack, mode="preview", fixtures=fixtures)
         estimate = estimate_plan(result, usage_spec)
-    except (PlanInputError, UsageError, BaselineError) as exc:
-        _fail(2, str(exc))
-    except ProgramError as exc:
-        _fail(1, str(exc))
     if before is None:
         text = {CostFormat.text: r.estimate_text, CostFormat.json: r.estimate_json,
                 CostFormat.markdown: r.estimate_markdown}[fmt](estimate)
@@ -189,8 +193,8 @@ def cost(
 
 
 def _read_plan(path: Path) -> Any:
-    from .offline import PlanInputError
-    from .offline.errors import read_json
+    from .offline.errors import PlanInputError
+    from .problems import read_json
     from .shape.plan import Plan
 
     data = read_json(path, "plan", PlanInputError)

@@ -23,6 +23,8 @@ from typing import TYPE_CHECKING, Any
 
 import pulumi
 
+from .problems import UserError
+
 from .components._base import cost_labels
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -93,7 +95,7 @@ def contract(platform: AiPlatform, config: PlatformConfig) -> dict[str, Any]:
     }
 
 
-class PlatformRefError(pulumi.RunError):
+class PlatformRefError(UserError, pulumi.RunError):
     """The platform output is missing, of another version, or has no such team."""
 
 

@@ -12,8 +12,10 @@ Pulumi SDK.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
@@ -115,3 +117,16 @@ class ProblemsError(UserError):
         self.head = head
         self.problems = list(problems)
         super().__init__(format_problems(head, self.problems))
+
+
+def read_json(path: str | Path, kind: str, error: type[UserError]) -> Any:
+    """The JSON document in a user's file, or `error` saying plainly what is wrong with it (missing, unreadable, bad JSON)."""
+    file = Path(path)
+    try:
+        return json.loads(file.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise error(f"{file}: no such {kind} file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise error(f"{file}: cannot read: {exc}") from None
+    except json.JSONDecodeError as exc:
+        raise error(f"{file}:{exc.lineno}:{exc.colno}: not valid JSON: {exc.msg}") from None

@@ -19,7 +19,7 @@ from typing import Any, Protocol
 from google.protobuf import empty_pb2, json_format, struct_pb2
 from pulumi.runtime.proto import analyzer_pb2
 
-from ..offline.errors import PlanInputError, read_json
+from ..problems import UserError, read_json
 from ..shape.plan import Plan, PlannedResource
 
 ENFORCEMENT = {
@@ -38,7 +38,7 @@ SEVERITY_NAME = {
 }
 
 
-class PolicyConfigError(PlanInputError):
+class PolicyConfigError(UserError):
     """The policy config file is unreadable or does not match the policies' schemas (exit 2)."""
 
 

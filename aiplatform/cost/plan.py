@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..shape.resource import Resource
-from ..offline.errors import read_json
+from ..problems import UserError, read_json
 from ..shape.plan import Plan
 from ..shape.props import reveal
 from .estimate import estimate_resources
@@ -13,7 +13,7 @@ from .model import Estimate
 from .usage import Usage
 
 
-class BaselineError(ValueError):
+class BaselineError(UserError, ValueError):
     """The baseline file is neither a cost estimate nor a plan."""
 
 

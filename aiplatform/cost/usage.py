@@ -22,7 +22,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
 
-from ..problems import validation_lines
+from ..problems import UserError, validation_lines
 from ..shape.links import BUCKET_TYPES
 
 #: Which usage fields apply to which resource types.
@@ -37,7 +37,7 @@ FIELDS_BY_TYPE: dict[str, frozenset[str]] = {
 }
 
 
-class UsageError(ValueError):
+class UsageError(UserError, ValueError):
     """The usage file is unreadable or invalid; the message names every problem."""
 
 

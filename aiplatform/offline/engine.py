@@ -24,16 +24,9 @@ from pulumi.runtime.stack import run_in_stack
 from .errors import PlanInputError, ProgramError
 from .fixtures import Fixtures
 from .monitor import RecordingEngine, RecordingMonitor
+from ..problems import UserError
 from ..shape.plan import Plan
-
 from .modes import MODES, Mode
-
-
-def _input_error_types() -> tuple[type[BaseException], ...]:
-    from ..config import ConfigError
-    from ..platform_ref import PlatformRefError
-
-    return (ConfigError, PlatformRefError, pulumi.InputPropertiesError, PlanInputError)
 
 
 def _where(exc: BaseException, root: Path | None) -> str | None:
@@ -111,7 +104,8 @@ def run_program(
 
     contextvars.copy_context().run(go)
 
-    input_errors = _input_error_types()
+    #: What the user must fix (exit 2): every `UserError` of the library, and bad component arguments.
+    input_errors = (UserError, pulumi.InputPropertiesError)
     if monitor.failures:
         first = monitor.failures[0]
         if isinstance(first, input_errors):
