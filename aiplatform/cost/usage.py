@@ -26,6 +26,7 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
 from .._errors import validation_lines
 from ..shape.links import BUCKET_TYPES
 
+
 class UsageError(ValueError):
     """The usage file is unreadable or invalid; the message names every problem."""
 
