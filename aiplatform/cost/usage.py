@@ -24,7 +24,6 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
 
 from .._errors import validation_lines
-from ..shape.links import BUCKET_TYPES
 
 
 class UsageError(ValueError):
