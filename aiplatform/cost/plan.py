@@ -8,7 +8,7 @@ from ..shape.resource import Resource
 from ..problems import UserError, read_json
 from ..shape.plan import Plan
 from ..shape.props import reveal
-from .estimate import estimate_resources
+from .estimate import USAGE_FIELDS, estimate_resources
 from .model import Estimate
 from .usage import Usage
 
@@ -35,7 +35,7 @@ def resources_of(plan: Plan) -> list[Resource]:
 def estimate_plan(plan: Plan, usage: Usage | None = None, region: str | None = None) -> Estimate:
     """Price a plan. A usage file must name resources of this plan (checked here)."""
     if usage is not None:
-        usage.check_against([(r.urn, r.name, r.type) for r in plan.resources])
+        usage.check_against([(r.urn, r.name, r.type) for r in plan.resources], fields_by_type=USAGE_FIELDS)
     return estimate_resources(resources_of(plan), project=plan.project, stack=plan.stack, usage=usage, region=region)
 
 

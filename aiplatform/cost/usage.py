@@ -16,6 +16,7 @@ priced from them say so (`basis: usage`).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 
@@ -23,18 +24,6 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
 
 from ..problems import UserError, validation_lines
-from ..shape.links import BUCKET_TYPES
-
-#: Which usage fields apply to which resource types.
-FIELDS_BY_TYPE: dict[str, frozenset[str]] = {
-    "aws:eks/nodeGroup:NodeGroup": frozenset({"expected_nodes", "expected_utilization"}),
-    "aws:autoscaling/group:Group": frozenset({"expected_nodes", "expected_utilization"}),
-    **dict.fromkeys(BUCKET_TYPES, frozenset({"storage_gb"})),
-    "aws:ecr/repository:Repository": frozenset({"storage_gb"}),
-    "aws:ec2/natGateway:NatGateway": frozenset({"monthly_data_processed_gb"}),
-    "aws:cloudwatch/logGroup:LogGroup": frozenset({"monthly_data_ingested_gb"}),
-    "aws:opensearch/serverlessCollection:ServerlessCollection": frozenset({"ocus", "max_ocus", "storage_gb"}),
-}
 
 
 class UsageError(UserError, ValueError):
@@ -73,8 +62,12 @@ class Usage(_Strict):
     def for_resource(self, urn: str, name: str) -> ResourceUsage | None:
         return self.resources.get(urn) or self.resources.get(name)
 
-    def check_against(self, resources: list[tuple[str, str, str]]) -> None:
-        """Every key names a resource of the plan, and every field applies to its type. `resources`: (urn, name, type)."""
+    def check_against(self, resources: list[tuple[str, str, str]], *,
+                      fields_by_type: Mapping[str, frozenset[str]]) -> None:
+        """Every key names a resource of the plan, and every field applies to its type. `resources`: (urn, name, type).
+
+        `fields_by_type`: the usage fields the pricer of each type reads (the estimator's `USAGE_FIELDS`).
+        """
         by_key: dict[str, list[str]] = {}
         for urn, name, type_ in resources:
             by_key.setdefault(urn, []).append(type_)
@@ -86,7 +79,7 @@ class Usage(_Strict):
             if not types:
                 problems.append(f"{origin}: resources.{key}: no resource with this name or URN in the plan")
                 continue
-            allowed = frozenset().union(*(FIELDS_BY_TYPE.get(t, frozenset()) for t in types))
+            allowed = frozenset().union(*(fields_by_type.get(t, frozenset()) for t in types))
             for name in sorted(usage.given() - allowed):
                 what = ", ".join(sorted(set(types)))
                 problems.append(f"{origin}: resources.{key}.{name}: does not apply to {what}"

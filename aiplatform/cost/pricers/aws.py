@@ -1,0 +1,122 @@
+"""AWS services: the EKS control plane, NAT gateways, public IPv4, KMS keys, S3, ECR, CloudWatch Logs,
+OpenSearch Serverless, load balancers, VPC endpoints and EBS volumes.
+
+Per-hour services by count, KMS keys per month; usage-based charges (GB stored,
+data processed, logs ingested) from the usage file. EKS node groups, Auto
+Scaling groups and instances are priced with the other node pools (`pools.py`).
+"""
+
+from __future__ import annotations
+
+from ...shape.links import BUCKET_TYPES
+from ...shape.props import as_number, known
+from ...shape.resource import Resource
+from ..model import LineItem, Triple
+from ..pricing import Context, item, pricer, service_line, usage_line
+
+#: OpenSearch Serverless: the account's default maximum is 10 indexing + 10 search OCUs.
+AOSS_DEFAULT_MAX_OCUS = 20.0
+
+
+@pricer("aws:eks/cluster:Cluster")
+def price_eks(r: Resource, ctx: Context) -> list[LineItem]:
+    support = r.get("upgradePolicy.supportType")
+    if isinstance(support, str) and known(support):
+        sku = "aws-eks-cluster-extended" if support == "EXTENDED" else "aws-eks-cluster-standard"
+        note = ""
+    else:
+        sku, note = "aws-eks-cluster-extended", "upgradePolicy.supportType not set: AWS defaults to EXTENDED"
+    return [service_line(r, ctx, sku, Triple.same(1), note=note)]
+
+
+@pricer("aws:ec2/natGateway:NatGateway", usage=("monthly_data_processed_gb",))
+def price_nat(r: Resource, ctx: Context) -> list[LineItem]:
+    return [service_line(r, ctx, "aws-nat-gateway", Triple.same(1)),
+            usage_line(r, ctx, "aws-nat-gateway-data", ctx.usage_of(r).monthly_data_processed_gb,
+                       "monthly_data_processed_gb")]
+
+
+@pricer("aws:ec2/eip:Eip")
+def price_eip(r: Resource, ctx: Context) -> list[LineItem]:
+    return [service_line(r, ctx, "aws-public-ipv4", Triple.same(1))]
+
+
+@pricer("aws:kms/key:Key")
+def price_kms(r: Resource, ctx: Context) -> list[LineItem]:
+    return [service_line(r, ctx, "aws-kms-key", Triple.same(1))]
+
+
+@pricer(*BUCKET_TYPES, usage=("storage_gb",))
+def price_bucket(r: Resource, ctx: Context) -> list[LineItem]:
+    return [usage_line(r, ctx, "aws-s3-standard", ctx.usage_of(r).storage_gb, "storage_gb")]
+
+
+@pricer("aws:ecr/repository:Repository", usage=("storage_gb",))
+def price_ecr(r: Resource, ctx: Context) -> list[LineItem]:
+    return [usage_line(r, ctx, "aws-ecr-storage", ctx.usage_of(r).storage_gb, "storage_gb")]
+
+
+@pricer("aws:cloudwatch/logGroup:LogGroup", usage=("monthly_data_ingested_gb",))
+def price_logs(r: Resource, ctx: Context) -> list[LineItem]:
+    return [usage_line(r, ctx, "aws-cloudwatch-logs-ingest", ctx.usage_of(r).monthly_data_ingested_gb,
+                       "monthly_data_ingested_gb")]
+
+
+@pricer("aws:opensearch/serverlessCollection:ServerlessCollection", usage=("ocus", "max_ocus", "storage_gb"))
+def price_aoss(r: Resource, ctx: Context) -> list[LineItem]:
+    usage = ctx.usage_of(r)
+    standby = r.get("standbyReplicas")
+    minimum = 1.0 if standby == "DISABLED" else 2.0
+    expected = usage.ocus if usage.ocus is not None else minimum
+    peak = usage.max_ocus if usage.max_ocus is not None else AOSS_DEFAULT_MAX_OCUS
+    note = (f"minimum {minimum:g} OCUs (standby replicas {'off' if minimum == 1 else 'on'}); "
+            f"peak {'max_ocus from the usage file' if usage.max_ocus is not None else 'the account default maximum'}")
+    return [service_line(r, ctx, "aws-aoss-ocu", Triple(minimum, max(expected, minimum), max(peak, expected)),
+                         basis="usage" if usage.ocus is not None else "plan", note=note),
+            usage_line(r, ctx, "aws-aoss-storage", usage.storage_gb, "storage_gb")]
+
+
+@pricer("aws:lb/loadBalancer:LoadBalancer", "aws:alb/loadBalancer:LoadBalancer")
+def price_lb(r: Resource, ctx: Context) -> list[LineItem]:
+    kind = r.get("loadBalancerType")
+    kind = kind if isinstance(kind, str) and known(kind) else "application"
+    sku = {"network": "aws-nlb", "application": "aws-alb"}.get(kind)
+    if sku is None:
+        return [item(r, ctx, f"aws-{kind}-lb", f"{kind} load balancer", status="unpriced",
+                     note=f"{kind} load balancers are not in the catalog")]
+    return [service_line(r, ctx, sku, Triple.same(1), note="capacity units (LCUs) are usage-based and not estimated")]
+
+
+@pricer("aws:ec2/vpcEndpoint:VpcEndpoint")
+def price_endpoint(r: Resource, ctx: Context) -> list[LineItem]:
+    kind = r.get("vpcEndpointType")
+    if kind != "Interface":
+        return []  # Gateway endpoints (S3, DynamoDB) are free
+    return _interface_endpoint(r, ctx)
+
+
+@pricer("aws:opensearch/serverlessVpcEndpoint:ServerlessVpcEndpoint")
+def price_aoss_endpoint(r: Resource, ctx: Context) -> list[LineItem]:
+    """OpenSearch Serverless data-plane endpoints are PrivateLink interface endpoints, one per subnet."""
+    return _interface_endpoint(r, ctx)
+
+
+def _interface_endpoint(r: Resource, ctx: Context) -> list[LineItem]:
+    subnets = r.get("subnetIds")
+    if not isinstance(subnets, list):
+        return [item(r, ctx, "aws-vpc-interface-endpoint", "VPC interface endpoint", status="unpriced",
+                     note="the number of zones (subnetIds) is not known until apply")]
+    return [service_line(r, ctx, "aws-vpc-interface-endpoint", Triple.same(float(len(subnets))),
+                         note=f"{len(subnets)} zone(s)")]
+
+
+@pricer("aws:ebs/volume:Volume")
+def price_volume(r: Resource, ctx: Context) -> list[LineItem]:
+    size = as_number(r.get("size"))
+    vtype = r.get("type")
+    vtype = vtype if isinstance(vtype, str) and known(vtype) else "gp2"
+    if size is None or vtype != "gp3":
+        return [item(r, ctx, f"aws-ebs-{vtype}", "EBS volume", status="unpriced",
+                     note="size unknown" if size is None else f"{vtype}: only gp3 is in the catalog")]
+    return [service_line(r, ctx, "aws-ebs-gp3", Triple.same(size))]
+

@@ -1,0 +1,150 @@
+"""Node pools of both clouds: EKS node groups, Auto Scaling groups, EC2 instances and GKE node pools.
+
+Nodes x the hourly price; idle at minSize, expected at the usage file's
+`expected_nodes`, else min + `expected_utilization` x (max - min) when one is
+set, else desiredSize; peak at maxSize. On-demand pools are priced at their
+first instance type (EKS launches the first type it has capacity for), spot
+pools at their most expensive type x the spot ratio (spot allocation follows
+capacity, not price), capacity blocks are unpriced (paid upfront when bought).
+The node volumes (launch template, root block device, GKE node disk) are
+priced per node.
+"""
+
+from __future__ import annotations
+
+from ...catalog.prices import HOURS_PER_MONTH, NOT_OFFERED
+from ...shape.pools import GKE_NODE_POOL, POOL_TYPES, Pool, pool_of
+from ...shape.props import as_list, as_number, known
+from ...shape.resource import Resource
+from ..model import LineItem, Triple
+from ..pricing import Context, item, pricer, service_line
+
+#: Node and volume disk types the catalog prices, by SKU.
+VOLUME_SKUS = {"gp3": "aws-ebs-gp3", "pd-balanced": "gcp-pd-balanced"}
+
+
+@pricer(*POOL_TYPES, usage=("expected_nodes", "expected_utilization"))
+def price_pool(r: Resource, ctx: Context) -> list[LineItem]:
+    pool = pool_of(r)
+    assert pool is not None
+    sizes = _pool_sizes(r, ctx, pool)
+    if isinstance(sizes, str):
+        return [item(r, ctx, ctx.catalog.instance_sku, "Instances", status="unpriced", note=sizes)]
+    nodes, basis, how = sizes
+    region = ctx.region(r)
+    lines = [_instance_line(r, ctx, pool, nodes, basis, how, region)]
+    volume = _node_volume(r, ctx)
+    if volume is not None:
+        gib, vtype, where = volume
+        if vtype in VOLUME_SKUS:
+            lines.append(service_line(r, ctx, VOLUME_SKUS[vtype], nodes.scale(gib), basis=basis,
+                                      note=f"{gib:g} GiB per node ({where})", description=f"Node volumes ({vtype})"))
+        else:
+            lines.append(item(r, ctx, f"aws-ebs-{vtype}", "Node volumes", status="unpriced", quantity=nodes.scale(gib),
+                              note=f"{gib:g} GiB {vtype} per node ({where}); not in the catalog"))
+    return lines
+
+
+def _pool_sizes(r: Resource, ctx: Context, pool: Pool) -> tuple[Triple, str, str] | str:
+    if pool.min_size is None or pool.max_size is None:
+        return "pool sizes are not known until apply"
+    usage = ctx.usage_of(r)
+    low, high = pool.min_size, pool.max_size
+    utilization = usage.expected_utilization
+    if utilization is None:
+        utilization = ctx.usage.defaults.expected_utilization
+    if usage.expected_nodes is not None:
+        expected, basis, how = min(max(usage.expected_nodes, low), high), "usage", "expected_nodes from the usage file"
+    elif utilization is not None:
+        expected = low + utilization * (high - low)
+        basis, how = "usage", f"expected = min + {utilization:g} x (max - min)"
+    elif pool.desired_size is not None:
+        expected, basis, how = pool.desired_size, "plan", "expected = desiredSize"
+    else:
+        expected, basis, how = low, "plan", "expected = minSize (desiredSize unknown)"
+    return Triple(low, expected, high), basis, how
+
+
+def _instance_line(r: Resource, ctx: Context, pool: Pool, nodes: Triple, basis: str, how: str,
+                   region: str | None) -> LineItem:
+    types = pool.instance_types
+    prefix = ctx.catalog.instance_sku
+    if not types:
+        return item(r, ctx, prefix, "Instances", status="unpriced", quantity=nodes,
+                    note="instance types are not known until apply")
+    if pool.capacity == "capacity-block":
+        return item(r, ctx, f"{prefix}-{types[0]}-capacity-block", f"{types[0]} (capacity block)",
+                    status="unpriced", quantity=nodes, note="capacity blocks are paid upfront when bought")
+    if region is None:
+        return item(r, ctx, f"{prefix}-{types[0]}", f"{types[0]} nodes", status="unpriced", quantity=nodes,
+                    note="region unknown")
+    spot = pool.capacity == "spot"
+    candidates = types if spot else types[:1]
+    prices = [(t, ctx.catalog.instance(t, region)) for t in candidates]
+    for itype, found in prices:
+        if found is None or found is NOT_OFFERED:
+            why = "not offered on demand or as spot" if found is NOT_OFFERED else "no price in the catalog"
+            return item(r, ctx, f"{prefix}-{itype}", f"{itype} nodes", status="unpriced", quantity=nodes,
+                        note=f"{itype}: {why} in {region}")
+    itype, price = max(prices, key=lambda p: p[1].amount)  # type: ignore[union-attr]
+    amount = price.amount  # type: ignore[union-attr]
+    notes = [how]
+    if len(types) > 1:
+        notes.append(f"priced as {itype} of {', '.join(types)}")
+    sku = f"{prefix}-{itype}"
+    if pool.capacity == "reservation":
+        notes.append("a specific reservation: billed at the on-demand rate (less any commitment) used or not")
+    if spot:
+        ratio = ctx.spot_ratio(itype)
+        notes.append(f"spot estimate: {ratio:g} x on-demand ${amount:g}/h")
+        amount, sku = amount * ratio, f"{sku}-spot"
+    return item(r, ctx, sku, f"{itype} nodes ({'spot' if spot else pool.capacity or 'on-demand'})", status="priced",
+                unit="hour",
+                unit_price=round(amount, 6), quantity=nodes, monthly=nodes.scale(amount * HOURS_PER_MONTH),
+                basis=basis, note="; ".join(notes), price_source=price.source,  # type: ignore[union-attr]
+                price_as_of=price.as_of.isoformat())  # type: ignore[union-attr]
+
+
+def _node_volume(r: Resource, ctx: Context) -> tuple[float, str, str] | None:
+    """(GiB per node, volume type, where it was read) of a pool's volumes."""
+    if r.type == GKE_NODE_POOL:
+        size = as_number(r.get("nodeConfig.diskSizeGb"))
+        dtype = r.get("nodeConfig.diskType")
+        # GKE's defaults: 100 GB pd-balanced
+        return (size if size is not None else 100.0, dtype if isinstance(dtype, str) and known(dtype) else "pd-balanced",
+                "nodeConfig.diskSizeGb")
+    if r.type == "aws:ec2/instance:Instance":
+        size = as_number(r.get("rootBlockDevice.volumeSize"))
+        vtype = r.get("rootBlockDevice.volumeType")
+        if size is None:
+            return None
+        return size, vtype if isinstance(vtype, str) and known(vtype) else "gp2", "root block device"
+    template = _launch_template(r, ctx)
+    if template is None:
+        size = as_number(r.get("diskSize"))
+        return (size, "unknown", "diskSize; the volume type is EKS's choice") if size is not None else None
+    total, types = 0.0, set()
+    for mapping in as_list(template.get("blockDeviceMappings")):
+        if not isinstance(mapping, dict) or not isinstance(mapping.get("ebs"), dict):
+            continue
+        size = as_number(mapping["ebs"].get("volumeSize"))
+        if size is None:
+            continue
+        total += size
+        vtype = mapping["ebs"].get("volumeType")
+        types.add(vtype if isinstance(vtype, str) and known(vtype) else "gp2")
+    if not total:
+        return None
+    return total, types.pop() if len(types) == 1 else "mixed", f"launch template {template.name}"
+
+
+def _launch_template(r: Resource, ctx: Context) -> Resource | None:
+    for prop in ("launchTemplate", "mixedInstancesPolicy"):
+        for urn in r.property_dependencies.get(prop, ()):
+            found = ctx.index.get(urn)
+            if found is not None and found.type == "aws:ec2/launchTemplate:LaunchTemplate":
+                return found
+    name = r.get("launchTemplate.name")
+    if isinstance(name, str) and known(name):
+        return ctx.by_name.get(("aws:ec2/launchTemplate:LaunchTemplate", name))
+    return None
