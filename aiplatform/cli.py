@@ -158,7 +158,7 @@ def check(
 
 def _with_stack_budget(user_config: dict[str, Any], project: Path, stack: str) -> dict[str, Any]:
     """The policy config with the stack's `budget` filled into aip-cost-monthly-budget, unless already set there."""
-    from .guardrails.budget import RULE
+    from .guardrails.rules.budget import RULE
 
     budget = _stack_platform(project, stack).get("budget")
     if not isinstance(budget, dict) or "monthly_usd" not in budget:

@@ -157,7 +157,7 @@ def example_fixtures_text(platform_outputs: dict[str, Any]) -> str:
 
 
 def write_all(root: Path = Path(".")) -> list[Path]:
-    from .guardrails.docs import guardrails_markdown
+    from .guardrails._docs import guardrails_markdown
     from .offline import plan_project, reveal
 
     platform = plan_project(root, EXAMPLE_PLATFORM_STACK, mode="up")

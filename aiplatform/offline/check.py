@@ -260,7 +260,7 @@ def check_plan(plan: Plan, user_config: Mapping[str, Any] | None = None, *, orig
 
 def _add_cost_summary(report: CheckReport, plan: Plan, resolved: Mapping[str, ResolvedPolicy]) -> None:
     """With a budget configured, the reports carry the estimate: a Markdown section and `cost` in JSON."""
-    from ..guardrails.budget import RULE
+    from ..guardrails.rules.budget import RULE
 
     policy = resolved.get(RULE)
     if policy is None or policy.enforcement == "disabled" or policy.properties.get("monthlyUsd") is None:

@@ -7,9 +7,9 @@ from typing import Any
 
 from pulumi_policy import Severity
 
-from ..shape.props import as_bool, as_list, is_unknown, known
-from ..shape.resource import Resource
-from ._rule import resource_rule
+from ...shape.props import as_bool, as_list, is_unknown, known
+from ...shape.resource import Resource
+from .._rule import resource_rule
 
 
 @resource_rule(

@@ -8,11 +8,11 @@ from typing import Any
 
 from pulumi_policy import Severity
 
-from ..shape.pools import INSTANCE_TYPE_HOLDERS, POOL_TYPES, accelerators_per_instance, instance_types, pool_of
-from ..shape.props import is_unknown
-from ._props import taggable_types
-from ..shape.resource import Resource
-from ._rule import PRODUCTION_ENVIRONMENTS, resource_rule, stack_rule
+from ...shape.pools import INSTANCE_TYPE_HOLDERS, POOL_TYPES, accelerators_per_instance, instance_types, pool_of
+from ...shape.props import is_unknown
+from .._props import taggable_types
+from ...shape.resource import Resource
+from .._rule import PRODUCTION_ENVIRONMENTS, resource_rule, stack_rule
 
 #: Development-sized accelerator types: AWS families, GCP G2 (L4) and N1 (attached T4s).
 DEV_SIZED = ["g4dn.*", "g5.*", "g6.*", "g6e.*", "inf2.*", "g2-*", "n1-*"]

@@ -7,9 +7,9 @@ from typing import Any
 
 from pulumi_policy import Severity
 
-from ..cost.estimate import estimate_resources
-from ..shape.resource import Resource
-from ._rule import stack_rule
+from ...cost.estimate import estimate_resources
+from ...shape.resource import Resource
+from .._rule import stack_rule
 
 RULE = "aip-cost-monthly-budget"
 

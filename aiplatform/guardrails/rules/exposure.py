@@ -8,10 +8,10 @@ from typing import Any
 
 from pulumi_policy import Severity
 
-from ..shape.props import as_bool, as_list, as_number, is_unknown, known, parse_json
-from ..shape.resource import Resource
-from ._rule import PRODUCTION_ENVIRONMENTS, resource_rule, stack_rule
-from ..shape.links import BUCKET_TYPES, attached
+from ...shape.props import as_bool, as_list, as_number, is_unknown, known, parse_json
+from ...shape.resource import Resource
+from .._rule import PRODUCTION_ENVIRONMENTS, resource_rule, stack_rule
+from ...shape.links import BUCKET_TYPES, attached
 
 PAB_TYPE = "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock"
 ACCOUNT_PAB_TYPE = "aws:s3/accountPublicAccessBlock:AccountPublicAccessBlock"

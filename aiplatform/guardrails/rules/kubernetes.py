@@ -7,11 +7,11 @@ from typing import Any
 
 from pulumi_policy import Severity
 
-from ..catalog import DEVICE_RESOURCE
-from ..catalog.pins import image_problem
-from ..shape.props import as_bool, as_list, get, is_unknown, known
-from ..shape.resource import Resource
-from ._rule import resource_rule
+from ...catalog import DEVICE_RESOURCE
+from ...catalog.pins import image_problem
+from ...shape.props import as_bool, as_list, get, is_unknown, known
+from ...shape.resource import Resource
+from .._rule import resource_rule
 
 #: Where each workload kind keeps its pod spec.
 POD_SPEC_PATHS = {

@@ -7,9 +7,9 @@ from typing import Any
 
 from pulumi_policy import Severity
 
-from ..shape.props import known
-from ..shape.resource import Resource
-from ._rule import resource_rule
+from ...shape.props import known
+from ...shape.resource import Resource
+from .._rule import resource_rule
 
 PROVIDER_TYPES = ("pulumi:providers:aws", "pulumi:providers:gcp")
 

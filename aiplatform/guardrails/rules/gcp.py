@@ -16,9 +16,9 @@ from typing import Any
 
 from pulumi_policy import Severity
 
-from ..shape.props import as_bool, as_list, is_unknown, known
-from ..shape.resource import Resource
-from ._rule import PRODUCTION_ENVIRONMENTS, resource_rule
+from ...shape.props import as_bool, as_list, is_unknown, known
+from ...shape.resource import Resource
+from .._rule import PRODUCTION_ENVIRONMENTS, resource_rule
 from .exposure import broad_cidrs
 
 CLUSTER = "gcp:container/cluster:Cluster"

@@ -7,14 +7,14 @@ from typing import Any
 
 from pulumi_policy import Severity
 
-from ..cost.estimate import stack_region
-from ..catalog import cloud_of, instance_row
-from ..catalog.prices import HOURS_PER_MONTH, NOT_OFFERED, prices
-from ..labels import ACCELERATORS_ANNOTATION, BUDGET_ANNOTATION, TEAM_LABEL
-from ..shape.pools import POOL_TYPES, pool_of
-from ..shape.props import MISSING, as_list, as_number, get, known
-from ..shape.resource import Resource
-from ._rule import resource_rule, stack_rule
+from ...cost.estimate import stack_region
+from ...catalog import cloud_of, instance_row
+from ...catalog.prices import HOURS_PER_MONTH, NOT_OFFERED, prices
+from ...labels import ACCELERATORS_ANNOTATION, BUDGET_ANNOTATION, TEAM_LABEL
+from ...shape.pools import POOL_TYPES, pool_of
+from ...shape.props import MISSING, as_list, as_number, get, known
+from ...shape.resource import Resource
+from .._rule import resource_rule, stack_rule
 from .kubernetes import ACCELERATOR_RESOURCES, WORKLOAD_TYPES, containers, pod_spec
 
 NAMESPACE = "kubernetes:core/v1:Namespace"

@@ -7,9 +7,9 @@ from typing import Any
 
 from pulumi_policy import Severity
 
-from ..shape.props import as_list, is_unknown, known, parse_json
-from ..shape.resource import Resource
-from ._rule import resource_rule
+from ...shape.props import as_list, is_unknown, known, parse_json
+from ...shape.resource import Resource
+from .._rule import resource_rule
 
 POLICY_TYPES = {
     "aws:iam/policy:Policy": "policy",

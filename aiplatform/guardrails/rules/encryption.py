@@ -7,10 +7,10 @@ from typing import Any
 
 from pulumi_policy import Severity
 
-from ..shape.props import as_bool, as_list, is_unknown, known, parse_json
-from ..shape.resource import Resource
-from ._rule import resource_rule, stack_rule
-from ..shape.links import BUCKET_TYPES, attached
+from ...shape.props import as_bool, as_list, is_unknown, known, parse_json
+from ...shape.resource import Resource
+from .._rule import resource_rule, stack_rule
+from ...shape.links import BUCKET_TYPES, attached
 
 SSE_TYPES = frozenset({
     "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
