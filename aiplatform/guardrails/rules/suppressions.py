@@ -11,6 +11,8 @@ from ...shape.resource import Resource
 from .._rule import RULES, resource_rule
 from .._suppress import SUPPRESS_KEY, parse_suppressions, suppression_value
 
+AREA = "meta"
+
 
 @resource_rule(
     "aip-meta-suppression-valid",
