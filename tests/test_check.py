@@ -311,7 +311,7 @@ def test_example_policy_config_is_valid():
 
 
 def test_guardrails_doc_is_current():
-    from aiplatform.guardrails.docs import guardrails_markdown
+    from aiplatform.guardrails._docs import guardrails_markdown
 
     assert (ROOT / "docs" / "guardrails.md").read_text() == guardrails_markdown(), \
         "stale: run `python tools/reference.py --root .`"

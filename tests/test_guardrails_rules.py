@@ -424,8 +424,9 @@ def test_policy_config_changes_limits_and_enforcement():
 
 
 def test_the_autoscaler_policy_needs_no_exception_to_the_wildcard_rule():
-    """The component's `Resource: "*"` actions and the rule's allow-list are kept apart (the pack imports no
-    provider SDK), so this keeps them agreeing: the real autoscaler policy passes the rule."""
+    """The component's `Resource: "*"` actions and the rule's allow-list both come from catalog/iam.py (the pack
+    imports no provider SDK, so neither reads the other); this keeps them agreeing: the real autoscaler policy
+    passes the rule."""
     from aiplatform.components.aws.cluster_autoscaler import autoscaler_policy
 
     document = autoscaler_policy("ml-dev", "arn:aws:eks:us-east-1:111122223333:cluster/ml-dev")

@@ -9,7 +9,7 @@ import pytest
 from parliament import analyze_policy_string, enhance_finding
 
 from aiplatform.config import ConfigError, load_platform_config
-from aiplatform.guardrails.iam import UNSCOPABLE_ACTIONS
+from aiplatform.catalog.iam import UNSCOPABLE_ACTIONS
 from aiplatform.offline import UNKNOWN
 from aiplatform.testing import kubernetes_manifests, untagged
 

@@ -211,7 +211,7 @@ def example_fixtures_text(platform_outputs: dict[str, Any]) -> str:
 
 def generated(root: Path) -> dict[Path, str]:
     """Every generated file under the repository `root` and its text."""
-    from aiplatform.guardrails.docs import guardrails_markdown
+    from aiplatform.guardrails._docs import guardrails_markdown
     from aiplatform.offline import plan_project, reveal
 
     platform = plan_project(root, EXAMPLE_PLATFORM_STACK, mode="up")

@@ -25,7 +25,7 @@ from .._version import __version__
 from ..cost.plan import estimate_plan
 from ..cost.render import estimate_markdown, usd
 from ..guardrails import PACK_NAME, rules
-from ..guardrails.budget import RULE as BUDGET_RULE
+from ..guardrails.rules.budget import RULE as BUDGET_RULE
 from ..shape.plan import Plan
 from .analyzer import (
     ENFORCEMENT,

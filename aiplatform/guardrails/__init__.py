@@ -6,8 +6,9 @@ unknown during preview), so the same objects run in the real policy pack
 SDK: the pack installs the core package only, and the rules also guard
 resources written by hand without aiplatform.
 
-Every module of this package that does not start with `_` is a rule module and
-is imported on first use; adding a rule is adding a module (and its test).
+The rules live in `rules/`, one area per module with both clouds together; every
+module there is imported on first use. Helpers (`_rule`, `_props`, `_suppress`,
+`_docs`) and the shared framework tags (`frameworks`) sit beside it.
 """
 
 from __future__ import annotations
@@ -20,18 +21,25 @@ from functools import lru_cache
 from pulumi_policy import EnforcementLevel, Policy, PolicyPack
 
 from ..shape.resource import Resource
+# Imported before `rules()` is defined: importing the subpackage binds the name `rules` on this
+# package, and the function defined below must be what `aiplatform.guardrails.rules` means.
+from . import rules as _rule_modules
 from ._rule import DOCS_URL, RULES, SUPPRESSED_PREFIX, Rule, parse_suppressed_reason, resource_rule, stack_rule
 from ._suppress import SUPPRESS_KEY, Suppression, parse_suppressions
 
 PACK_NAME = "aiplatform"
-_HELPERS = {"docs"}
+
+
+def rule_modules() -> list[str]:
+    """The dotted names of the rule modules (the modules of `guardrails/rules/` not starting with `_`), sorted."""
+    return sorted(f"{_rule_modules.__name__}.{m.name}" for m in pkgutil.iter_modules(_rule_modules.__path__)
+                  if not m.name.startswith("_"))
 
 
 @lru_cache(maxsize=1)
 def _load() -> None:
-    for module in pkgutil.iter_modules(__path__):
-        if not module.name.startswith("_") and module.name not in _HELPERS:
-            importlib.import_module(f"{__name__}.{module.name}")
+    for name in rule_modules():
+        importlib.import_module(name)
 
 
 def rules() -> list[Rule]:
@@ -70,6 +78,7 @@ __all__ = [
     "policies",
     "resource_rule",
     "rule",
+    "rule_modules",
     "rules",
     "serve_pack",
     "stack_rule",

@@ -4,7 +4,8 @@ Write a check as a function of engine-shaped props and register it with
 `resource_rule` or `stack_rule`; the rule's metadata (stable name, severity,
 remediation, docs anchor, tags, config schema with defaults) travels with it
 into the policy pack, the offline runner, the reports and `docs/guardrails.md`.
-A new rule is a module in this package (modules are discovered) and a test.
+A new rule goes into the module of its area in `rules/` (modules there are
+discovered), with a test; framework tags come from `frameworks.py`.
 """
 
 from __future__ import annotations

@@ -6,6 +6,7 @@
 - `resource`: `Resource`, one resource as the rules and the estimator see it.
 - `pools`: node-launching resources read as accelerator pools (catalog-backed).
 - `links`: finding the resources that configure another one.
+- `types`: the resource type tokens that more than one module reads.
 - `plan`: the plan contract (`aiplatform plan --format json`).
 
 The plan engine (`offline`), the estimator (`cost`) and the rules (`guardrails`)

@@ -6,8 +6,9 @@ from collections.abc import Iterable
 
 from .props import known
 from .resource import Resource
+from .types import S3_BUCKET, S3_BUCKET_V2
 
-BUCKET_TYPES = frozenset({"aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2"})
+BUCKET_TYPES = frozenset({S3_BUCKET, S3_BUCKET_V2})
 
 
 def attached(target: Resource, candidates: Iterable[Resource], prop: str = "bucket") -> list[Resource]:

@@ -13,17 +13,12 @@ from typing import Any
 from ..catalog import instance_row
 from .props import MISSING, as_list, as_number, is_unknown, known
 from .resource import Resource
+from .types import AUTOSCALING_GROUP, EC2_INSTANCE, EKS_NODE_GROUP, GKE_NODE_POOL, LAUNCH_TEMPLATE
 
 #: Resource types that launch nodes, with how many and of which instance types.
-POOL_TYPES = frozenset({
-    "aws:eks/nodeGroup:NodeGroup",
-    "aws:autoscaling/group:Group",
-    "aws:ec2/instance:Instance",
-    "gcp:container/nodePool:NodePool",
-})
-GKE_NODE_POOL = "gcp:container/nodePool:NodePool"
+POOL_TYPES = frozenset({EKS_NODE_GROUP, AUTOSCALING_GROUP, EC2_INSTANCE, GKE_NODE_POOL})
 #: Types that name an instance type without launching anything themselves.
-INSTANCE_TYPE_HOLDERS = POOL_TYPES | {"aws:ec2/launchTemplate:LaunchTemplate"}
+INSTANCE_TYPE_HOLDERS = POOL_TYPES | {LAUNCH_TEMPLATE}
 
 
 @dataclass(frozen=True)
@@ -64,11 +59,11 @@ def accelerators_per_instance(instance_type: str) -> int:
 
 def instance_types(resource: Resource) -> tuple[str, ...]:
     """The known instance types a resource names (unknown ones are left out)."""
-    if resource.type == "aws:eks/nodeGroup:NodeGroup":
+    if resource.type == EKS_NODE_GROUP:
         values = as_list(resource.get("instanceTypes"))
     elif resource.type == GKE_NODE_POOL:
         values = [resource.get("nodeConfig.machineType")]
-    elif resource.type == "aws:autoscaling/group:Group":
+    elif resource.type == AUTOSCALING_GROUP:
         values = [o.get("instanceType") for o in as_list(
             resource.get("mixedInstancesPolicy.launchTemplate.overrides")) if isinstance(o, dict)]
     else:  # ec2 Instance, LaunchTemplate
@@ -83,12 +78,12 @@ def _size(value: Any) -> float | None:
 def pool_of(resource: Resource) -> Pool | None:
     """The pool a node-launching resource describes; None for other types."""
     types = instance_types(resource)
-    if resource.type == "aws:eks/nodeGroup:NodeGroup":
+    if resource.type == EKS_NODE_GROUP:
         mapped = _capacity({"SPOT": "spot", "ON_DEMAND": "on-demand", "CAPACITY_BLOCK": "capacity-block"},
                            resource.get("capacityType"), default="on-demand")
         return Pool(types, _size(resource.get("scalingConfig.minSize")), _size(resource.get("scalingConfig.maxSize")),
                     _size(resource.get("scalingConfig.desiredSize")), mapped)
-    if resource.type == "aws:autoscaling/group:Group":
+    if resource.type == AUTOSCALING_GROUP:
         base = resource.get("mixedInstancesPolicy.instancesDistribution.onDemandBaseCapacity", 0)
         above = resource.get("mixedInstancesPolicy.instancesDistribution.onDemandPercentageAboveBaseCapacity", 100)
         if is_unknown(base) or is_unknown(above):
@@ -100,7 +95,7 @@ def pool_of(resource: Resource) -> Pool | None:
                     _size(resource.get("desiredCapacity")), mapped)
     if resource.type == GKE_NODE_POOL:
         return _gke_pool(resource, types)
-    if resource.type == "aws:ec2/instance:Instance":
+    if resource.type == EC2_INSTANCE:
         market = resource.get("instanceMarketOptions.marketType")
         mapped = _capacity({"spot": "spot", "capacity-block": "capacity-block"}, market, default="on-demand")
         return Pool(types, 1.0, 1.0, 1.0, mapped)

@@ -9,6 +9,7 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_kubernetes as k8s
 
+from ...catalog.iam import AUTOSCALER_DESCRIBE_ACTIONS
 from ...catalog.pins import CLUSTER_AUTOSCALER, CLUSTER_AUTOSCALER_IMAGE_TAGS
 from .._base import LABEL_PREFIX, ArgsChecker, child_opts
 from ..kubernetes.helm import pinned_release
@@ -18,18 +19,8 @@ TYPE = "aiplatform:index:ClusterAutoscaler"
 NAMESPACE = "kube-system"
 SERVICE_ACCOUNT = "cluster-autoscaler"
 
-#: Read-only calls the autoscaler makes; these AWS APIs take no resource ARN.
-DESCRIBE_ACTIONS = [
-    "autoscaling:DescribeAutoScalingGroups",
-    "autoscaling:DescribeAutoScalingInstances",
-    "autoscaling:DescribeLaunchConfigurations",
-    "autoscaling:DescribeScalingActivities",
-    "autoscaling:DescribeTags",
-    "ec2:DescribeImages",
-    "ec2:DescribeInstanceTypes",
-    "ec2:DescribeLaunchTemplateVersions",
-    "ec2:GetInstanceTypesFromInstanceRequirements",
-]
+#: Read-only calls the autoscaler makes; these AWS APIs take no resource ARN (catalog/iam.py).
+DESCRIBE_ACTIONS = list(AUTOSCALER_DESCRIBE_ACTIONS)
 SCALE_ACTIONS = ["autoscaling:SetDesiredCapacity", "autoscaling:TerminateInstanceInAutoScalingGroup"]
 
 

@@ -7,11 +7,13 @@ from typing import Any
 
 from pulumi_policy import Severity
 
-from ..catalog import DEVICE_RESOURCE
-from ..catalog.pins import image_problem
-from ..shape.props import as_bool, as_list, get, is_unknown, known
-from ..shape.resource import Resource
-from ._rule import resource_rule
+from ...catalog import DEVICE_RESOURCE
+from ...catalog.pins import image_problem
+from ...shape.props import as_bool, as_list, get, is_unknown, known
+from ...shape.resource import Resource
+from ...shape.types import HELM_RELEASE
+from .._rule import resource_rule
+from ..frameworks import POD_SECURITY_BASELINE
 
 #: Where each workload kind keeps its pod spec.
 POD_SPEC_PATHS = {
@@ -106,7 +108,7 @@ def accelerator_scheduling(resource: Resource, config: Mapping[str, Any]) -> Ite
         "other tenant's model in memory.",
     remediation="Remove securityContext.privileged and hostNetwork/hostPID/hostIPC; device plugins that need "
                 "them are installed by the platform, not by workloads.",
-    frameworks=("pod-security-standards:baseline",),
+    frameworks=POD_SECURITY_BASELINE,
     tags=("pod-security",),
 )
 def no_host_access(resource: Resource, config: Mapping[str, Any]) -> Iterator[str]:
@@ -125,7 +127,7 @@ def no_host_access(resource: Resource, config: Mapping[str, Any]) -> Iterator[st
     "aip-kubernetes-image-pinned",
     area="kubernetes",
     severity=Severity.MEDIUM,
-    types=WORKLOAD_TYPES | {"kubernetes:helm.sh/v3:Release"},
+    types=WORKLOAD_TYPES | {HELM_RELEASE},
     description="Container images are pinned by tag or digest, never `latest` or untagged.",
     why="`latest` changes under a running service: a node replacement or a scale-out pulls a different model "
         "server than the one that was tested.",
@@ -133,7 +135,7 @@ def no_host_access(resource: Resource, config: Mapping[str, Any]) -> Iterator[st
     tags=("supply-chain",),
 )
 def image_pinned(resource: Resource, config: Mapping[str, Any]) -> Iterator[str]:
-    if resource.type == "kubernetes:helm.sh/v3:Release":
+    if resource.type == HELM_RELEASE:
         tag = resource.get("values.image.tag")
         if known(tag) and tag == "latest":
             yield "values.image.tag is latest"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from . import rules
 from ._rule import Rule
 from ._suppress import SUPPRESS_KEY
 
@@ -41,8 +42,6 @@ def _rule_section(rule: Rule) -> list[str]:
 
 
 def guardrails_markdown() -> str:
-    from . import rules
-
     all_rules = rules()
     lines = [
         "# Guardrails",

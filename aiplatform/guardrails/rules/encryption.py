@@ -1,23 +1,40 @@
-"""Encryption at rest: S3, EKS secrets, node volumes, OpenSearch Serverless, ECR."""
+"""Encryption at rest with keys you control: Kubernetes secrets (EKS, GKE), buckets and image
+repositories (S3, ECR; Cloud Storage, Artifact Registry), node volumes, OpenSearch Serverless, and
+Cloud KMS key rotation."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
 from pulumi_policy import Severity
 
-from ..shape.props import as_bool, as_list, is_unknown, known, parse_json
-from ..shape.resource import Resource
-from ._rule import resource_rule, stack_rule
-from ..shape.links import BUCKET_TYPES, attached
+from ...shape.links import BUCKET_TYPES, attached
+from ...shape.props import as_bool, as_list, is_unknown, known, parse_json
+from ...shape.resource import Resource
+from ...shape.types import (
+    AOSS_SECURITY_POLICY,
+    ARTIFACT_REPOSITORY,
+    EBS_VOLUME,
+    EC2_INSTANCE,
+    ECR_REPOSITORY,
+    EKS_CLUSTER,
+    GCS_BUCKET,
+    GKE_CLUSTER,
+    KMS_CRYPTO_KEY,
+    LAUNCH_TEMPLATE,
+)
+from .._rule import resource_rule, stack_rule
+from ..frameworks import AT_REST, CIS_GCP_KMS_ROTATION
+
+AREA = "security"
 
 SSE_TYPES = frozenset({
     "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
     "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2",
 })
 KMS_ALGORITHMS = ("aws:kms", "aws:kms:dsse")
-AT_REST = ("nist-800-53:SC-28",)
 
 
 def _algorithms(rules: Any) -> list[Any]:
@@ -56,7 +73,7 @@ def s3_encryption(resources: list[Resource], config: Mapping[str, Any]) -> Itera
     "aip-security-eks-secrets-encryption",
     area="security",
     severity=Severity.HIGH,
-    types={"aws:eks/cluster:Cluster"},
+    types={EKS_CLUSTER},
     description="EKS clusters envelope-encrypt Kubernetes secrets with a customer-managed KMS key.",
     why="Secrets hold API keys and registry credentials; a customer-managed key keeps them unreadable "
         "from an etcd backup and auditable in CloudTrail.",
@@ -76,6 +93,30 @@ def eks_secrets_encryption(resource: Resource, config: Mapping[str, Any]) -> Ite
         yield "encryptionConfig does not cover `secrets`"
     elif not key and not is_unknown(key):
         yield "encryptionConfig has no provider.keyArn"
+
+
+@resource_rule(
+    "aip-security-gke-secrets-encryption",
+    area="security",
+    severity=Severity.HIGH,
+    types={GKE_CLUSTER},
+    description="GKE clusters encrypt Kubernetes secrets at the application layer with a Cloud KMS key.",
+    why="Secrets hold API keys and registry credentials; a key you control keeps them unreadable in etcd "
+        "backups and auditable in Cloud Audit Logs.",
+    remediation="Set databaseEncryption {state: ENCRYPTED, keyName: <Cloud KMS key in the cluster's region>}.",
+    frameworks=AT_REST,
+    tags=("encryption", "gke"),
+)
+def gke_secrets_encryption(resource: Resource, config: Mapping[str, Any]) -> Iterator[str]:
+    encryption = resource.get("databaseEncryption")
+    if is_unknown(encryption):
+        return
+    state = resource.get("databaseEncryption.state")
+    key = resource.get("databaseEncryption.keyName")
+    if not known(encryption) or (known(state) and state != "ENCRYPTED"):
+        yield "secrets are not encrypted with a Cloud KMS key (databaseEncryption.state is not ENCRYPTED)"
+    elif not known(key) and not is_unknown(key):
+        yield "databaseEncryption has no keyName"
 
 
 def _unencrypted(devices: Any, path: str) -> Iterator[str]:
@@ -100,7 +141,7 @@ def _unencrypted(devices: Any, path: str) -> Iterator[str]:
     "aip-security-ebs-encryption",
     area="security",
     severity=Severity.HIGH,
-    types={"aws:ec2/launchTemplate:LaunchTemplate", "aws:ebs/volume:Volume", "aws:ec2/instance:Instance"},
+    types={LAUNCH_TEMPLATE, EBS_VOLUME, EC2_INSTANCE},
     description="Node and instance volumes are encrypted.",
     why="GPU nodes cache model weights and datasets on local volumes; an unencrypted volume or snapshot "
         "leaks them to anyone who can copy it.",
@@ -110,12 +151,12 @@ def _unencrypted(devices: Any, path: str) -> Iterator[str]:
     tags=("encryption", "ec2"),
 )
 def ebs_encryption(resource: Resource, config: Mapping[str, Any]) -> Iterator[str]:
-    if resource.type == "aws:ebs/volume:Volume":
+    if resource.type == EBS_VOLUME:
         flag = resource.get("encrypted")
         if not is_unknown(flag) and as_bool(flag) is not True:
             yield "volume is not encrypted (set encrypted: true)"
         return
-    if resource.type == "aws:ec2/instance:Instance":
+    if resource.type == EC2_INSTANCE:
         root = resource.get("rootBlockDevice")
         if isinstance(root, dict):
             yield from _unencrypted([{"deviceName": "root", **root}], "flat")
@@ -135,7 +176,7 @@ def ebs_encryption(resource: Resource, config: Mapping[str, Any]) -> Iterator[st
     "aip-security-opensearch-encryption",
     area="security",
     severity=Severity.MEDIUM,
-    types={"aws:opensearch/serverlessSecurityPolicy:ServerlessSecurityPolicy"},
+    types={AOSS_SECURITY_POLICY},
     description="OpenSearch Serverless encryption policies use a customer-managed KMS key.",
     why="Embeddings can be inverted back to the text they encode; a customer-managed key puts the vector "
         "store under the same key policy and audit trail as the rest of the platform.",
@@ -162,7 +203,7 @@ def opensearch_encryption(resource: Resource, config: Mapping[str, Any]) -> Iter
     "aip-security-ecr-kms",
     area="security",
     severity=Severity.MEDIUM,
-    types={"aws:ecr/repository:Repository"},
+    types={ECR_REPOSITORY},
     description="ECR repositories encrypt images with KMS.",
     why="Serving images often embed model weights; KMS encryption brings them under the platform's key policy.",
     remediation="Set encryptionConfigurations [{encryptionType: KMS, kmsKey: <platform key ARN>}].",
@@ -178,3 +219,50 @@ def ecr_kms(resource: Resource, config: Mapping[str, Any]) -> Iterator[str]:
         return
     if not any(t in ("KMS", "KMS_DSSE") for t in types):
         yield "images are encrypted with AES256 (S3-managed keys), not KMS"
+
+
+@resource_rule(
+    "aip-security-gcp-cmek",
+    area="security",
+    severity=Severity.HIGH,
+    types={GCS_BUCKET, ARTIFACT_REPOSITORY},
+    description="Model buckets and image repositories are encrypted with a customer-managed Cloud KMS key.",
+    why="A key you control can be revoked, rotated and audited; deleting or disabling it makes a leaked copy "
+        "of the data unreadable.",
+    remediation="Set encryption.defaultKmsKeyName on buckets and kmsKeyName on Artifact Registry repositories "
+                "(and grant the service agents the key).",
+    frameworks=AT_REST,
+    tags=("encryption", "cmek"),
+)
+def gcp_cmek(resource: Resource, config: Mapping[str, Any]) -> Iterator[str]:
+    path = "encryption.defaultKmsKeyName" if resource.type == GCS_BUCKET else "kmsKeyName"
+    key = resource.get(path)
+    if not known(key) and not is_unknown(key):
+        yield f"{path} is not set: encrypted with a Google-managed key only"
+
+
+@resource_rule(
+    "aip-security-gcp-kms-rotation",
+    area="security",
+    severity=Severity.MEDIUM,
+    types={KMS_CRYPTO_KEY},
+    description="Cloud KMS keys rotate automatically, at least every 90 days.",
+    why="Rotation limits how much data one key version protects; NIST and CIS ask for it.",
+    remediation="Set rotationPeriod to 7776000s (90 days) or less.",
+    config={"maxRotationDays": {"type": "number", "minimum": 1, "default": 90,
+                                "description": "Longest allowed rotation period, in days."}},
+    frameworks=CIS_GCP_KMS_ROTATION,
+    tags=("encryption", "kms"),
+)
+def gcp_kms_rotation(resource: Resource, config: Mapping[str, Any]) -> Iterator[str]:
+    if resource.get("purpose") not in (None, "ENCRYPT_DECRYPT") and known(resource.get("purpose")):
+        return  # only symmetric keys rotate automatically
+    period = resource.get("rotationPeriod")
+    if is_unknown(period):
+        return
+    if not known(period):
+        yield "rotationPeriod is not set: the key never rotates"
+        return
+    match = re.fullmatch(r"(\d+(?:\.\d+)?)s", str(period))
+    if match and float(match.group(1)) > config["maxRotationDays"] * 86400:
+        yield f"rotationPeriod {period} is longer than {config['maxRotationDays']:g} days"

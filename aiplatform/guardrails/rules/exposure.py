@@ -1,4 +1,5 @@
-"""No public access: S3 public-access blocks, the EKS API endpoint, the vector store, security groups."""
+"""No public access: bucket public-access blocks (S3, Cloud Storage), the Kubernetes API endpoint (EKS,
+GKE), the vector store, security groups."""
 
 from __future__ import annotations
 
@@ -8,16 +9,30 @@ from typing import Any
 
 from pulumi_policy import Severity
 
-from ..shape.props import as_bool, as_list, as_number, is_unknown, known, parse_json
-from ..shape.resource import Resource
-from ._rule import PRODUCTION_ENVIRONMENTS, resource_rule, stack_rule
-from ..shape.links import BUCKET_TYPES, attached
+from ...shape.links import BUCKET_TYPES, attached
+from ...shape.props import as_bool, as_list, as_number, is_unknown, known, parse_json
+from ...shape.resource import Resource
+from ...shape.types import (
+    AOSS_SECURITY_POLICY,
+    DEFAULT_SECURITY_GROUP,
+    EKS_CLUSTER,
+    GCS_BUCKET,
+    GKE_CLUSTER,
+    HELM_RELEASE,
+    SECURITY_GROUP,
+    SECURITY_GROUP_INGRESS_RULE,
+    SECURITY_GROUP_RULE,
+    SERVICE,
+)
+from .._rule import PRODUCTION_ENVIRONMENTS, resource_rule, stack_rule
+from ..frameworks import BOUNDARY
+
+AREA = "security"
 
 PAB_TYPE = "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock"
 ACCOUNT_PAB_TYPE = "aws:s3/accountPublicAccessBlock:AccountPublicAccessBlock"
 PAB_FLAGS = ("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets")
 WORLD = ("0.0.0.0/0", "::/0")
-BOUNDARY = ("nist-800-53:SC-7",)
 
 
 def _open_flags(resource: Resource) -> list[str] | None:
@@ -54,6 +69,27 @@ def s3_public_access_block(resources: list[Resource], config: Mapping[str, Any])
             yield bucket.urn, "has no BucketPublicAccessBlock"
 
 
+@resource_rule(
+    "aip-security-gcs-public-access",
+    area="security",
+    severity=Severity.CRITICAL,
+    types={GCS_BUCKET},
+    description="Cloud Storage buckets enforce public access prevention and uniform bucket-level access.",
+    why="Model weights and training data are the platform's most valuable data; one allUsers grant or ACL "
+        "publishes them. Enforced prevention makes such a grant fail instead.",
+    remediation="Set publicAccessPrevention: enforced and uniformBucketLevelAccess: true.",
+    frameworks=BOUNDARY,
+    tags=("public-access", "gcs"),
+)
+def gcs_public_access(resource: Resource, config: Mapping[str, Any]) -> Iterator[str]:
+    prevention = resource.get("publicAccessPrevention")
+    if not is_unknown(prevention) and prevention != "enforced":
+        yield f"publicAccessPrevention is {prevention if known(prevention) else 'unset (inherited)'}, not enforced"
+    uniform = resource.get("uniformBucketLevelAccess")
+    if not is_unknown(uniform) and uniform is not True:
+        yield "uniformBucketLevelAccess is not true: object ACLs can grant access past IAM"
+
+
 def broad_cidrs(cidrs: list[Any], min_prefix: float) -> list[str]:
     """The CIDRs broader than `min_prefix` (so 0.0.0.0/1 + 128.0.0.0/1 count as the world, like 0.0.0.0/0)."""
     broad = []
@@ -71,7 +107,7 @@ def broad_cidrs(cidrs: list[Any], min_prefix: float) -> list[str]:
     "aip-security-eks-public-endpoint",
     area="security",
     severity=Severity.CRITICAL,
-    types={"aws:eks/cluster:Cluster"},
+    types={EKS_CLUSTER},
     description="A public EKS API endpoint is limited to an allow-list of CIDRs, never 0.0.0.0/0 in production.",
     why="The Kubernetes API is the keys to every GPU and secret in the cluster; a world-reachable endpoint "
         "is one leaked token away from a breach. EKS opens it to 0.0.0.0/0 when no CIDRs are given.",
@@ -107,11 +143,57 @@ def eks_public_endpoint(resource: Resource, config: Mapping[str, Any]) -> Iterat
 
 
 @resource_rule(
+    "aip-security-gke-control-plane",
+    area="security",
+    severity=Severity.CRITICAL,
+    types={GKE_CLUSTER},
+    description="GKE clusters have private nodes, and a control plane reachable only through a private endpoint "
+                "or authorized networks; never the whole internet in production.",
+    why="The Kubernetes API is the keys to every GPU and secret in the cluster. Without authorized networks a "
+        "public GKE endpoint accepts connections from anywhere; public nodes add an address per GPU machine.",
+    remediation="Set privateClusterConfig.enablePrivateNodes, and enablePrivateEndpoint or "
+                "masterAuthorizedNetworksConfig with the office/VPN CIDRs (gcpPublicCidrsAccessEnabled false).",
+    config={"minPrefixLengthInProduction": {
+        "type": "integer", "minimum": 0, "maximum": 32, "default": 8,
+        "description": "In production, authorized networks broader than this prefix length count as the world.",
+    }, **PRODUCTION_ENVIRONMENTS},
+    frameworks=BOUNDARY,
+    tags=("public-access", "gke"),
+)
+def gke_control_plane(resource: Resource, config: Mapping[str, Any]) -> Iterator[str]:
+    private = resource.get("privateClusterConfig")
+    if is_unknown(private):
+        return
+    if not known(private) or resource.get("privateClusterConfig.enablePrivateNodes") is not True:
+        yield "nodes are not private (privateClusterConfig.enablePrivateNodes): every node gets a public address"
+    if resource.get("privateClusterConfig.enablePrivateEndpoint") is True:
+        return
+    authorized = resource.get("masterAuthorizedNetworksConfig")
+    if is_unknown(authorized):
+        return
+    if not known(authorized):
+        yield "the control plane has a public endpoint and no masterAuthorizedNetworksConfig: open to the internet"
+        return
+    if resource.get("masterAuthorizedNetworksConfig.gcpPublicCidrsAccessEnabled") is True:
+        yield "gcpPublicCidrsAccessEnabled lets any Google Cloud address reach the control plane"
+    blocks = resource.get("masterAuthorizedNetworksConfig.cidrBlocks")
+    cidrs = [b.get("cidrBlock") for b in as_list(blocks) if isinstance(b, dict) and known(b.get("cidrBlock"))]
+    if any(str(c).endswith("/0") for c in cidrs):
+        yield f"authorized networks include {', '.join(c for c in cidrs if str(c).endswith('/0'))}: the whole internet"
+        return
+    if resource.is_production(config) is False:
+        return
+    broad = broad_cidrs(cidrs, config["minPrefixLengthInProduction"])
+    if broad:
+        yield (f"authorized networks {', '.join(broad)} open the control plane to the world (or close to it) in "
+               f"production: /{int(config['minPrefixLengthInProduction'])} or narrower")
+
+
+@resource_rule(
     "aip-security-vector-store-private",
     area="security",
     severity=Severity.CRITICAL,
-    types={"aws:opensearch/serverlessSecurityPolicy:ServerlessSecurityPolicy", "kubernetes:helm.sh/v3:Release",
-           "kubernetes:core/v1:Service"},
+    types={AOSS_SECURITY_POLICY, HELM_RELEASE, SERVICE},
     description="The vector store is reachable only privately (a VPC endpoint or inside the cluster).",
     why="A vector store holds the embedded text of private documents; public network access exposes it to "
         "credential stuffing and data exfiltration.",
@@ -131,7 +213,7 @@ def vector_store_private(resource: Resource, config: Mapping[str, Any]) -> Itera
             if isinstance(rule, dict) and as_bool(rule.get("AllowFromPublic")) is True:
                 yield f"network policy rule {index} allows access from the public internet"
         return
-    if resource.type == "kubernetes:helm.sh/v3:Release":
+    if resource.type == HELM_RELEASE:
         if resource.get("chart") != "qdrant":
             return
         service = resource.get("values.service")
@@ -150,9 +232,9 @@ def vector_store_private(resource: Resource, config: Mapping[str, Any]) -> Itera
 
 def _world_rules(resource: Resource) -> Iterator[tuple[float | None, float | None, Any, str]]:
     """(fromPort, toPort, protocol, cidr) of every ingress rule open to the world."""
-    if resource.type in ("aws:ec2/securityGroup:SecurityGroup", "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup"):
+    if resource.type in (SECURITY_GROUP, DEFAULT_SECURITY_GROUP):
         rules = [r for r in as_list(resource.get("ingress")) if isinstance(r, dict)]
-    elif resource.type == "aws:ec2/securityGroupRule:SecurityGroupRule":
+    elif resource.type == SECURITY_GROUP_RULE:
         rules = [resource.props] if resource.get("type") == "ingress" else []
     else:  # aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule
         rules = [{"fromPort": resource.get("fromPort"), "toPort": resource.get("toPort"),
@@ -168,8 +250,7 @@ def _world_rules(resource: Resource) -> Iterator[tuple[float | None, float | Non
     "aip-security-sg-world-ingress",
     area="security",
     severity=Severity.HIGH,
-    types={"aws:ec2/securityGroup:SecurityGroup", "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup",
-           "aws:ec2/securityGroupRule:SecurityGroupRule", "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"},
+    types={SECURITY_GROUP, DEFAULT_SECURITY_GROUP, SECURITY_GROUP_RULE, SECURITY_GROUP_INGRESS_RULE},
     description="Security groups are not open to the internet, except HTTPS (443) on a gateway.",
     why="GPU nodes run model servers, notebooks and debug ports that were never meant to face the internet.",
     remediation="Restrict the source to known CIDRs or security groups; for an internet-facing gateway, open "

@@ -7,11 +7,12 @@ from typing import Any
 
 from pulumi_policy import Severity
 
-from ..shape.props import known
-from ..shape.resource import Resource
-from ._rule import resource_rule
+from ...shape.props import known
+from ...shape.resource import Resource
+from ...shape.types import CLOUD_PROVIDERS
+from .._rule import resource_rule
 
-PROVIDER_TYPES = ("pulumi:providers:aws", "pulumi:providers:gcp")
+AREA = "compliance"
 
 
 @resource_rule(
@@ -32,7 +33,7 @@ PROVIDER_TYPES = ("pulumi:providers:aws", "pulumi:providers:gcp")
 )
 def region_allowed(resource: Resource, config: Mapping[str, Any]) -> Iterator[str]:
     allowed = config["allowedRegions"]
-    if resource.type in PROVIDER_TYPES:
+    if resource.type in CLOUD_PROVIDERS:
         region = resource.get("region")
         what = "the provider's region"
     elif resource.type.startswith("aws:"):

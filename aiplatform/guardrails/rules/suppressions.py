@@ -7,9 +7,11 @@ from typing import Any
 
 from pulumi_policy import Severity
 
-from ..shape.resource import Resource
-from ._rule import RULES, resource_rule
-from ._suppress import SUPPRESS_KEY, parse_suppressions, suppression_value
+from ...shape.resource import Resource
+from .._rule import RULES, resource_rule
+from .._suppress import SUPPRESS_KEY, parse_suppressions, suppression_value
+
+AREA = "meta"
 
 
 @resource_rule(

@@ -8,11 +8,12 @@ from typing import Any
 
 from pulumi_policy import Severity
 
-from ..shape.pools import INSTANCE_TYPE_HOLDERS, POOL_TYPES, accelerators_per_instance, instance_types, pool_of
-from ..shape.props import is_unknown
-from ._props import taggable_types
-from ..shape.resource import Resource
-from ._rule import PRODUCTION_ENVIRONMENTS, resource_rule, stack_rule
+from ...shape.pools import INSTANCE_TYPE_HOLDERS, POOL_TYPES, accelerators_per_instance, instance_types, pool_of
+from ...shape.props import is_unknown
+from ...shape.resource import Resource
+from ...shape.types import EC2_INSTANCE
+from .._props import taggable_types
+from .._rule import PRODUCTION_ENVIRONMENTS, resource_rule, stack_rule
 
 #: Development-sized accelerator types: AWS families, GCP G2 (L4) and N1 (attached T4s).
 DEV_SIZED = ["g4dn.*", "g5.*", "g6.*", "g6e.*", "inf2.*", "g2-*", "n1-*"]
@@ -129,7 +130,7 @@ def _non_production_gpu_pool(resource: Resource, config: Mapping[str, Any]) -> A
     "aip-cost-gpu-scale-to-zero",
     area="cost",
     severity=Severity.HIGH,
-    types=POOL_TYPES - {"aws:ec2/instance:Instance"},
+    types=POOL_TYPES - {EC2_INSTANCE},
     description="Outside production, accelerator pools must be able to scale to zero (`minSize` 0).",
     why="An idle GPU node costs the same as a busy one; development pools should cost nothing overnight.",
     remediation="Set the pool's minimum to 0 and let the cluster autoscaler add nodes when pods ask for "
