@@ -13,7 +13,7 @@ priced per node.
 from __future__ import annotations
 
 from ...catalog.prices import HOURS_PER_MONTH, NOT_OFFERED
-from ...shape.pools import GKE_NODE_POOL, POOL_TYPES, Pool, pool_of
+from ..pools import GKE_NODE_POOL, POOL_TYPES, Pool, pool_of
 from ...shape.props import as_list, as_number, known
 from ...shape.resource import Resource
 from ..model import LineItem, Triple

@@ -8,7 +8,7 @@ from typing import Any
 
 from pulumi_policy import Severity
 
-from ...shape.pools import INSTANCE_TYPE_HOLDERS, POOL_TYPES, accelerators_per_instance, instance_types, pool_of
+from ...cost.pools import INSTANCE_TYPE_HOLDERS, POOL_TYPES, accelerators_per_instance, instance_types, pool_of
 from ...shape.props import is_unknown
 from ...shape.resource import Resource
 from ...shape.types import EC2_INSTANCE

@@ -1,4 +1,4 @@
-"""Accelerator pools as the cost rules see them, read from the props of any resource that launches nodes.
+"""Accelerator pools as the estimator and the cost rules see them, read from the props of any resource that launches nodes.
 
 What an instance type carries comes from the catalog, never from its name
 (DESIGN.md convention 8); a type the catalog does not list counts as carrying
@@ -11,9 +11,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..catalog import instance_row
-from .props import MISSING, as_list, as_number, is_unknown, known
-from .resource import Resource
-from .types import AUTOSCALING_GROUP, EC2_INSTANCE, EKS_NODE_GROUP, GKE_NODE_POOL, LAUNCH_TEMPLATE
+from ..shape.props import MISSING, as_list, as_number, is_unknown, known
+from ..shape.resource import Resource
+from ..shape.types import AUTOSCALING_GROUP, EC2_INSTANCE, EKS_NODE_GROUP, GKE_NODE_POOL, LAUNCH_TEMPLATE
 
 #: Resource types that launch nodes, with how many and of which instance types.
 POOL_TYPES = frozenset({EKS_NODE_GROUP, AUTOSCALING_GROUP, EC2_INSTANCE, GKE_NODE_POOL})
