@@ -26,3 +26,8 @@ _QUANTITY = re.compile(QUANTITY_PATTERN)
 
 def is_quantity(value: object) -> bool:
     return bool(_QUANTITY.match(str(value)))
+
+#: The platform stack's output that team stacks read (`aiplatform.platform.contract` writes it,
+#: `aiplatform.platform_ref` reads it), and the major version of its shape.
+OUTPUT_NAME = "aiplatform"
+CONTRACT_VERSION = 1

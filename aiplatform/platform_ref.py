@@ -1,6 +1,6 @@
 """What a platform stack hands its team stacks: one versioned output, and `PlatformRef` to read it.
 
-The platform stack exports `aiplatform` (see `contract`); a team stack reads it
+The platform stack exports `aiplatform` (`aiplatform.platform.contract` writes it); a team stack reads it
 through a `StackReference`:
 
     from aiplatform import PlatformRef
@@ -23,76 +23,11 @@ from typing import TYPE_CHECKING, Any
 
 import pulumi
 
+from .labels import CONTRACT_VERSION, OUTPUT_NAME
 from .problems import UserError
-
-from .components._base import cost_labels
 
 if TYPE_CHECKING:  # pragma: no cover
     import pulumi_kubernetes as k8s
-
-    from .config import PlatformConfig
-    from .platform import AiPlatform
-
-#: Name of the stack output team stacks read.
-OUTPUT_NAME = "aiplatform"
-#: Major version of its shape.
-CONTRACT_VERSION = 1
-
-
-def contract(platform: AiPlatform, config: PlatformConfig) -> dict[str, Any]:
-    """The `aiplatform` stack output: everything `PlatformRef` reads, in one versioned value."""
-    gateway = None
-    if platform.gateway is not None:
-        ref = platform.gateway.ref
-        gateway = {
-            "namespace": ref["namespace"],
-            "gatewayName": ref["gateway_name"],
-            "hostname": config.gateway.hostname if config.gateway else None,
-            "oidcIssuer": ref["oidc_issuer"],
-            "jwksUri": ref["jwks_uri"],
-            "audiences": list(ref.get("audiences") or []),
-            "teamClaim": ref["team_claim"],
-            "requestsPerMinute": ref["requests_per_minute"],
-        }
-    registry = None
-    if platform.model_registry is not None:
-        registry = {
-            "uri": pulumi.Output.concat("gs://" if config.cloud == "gcp" else "s3://",
-                                        platform.model_registry.bucket_name),
-            "bucketName": platform.model_registry.bucket_name,
-            "repositoryUrl": platform.model_registry.repository_url,
-        }
-    store = platform.service_outputs.get("vectorStore")
-    vector_store = None
-    if isinstance(store, dict):
-        vector_store = {"kind": store["kind"], "endpoint": store["endpoint"]}
-    teams = {}
-    for team in config.teams:
-        ns = platform.teams[team.name]
-        teams[team.name] = {
-            "namespace": ns.namespace,
-            "serviceAccount": ns.service_account_name,
-            "roleArn": ns.role_arn,
-            "googleServiceAccount": ns.google_service_account,
-            "gpuQuota": team.gpus,
-            "registryPrefix": ns.registry_prefix,
-            "accelerators": list(team.accelerators),
-            "monthlyBudgetUsd": team.monthly_budget_usd,
-            "labels": cost_labels(config.team_tags(team)),
-        }
-    return {
-        "version": CONTRACT_VERSION,
-        "platform": config.name,
-        "cloud": config.cloud,
-        "region": config.region,
-        "environment": config.environment,
-        "cluster": {"name": platform.cluster.cluster_name, "kubeconfig": platform.cluster.kubeconfig},
-        "acceleratorResources": config.accelerator_resources,
-        "gateway": gateway,
-        "modelRegistry": registry,
-        "vectorStore": vector_store,
-        "teams": teams,
-    }
 
 
 class PlatformRefError(UserError, pulumi.RunError):
@@ -257,4 +192,4 @@ def _sync_await(awaitable: Any) -> Any:
     return wait(awaitable)
 
 
-__all__ = ["CONTRACT_VERSION", "OUTPUT_NAME", "PlatformRef", "PlatformRefError", "contract"]
+__all__ = ["CONTRACT_VERSION", "OUTPUT_NAME", "PlatformRef", "PlatformRefError"]

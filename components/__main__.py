@@ -5,7 +5,7 @@
 generates an SDK (TypeScript, Go, C#, Java, YAML) whose resources are
 `aiplatform:index:<Name>`; the components run in this Python provider. The
 schema is inferred from the components' type annotations; `schema.json` beside
-this file is the checked-in copy (`python -m aiplatform.components.package`).
+this file is the checked-in copy (`python tools/component_schema.py --root .`).
 """
 
 from pulumi.provider.experimental import component_provider_host

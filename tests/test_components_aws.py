@@ -103,10 +103,10 @@ def test_gpu_pool_rejects_bad_args_all_at_once():
         plan_program(pool(instance_types=["m7i.large", "nope.big"], min_size=5, max_size=2, capacity_type="cheap"))
     message = str(info.value)
     assert "aiplatform:index:EksGpuNodePool 'gpu': invalid args (4)" in message
-    assert "instanceTypes[0]: instance type without an accelerator: 'm7i.large'" in message
-    assert "instanceTypes[1]: unknown instance type 'nope.big'" in message
-    assert "capacityType: must be one of on-demand, spot, capacity-block" in message
-    assert "minSize: must be 0..maxSize (5 > 2)" in message
+    assert "instance_types[0]: instance type without an accelerator: 'm7i.large'" in message
+    assert "instance_types[1]: unknown instance type 'nope.big'" in message
+    assert "capacity_type: must be one of on-demand, spot, capacity-block" in message
+    assert "min_size: must be 0..max_size (5 > 2)" in message
 
 
 def test_network_creates_private_and_public_subnets_with_nat_per_zone():
@@ -226,7 +226,7 @@ def test_eks_cluster_bring_your_own_key_creates_none():
 
 
 def test_eks_cluster_public_endpoint_needs_an_allow_list():
-    with pytest.raises(PlanInputError, match="publicAccessCidrs: required when the endpoint is public"):
+    with pytest.raises(PlanInputError, match="public_access_cidrs: required when the endpoint is public"):
         plan_program(cluster(endpoint_public_access=True))
 
 

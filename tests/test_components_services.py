@@ -9,6 +9,7 @@ import pytest
 from aiplatform.components.aws import OpenSearchVectorStore, S3ModelRegistry, WorkloadRole
 from aiplatform.components.kubernetes import LlmGateway, Qdrant
 from aiplatform.offline import UNKNOWN, PlanInputError
+from aiplatform.platform.aws import LOAD_BALANCER_ANNOTATIONS as AWS_LB
 from aiplatform.testing import kubernetes_manifests, plan_program
 
 KEY = "arn:aws:kms:us-east-1:111122223333:key/00000000-0000-4000-8000-000000000000"
@@ -85,8 +86,8 @@ def test_registry_args_errors():
     with pytest.raises(PlanInputError) as info:
         plan_program(lambda: S3ModelRegistry("reg", {"model_families": ["a", "a"], "untagged_image_days": 0}))
     message = str(info.value)
-    for line in ("kms_key_arn: required", "identity: required", "modelFamilies: duplicate families",
-                 "untaggedImageDays: must be 1 to 3650 (got 0)"):
+    for line in ("kms_key_arn: required", "identity: required", "model_families: duplicate families",
+                 "untagged_image_days: must be 1 to 3650 (got 0)"):
         assert line in message, line
 
 
@@ -99,7 +100,7 @@ def test_vector_store_public_access_is_a_warned_override():
     assert json.loads(network.get("policy"))[0]["AllowFromPublic"] is True
     assert any("public_access overridden" in d.message for d in plan.diagnostics)
     assert plan.of_type("aws:opensearch/serverlessVpcEndpoint:ServerlessVpcEndpoint") == []
-    with pytest.raises(PlanInputError, match="collectionName: 'Vectors_1'"):
+    with pytest.raises(PlanInputError, match="collection_name: 'Vectors_1'"):
         plan_program(lambda: OpenSearchVectorStore("vs", {**args, "collection_name": "Vectors_1"}))
 
 
@@ -114,7 +115,7 @@ def test_qdrant_release_is_protected_and_clustered_in_prod_shape():
     assert values["config"]["storage"]["snapshots_config"]["s3_config"] == {"bucket": "snaps", "region": "us-east-1"}
     with pytest.raises(PlanInputError) as info:
         plan_program(lambda: Qdrant("q", {"replicas": 0, "snapshots": {"region": "us-east-1"}}))
-    for line in ("storageClassName: required", "replicas: must be 1 to 15 (got 0)", "snapshots.bucket: required"):
+    for line in ("storage_class_name: required", "replicas: must be 1 to 15 (got 0)", "snapshots.bucket: required"):
         assert line in str(info.value)
 
 
@@ -123,7 +124,7 @@ def test_gateway_certificate_settings_are_exclusive_and_required():
         plan_program(lambda: LlmGateway("gw", {**GATEWAY, "cert_manager_issuer": "le", "oidc_issuer": "http://x"}))
     message = str(info.value)
     assert "tls_secret_name: give tls_secret_name or cert_manager_issuer, not both" in message
-    assert "oidcIssuer: required: the https:// issuer URL" in message
+    assert "oidc_issuer: required: the https:// issuer URL" in message
     assert "hostname: required with cert_manager_issuer" in message
     without = {k: v for k, v in GATEWAY.items() if k != "tls_secret_name"}
     with pytest.raises(PlanInputError, match="the listener is HTTPS only"):
@@ -131,12 +132,24 @@ def test_gateway_certificate_settings_are_exclusive_and_required():
 
 
 def test_gateway_internet_facing_only_when_asked():
-    plan = plan_program(lambda: LlmGateway("gw", {**GATEWAY, "load_balancer": "internet-facing"}))
+    plan = plan_program(lambda: LlmGateway("gw", {**GATEWAY, "load_balancer": "internet-facing",
+                                                  "load_balancer_annotations": AWS_LB["internet-facing"]}))
     proxy = next(m for _, m in kubernetes_manifests(plan, custom=True) if m["kind"] == "EnvoyProxy")
     annotations = proxy["spec"]["provider"]["kubernetes"]["envoyService"]["annotations"]
     assert annotations["service.beta.kubernetes.io/aws-load-balancer-scheme"] == "internet-facing"
     assert "service.beta.kubernetes.io/aws-load-balancer-internal" not in annotations
     assert any("internet-facing" in d.message for d in plan.diagnostics)
+
+
+def test_gateway_takes_its_load_balancer_annotations_as_given():
+    """The component is cloud-free: the annotations are the cloud builder's, none by default."""
+    def annotations(plan):
+        proxy = next(m for _, m in kubernetes_manifests(plan, custom=True) if m["kind"] == "EnvoyProxy")
+        return proxy["spec"]["provider"]["kubernetes"]["envoyService"].get("annotations") or {}
+
+    assert annotations(plan_program(lambda: LlmGateway("gw", GATEWAY))) == {}
+    given = {"networking.gke.io/load-balancer-type": "Internal"}
+    assert annotations(plan_program(lambda: LlmGateway("gw", {**GATEWAY, "load_balancer_annotations": given}))) == given
 
 
 def test_register_route_carries_the_teams_auth_and_limits():
@@ -160,7 +173,7 @@ def test_register_route_carries_the_teams_auth_and_limits():
     limits = objects[("BackendTrafficPolicy", "chat-limits")]["spec"]["rateLimit"]["local"]["rules"]
     assert limits == [{"limit": {"requests": 120, "unit": "Minute"}}]
     assert objects[("HTTPRoute", "chat")]["metadata"]["labels"]["team"] == "search"
-    with pytest.raises(PlanInputError, match="pathPrefix: must start with '/'"):
+    with pytest.raises(PlanInputError, match="path_prefix: must start with '/'"):
         plan_program(lambda: LlmGateway("gw", GATEWAY).register_route(
             "x", {"namespace": "a", "service_name": "s", "path_prefix": "v1", "team": "t"}))
 

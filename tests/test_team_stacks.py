@@ -12,7 +12,8 @@ import pytest
 import yaml
 
 from aiplatform.components.kubernetes import InferenceService, TeamNamespace
-from aiplatform.components.package import HOSTED, SCHEMA_FILE, render, schema
+from aiplatform.components import package
+from aiplatform.components.package import HOSTED
 from aiplatform.offline import PlanInputError
 from aiplatform.platform_ref import PlatformRef, PlatformRefError
 from aiplatform.testing import kubernetes_manifests, plan_program, plan_project, reveal
@@ -20,6 +21,9 @@ from conftest import ROOT
 
 sys.path.insert(0, str(ROOT / "tools"))
 from reference import EXAMPLE_PLATFORM_REF, example_fixtures_text  # noqa: E402
+from component_schema import SCHEMA_PATH, render, schema  # noqa: E402
+
+SCHEMA_FILE = ROOT / SCHEMA_PATH
 
 EXAMPLES = ROOT / "examples"
 FIXTURES = EXAMPLES / "platform-fixtures.yaml"
@@ -76,11 +80,11 @@ def test_inference_service_requests_its_gpus_and_publishes_with_the_teams_auth()
 @pytest.mark.parametrize(("change", "problem"), [
     ({"image": "vllm/vllm-openai:latest"}, "image: image vllm/vllm-openai:latest uses the latest tag"),
     ({"image": "vllm/vllm-openai"}, "image: image vllm/vllm-openai has no tag"),
-    ({"min_replicas": 0}, "minReplicas: 0 needs KEDA"),
+    ({"min_replicas": 0}, "min_replicas: 0 needs KEDA"),
     ({"model": "../other-team/model"}, "model: a path inside the team's prefix"),
     ({"allowed_accelerators": ["A10G"]}, "accelerator: 'L4' is not among the team's accelerators (A10G)"),
     ({"gpus": 0}, "gpus: must be 1 to 16"),
-    ({"registry_uri": "https://bucket"}, "registryUri: must be s3:// or gs://"),
+    ({"registry_uri": "https://bucket"}, "registry_uri: must be s3:// or gs://"),
 ])
 def test_inference_service_refuses_bad_args(change, problem):
     with pytest.raises(PlanInputError, match=problem.replace("(", r"\(").replace(")", r"\)")):
@@ -91,7 +95,7 @@ def test_inference_service_names_every_problem_at_once():
     with pytest.raises(PlanInputError) as caught:
         plan_program(lambda: InferenceService("chat", {"team": "search", "gpus": 99, "image": "x:latest"}))
     message = str(caught.value)
-    for path in ("namespace", "serviceAccount", "registryUri", "model", "accelerator", "gpus", "image"):
+    for path in ("namespace", "service_account", "registry_uri", "model", "accelerator", "gpus", "image"):
         assert f"{path}:" in message
 
 
@@ -228,7 +232,7 @@ def test_package_schema_has_every_hosted_component_with_its_inputs():
 
 
 def test_checked_in_schema_is_current():
-    assert SCHEMA_FILE.read_text() == render(), "run: python -m aiplatform.components.package"
+    assert SCHEMA_FILE.read_text() == render(), "run: python tools/component_schema.py --root ."
 
 
 def test_package_files_name_the_hosted_components():
@@ -313,10 +317,11 @@ def test_team_namespace_without_identity_creates_a_plain_service_account():
     objects = _objects(plan)
     assert objects[("ServiceAccount", "workloads")]["metadata"]["namespace"] == "t"
     assert not plan.of_type("aws:iam/role:Role")
-    with pytest.raises(PlanInputError) as caught:
-        plan_program(lambda: TeamNamespace("t", {"team": "T_1", "gpus": -1, "members_group": "", "cpu": "many",
-                                                  "identity": {"cloud": "azure", "cluster_name": "c"}}))
-    for path in ("team:", "gpus:", "membersGroup:", "cpu:", "identity.cloud:"):
+    with pytest.raises(PlanInputError) as caught:  # the identity as data: through the component package
+        plan_program(lambda: package.TeamNamespace("t", {
+            "team": "T_1", "gpus": -1, "members_group": "", "cpu": "many",
+            "identity": {"cloud": "azure", "cluster_name": "c"}}))
+    for path in ("team:", "gpus:", "members_group:", "cpu:", "identity.cloud:"):
         assert path in str(caught.value)
 
 

@@ -50,11 +50,31 @@ def warn_override(resource: str, setting: str, default: Any, value: Any) -> None
     pulumi.log.warn(f"{resource}: {setting} overridden ({default!r} -> {value!r}); this weakens a secure default")
 
 
+def arg_path(path: str) -> str:
+    """`path` spelt as a Python caller writes the args: snake_case names, `a.b[0].c` (keys in brackets as given).
+
+    >>> arg_path("systemNodes.instanceTypes[0]")
+    'system_nodes.instance_types[0]'
+    """
+    chars: list[str] = []
+    depth = 0
+    for char in path:
+        depth += (char == "[") - (char == "]")
+        if depth == 0 and char.isupper():
+            chars.append(("_" if chars and chars[-1] not in "._" else "") + char.lower())
+        else:
+            chars.append(char)
+    return "".join(chars)
+
+
 class ArgsChecker:
     """Collects every problem of a component's args, then raises them at once.
 
+    Every path is an argument path as the caller wrote it (`pool_name`, `taints[0].key`): one spelling for
+    every component, whatever the cloud (`arg_path` turns a stray camelCase name into it).
+
     >>> check = ArgsChecker("aiplatform:index:EksGpuNodePool", "gpu-a")
-    >>> check.require(max_size >= min_size, "maxSize", "must be >= minSize")
+    >>> check.require(max_size >= min_size, "max_size", "must be >= min_size")
     >>> check.done()   # raises pulumi.InputPropertiesError listing all problems
     """
 
@@ -64,7 +84,7 @@ class ArgsChecker:
         self.errors: list[pulumi.InputPropertyErrorDetails] = []
 
     def add(self, path: str, reason: str) -> None:
-        self.errors.append({"property_path": path, "reason": reason})
+        self.errors.append({"property_path": arg_path(path), "reason": reason})
 
     def require(self, ok: bool, path: str, reason: str) -> None:
         if not ok:

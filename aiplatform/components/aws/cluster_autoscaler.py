@@ -70,7 +70,7 @@ class ClusterAutoscaler(pulumi.ComponentResource):
         for key in ("cluster_name", "cluster_arn", "oidc_provider_arn", "oidc_issuer", "region", "kubernetes_version"):
             check.require(args.get(key) is not None, key, "required")
         version = args.get("kubernetes_version")
-        check.require(version in CLUSTER_AUTOSCALER_IMAGE_TAGS, "kubernetesVersion",
+        check.require(version in CLUSTER_AUTOSCALER_IMAGE_TAGS, "kubernetes_version",
                       f"no pinned autoscaler image for Kubernetes {version}")
         check.done()
 

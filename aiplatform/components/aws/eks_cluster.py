@@ -101,18 +101,18 @@ class EksCluster(pulumi.ComponentResource):
         public = bool(args.get("endpoint_public_access", False))
         cidrs = list(args.get("public_access_cidrs") or [])
         check = ArgsChecker(TYPE, name)
-        check.require(bool(args.get("cluster_name")), "clusterName", "required")
+        check.require(bool(args.get("cluster_name")), "cluster_name", "required")
         check.require(bool(args.get("region")), "region", "required")
-        check.require(args.get("subnet_ids") is not None, "subnetIds", "required")
-        check.require(version in SUPPORTED_KUBERNETES_VERSIONS, "kubernetesVersion",
+        check.require(args.get("subnet_ids") is not None, "subnet_ids", "required")
+        check.require(version in SUPPORTED_KUBERNETES_VERSIONS, "kubernetes_version",
                       f"unsupported {version!r} (supported: {', '.join(SUPPORTED_KUBERNETES_VERSIONS)})")
-        check.require(not public or bool(cidrs), "publicAccessCidrs", "required when the endpoint is public")
-        check.require(public or not cidrs, "publicAccessCidrs", "only used when the endpoint is public")
+        check.require(not public or bool(cidrs), "public_access_cidrs", "required when the endpoint is public")
+        check.require(public or not cidrs, "public_access_cidrs", "only used when the endpoint is public")
         for i, itype in enumerate(system.get("instance_types") or []):
             row = aws_instances().get(itype)
-            check.require(row is not None, f"systemNodes.instanceTypes[{i}]", f"unknown instance type {itype!r}")
+            check.require(row is not None, f"system_nodes.instance_types[{i}]", f"unknown instance type {itype!r}")
         low, high = system.get("min_size", _D.system_min_nodes), system.get("max_size", _D.system_max_nodes)
-        check.require(1 <= low <= high, "systemNodes.maxSize", f"need 1 <= minSize <= maxSize ({low}, {high})")
+        check.require(1 <= low <= high, "system_nodes.max_size", f"need 1 <= min_size <= max_size ({low}, {high})")
         check.done()
         if public:
             warn_override(name, "endpoint_public_access", False, True)

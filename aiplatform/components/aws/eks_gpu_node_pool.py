@@ -12,25 +12,15 @@ from ...catalog import DEVICE_RESOURCE, aws_instances
 from ...catalog.checks import accelerator_type_problems, vendor_of
 from ...catalog.pins import AMI_TYPES_BY_VENDOR
 from ...config.clouds.aws import AWS, default_ami_type
-from ...labels import ACCELERATOR_LABEL
 from .._base import LABEL_PREFIX, ArgsChecker, child_opts
+from .._pool import TAINT_EFFECTS, TaintArgs, pool_labels, pool_taints
 from .launch_template import node_launch_template
 
 TYPE = "aiplatform:index:EksGpuNodePool"
 
 CAPACITY_TYPES = {"on-demand": "ON_DEMAND", "spot": "SPOT", "capacity-block": "CAPACITY_BLOCK"}
-TAINT_EFFECTS = {"NoSchedule": "NO_SCHEDULE", "PreferNoSchedule": "PREFER_NO_SCHEDULE", "NoExecute": "NO_EXECUTE"}
 #: Cluster-autoscaler reads these ASG tags to build a node from nothing when a pool is at zero.
 NODE_TEMPLATE_TAG = "k8s.io/cluster-autoscaler/node-template"
-
-
-class TaintArgs(TypedDict, total=False):
-    key: str
-    """Taint key (required)."""
-    value: str
-    """Taint value. Default: empty."""
-    effect: Literal["NoSchedule", "PreferNoSchedule", "NoExecute"]
-    """Default: NoSchedule."""
 
 
 class EksGpuNodePoolArgs(TypedDict, total=False):
@@ -94,24 +84,24 @@ class EksGpuNodePool(pulumi.ComponentResource):
         min_size, max_size = args.get("min_size", 0), args.get("max_size")
         check = ArgsChecker(TYPE, name)
         for key in ("cluster_name", "node_role_arn", "subnet_ids"):
-            check.require(args.get(key) is not None, _camel(key), "required")
-        check.require(bool(types), "instanceTypes", "give at least one instance type")
+            check.require(args.get(key) is not None, key, "required")
+        check.require(bool(types), "instance_types", "give at least one instance type")
         for sub, reason in accelerator_type_problems(types, args.get("allow_unlisted_instance_types", False)):
-            check.add(f"instanceTypes{sub}", reason)
-        check.require(capacity in CAPACITY_TYPES, "capacityType", f"must be one of {', '.join(CAPACITY_TYPES)}")
-        check.require(max_size is not None and max_size >= 1, "maxSize", "required, at least 1")
+            check.add(f"instance_types{sub}", reason)
+        check.require(capacity in CAPACITY_TYPES, "capacity_type", f"must be one of {', '.join(CAPACITY_TYPES)}")
+        check.require(max_size is not None and max_size >= 1, "max_size", "required, at least 1")
         if max_size is not None:
-            check.require(0 <= min_size <= max_size, "minSize", f"must be 0..maxSize ({min_size} > {max_size})")
+            check.require(0 <= min_size <= max_size, "min_size", f"must be 0..max_size ({min_size} > {max_size})")
             desired = args.get("desired_size")
-            check.require(desired is None or min_size <= desired <= max_size, "desiredSize", "must be minSize..maxSize")
+            check.require(desired is None or min_size <= desired <= max_size, "desired_size", "must be min_size..max_size")
         if capacity == "capacity-block":
-            check.require(bool(args.get("capacity_reservation_id")), "capacityReservationId", "required for capacity-block")
-            check.require(len(types) == 1, "instanceTypes", "a capacity-block pool takes exactly one instance type")
+            check.require(bool(args.get("capacity_reservation_id")), "capacity_reservation_id", "required for capacity-block")
+            check.require(len(types) == 1, "instance_types", "a capacity-block pool takes exactly one instance type")
         else:
-            check.require(args.get("capacity_reservation_id") is None, "capacityReservationId", "only for capacity-block")
+            check.require(args.get("capacity_reservation_id") is None, "capacity_reservation_id", "only for capacity-block")
         vendor = vendor_of(types) or "nvidia"
         ami_type = args.get("ami_type") or default_ami_type(vendor)
-        check.require(ami_type in AMI_TYPES_BY_VENDOR[vendor], "amiType",
+        check.require(ami_type in AMI_TYPES_BY_VENDOR[vendor], "ami_type",
                       f"{ami_type!r} does not fit {vendor} instances ({', '.join(AMI_TYPES_BY_VENDOR[vendor])})")
         check.done()
 
@@ -123,25 +113,16 @@ class EksGpuNodePool(pulumi.ComponentResource):
         self.accelerators_per_node = min((a.count for a in accelerators), default=0)
         self.max_accelerators = max((a.count for a in accelerators), default=0) * max_size
 
-        labels = {
-            f"{LABEL_PREFIX}pool": pool,
-            f"{LABEL_PREFIX}node-role": "accelerator",
-            f"{LABEL_PREFIX}accelerator-vendor": vendor,
-            f"{LABEL_PREFIX}capacity-type": capacity,
-            f"{LABEL_PREFIX}ami-family": "bottlerocket" if ami_type.startswith("BOTTLEROCKET") else "al2023",
-        }
         models = {a.model for a in accelerators}
-        if len(models) == 1:
-            labels[ACCELERATOR_LABEL] = models.pop()
         counts = {a.count for a in accelerators}
-        if len(counts) == 1:
-            labels[f"{LABEL_PREFIX}accelerator-count"] = str(counts.pop())
-        labels.update(args.get("labels") or {})
-        taints = [{"key": resource, "value": "true", "effect": "NoSchedule"}]
-        taints += [
-            {"key": t["key"], "value": t.get("value", ""), "effect": t.get("effect", "NoSchedule")}
-            for t in args.get("taints") or []
-        ]
+        labels = pool_labels(
+            pool, vendor, capacity,
+            {f"{LABEL_PREFIX}ami-family": "bottlerocket" if ami_type.startswith("BOTTLEROCKET") else "al2023"},
+            model=next(iter(models)) if len(models) == 1 else None,
+            count=next(iter(counts)) if len(counts) == 1 else None,
+            labels=args.get("labels"),
+        )
+        taints = pool_taints({"key": resource, "value": "true", "effect": "NoSchedule"}, args.get("taints"))
 
         self.launch_template = node_launch_template(
             name,
@@ -196,11 +177,6 @@ class EksGpuNodePool(pulumi.ComponentResource):
             "maxAccelerators": self.max_accelerators,
             "acceleratorResource": resource,
         })
-
-
-def _camel(snake: str) -> str:
-    head, *rest = snake.split("_")
-    return head + "".join(p.title() for p in rest)
 
 
 def _tag_slug(key: str) -> str:

@@ -89,8 +89,8 @@ class S3ModelRegistry(pulumi.ComponentResource):
         check = ArgsChecker(TYPE, name)
         for key in ("kms_key_arn", "region", "identity"):
             check.require(args.get(key) is not None, key, "required")
-        check.require(1 <= image_days <= 3650, "untaggedImageDays", f"must be 1 to 3650 (got {image_days})")
-        check.require(len(set(families)) == len(families), "modelFamilies", "duplicate families")
+        check.require(1 <= image_days <= 3650, "untagged_image_days", f"must be 1 to 3650 (got {image_days})")
+        check.require(len(set(families)) == len(families), "model_families", "duplicate families")
         check.done()
 
         tags = dict(args.get("tags") or {})

@@ -63,9 +63,9 @@ class Network(pulumi.ComponentResource):
         creates = args.get("cidr") is not None
         if creates:
             zones = list(args.get("availability_zones") or [])
-            check.require(2 <= len(zones) <= 6, "availabilityZones", "give 2 to 6 zones with cidr")
+            check.require(2 <= len(zones) <= 6, "availability_zones", "give 2 to 6 zones with cidr")
             check.require(
-                args.get("nat_gateways", AWS.defaults.nat_gateways.other) in ("single", "per-az"), "natGateways", "must be single or per-az"
+                args.get("nat_gateways", AWS.defaults.nat_gateways.other) in ("single", "per-az"), "nat_gateways", "must be single or per-az"
             )
             try:
                 prefix = ipaddress.ip_network(args["cidr"]).prefixlen
@@ -73,11 +73,11 @@ class Network(pulumi.ComponentResource):
             except ValueError as exc:
                 check.add("cidr", str(exc))
         else:
-            check.require(args.get("vpc_id") is not None, "vpcId", "give cidr (new VPC) or vpc_id (existing VPC)")
+            check.require(args.get("vpc_id") is not None, "vpc_id", "give cidr (new VPC) or vpc_id (existing VPC)")
             subnets = args.get("private_subnet_ids")
-            check.require(subnets is not None, "privateSubnetIds", "required with vpc_id")
+            check.require(subnets is not None, "private_subnet_ids", "required with vpc_id")
             if subnets is not None and is_known(subnets):
-                check.require(len(list(subnets)) >= 2, "privateSubnetIds", "give at least 2 subnets in different zones")
+                check.require(len(list(subnets)) >= 2, "private_subnet_ids", "give at least 2 subnets in different zones")
         check.done()
 
         if creates:

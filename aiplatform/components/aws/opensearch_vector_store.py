@@ -87,7 +87,7 @@ class OpenSearchVectorStore(pulumi.ComponentResource):
         super().__init__(TYPE, name, None, opts)
         collection = str(args.get("collection_name") or "")
         check = ArgsChecker(TYPE, name)
-        check.require(bool(_AOSS_NAME.match(collection)), "collectionName",
+        check.require(bool(_AOSS_NAME.match(collection)), "collection_name",
                       f"{collection!r}: 3-32 lowercase letters, digits and '-', starting with a letter")
         for key in ("kms_key_arn", "vpc_id", "subnet_ids", "source_security_group_ids"):
             check.require(args.get(key) is not None, key, "required")

@@ -39,7 +39,7 @@ class PlatformKey(pulumi.ComponentResource):
         window = args.get("deletion_window_days", 30)
         check = ArgsChecker(TYPE, name)
         check.require(bool(args.get("alias")), "alias", "required")
-        check.require(7 <= window <= 30, "deletionWindowDays", f"must be 7 to 30 (got {window})")
+        check.require(7 <= window <= 30, "deletion_window_days", f"must be 7 to 30 (got {window})")
         check.done()
         alias = args["alias"]
         self.key = aws.kms.Key(

@@ -10,24 +10,18 @@ import pulumi_gcp as gcp
 
 from ...catalog import DEVICE_RESOURCE, instance_row
 from ...config.clouds.gcp import GCP
-from ...labels import ACCELERATOR_LABEL
-from .._base import LABEL_PREFIX, ArgsChecker, child_opts
+from .._base import ArgsChecker, child_opts
+from .._pool import TAINT_EFFECTS, TaintArgs, pool_labels, pool_taints
 from .gke_cluster import hardened_node_config, per_zone
 
 TYPE = "aiplatform:index:GkeGpuNodePool"
-TAINT_EFFECTS = {"NoSchedule": "NO_SCHEDULE", "PreferNoSchedule": "PREFER_NO_SCHEDULE", "NoExecute": "NO_EXECUTE"}
 SHARING = {"time-sharing": "TIME_SHARING", "mps": "MPS"}
 #: The taint GKE itself puts on GPU nodes; set explicitly so the plan shows it.
 GPU_TAINT = {"key": DEVICE_RESOURCE["nvidia"], "value": "present", "effect": "NoSchedule"}
 
 
-class GkeTaintArgs(TypedDict, total=False):
-    key: str
-    """Taint key (required)."""
-    value: str
-    """Default: empty."""
-    effect: Literal["NoSchedule", "PreferNoSchedule", "NoExecute"]
-    """Default: NoSchedule."""
+#: The taint args of a GKE pool: the cloud-neutral ones.
+GkeTaintArgs = TaintArgs
 
 
 class GkeGpuNodePoolArgs(TypedDict, total=False):
@@ -128,20 +122,11 @@ class GkeGpuNodePool(pulumi.ComponentResource):
         self.max_accelerators = count * max_size
         self.instance_types = [machine]
 
-        labels = {
-            f"{LABEL_PREFIX}pool": pool,
-            f"{LABEL_PREFIX}node-role": "accelerator",
-            f"{LABEL_PREFIX}accelerator-vendor": "nvidia",
-            f"{LABEL_PREFIX}capacity-type": capacity,
-        }
-        if accelerator is not None:
-            labels[ACCELERATOR_LABEL] = accelerator.model
-            labels[f"{LABEL_PREFIX}accelerator-count"] = str(count)
-        labels.update(args.get("labels") or {})
-        taints = [GPU_TAINT] + [
-            {"key": t["key"], "value": t.get("value", ""), "effect": t.get("effect", "NoSchedule")}
-            for t in args.get("taints") or []
-        ]
+        labels = pool_labels(pool, "nvidia", capacity,
+                             model=accelerator.model if accelerator is not None else None,
+                             count=count if accelerator is not None else None,
+                             labels=args.get("labels"))
+        taints = pool_taints(GPU_TAINT, args.get("taints"))
 
         guest = None
         if accelerator is not None and accelerator.gcp_type is not None:

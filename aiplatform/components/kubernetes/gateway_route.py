@@ -92,13 +92,12 @@ def custom_object(logical: str, api_version: str, kind: str, *, metadata: dict[s
 def gateway_ref_problems(check: ArgsChecker, gateway: Mapping[str, Any] | None, path: str = "gateway") -> None:
     """Problems of a `GatewayRefArgs`; values only known later (Outputs from a stack reference) pass."""
     gateway = gateway or {}
-    camel = {"gateway_name": "gatewayName", "oidc_issuer": "oidcIssuer", "jwks_uri": "jwksUri"}
     for key in ("namespace", "gateway_name"):
-        check.require(bool(gateway.get(key)), f"{path}.{camel.get(key, key)}", "required")
+        check.require(bool(gateway.get(key)), f"{path}.{key}", "required")
     for key in ("oidc_issuer", "jwks_uri"):
         value = gateway.get(key)
         check.require(value is not None and (not is_known(value) or str(value).startswith("https://")),
-                      f"{path}.{camel[key]}", "required: an https:// URL")
+                      f"{path}.{key}", "required: an https:// URL")
 
 
 class GatewayRoute(pulumi.ComponentResource):
@@ -122,9 +121,9 @@ class GatewayRoute(pulumi.ComponentResource):
         for key in ("namespace", "service_name", "path_prefix", "team"):
             check.require(bool(args.get(key)), key, "required")
         check.require(isinstance(args.get("team"), str), "team", "must be a plain string (it names the auth rule)")
-        check.require(str(args.get("path_prefix") or "/").startswith("/"), "pathPrefix", "must start with '/'")
-        check.require(1 <= limit <= 1_000_000, "requestsPerMinute", f"must be 1 to 1000000 (got {limit})")
-        check.require(1 <= timeout <= 3600, "timeoutSeconds", f"must be 1 to 3600 (got {timeout})")
+        check.require(str(args.get("path_prefix") or "/").startswith("/"), "path_prefix", "must start with '/'")
+        check.require(1 <= limit <= 1_000_000, "requests_per_minute", f"must be 1 to 1000000 (got {limit})")
+        check.require(1 <= timeout <= 3600, "timeout_seconds", f"must be 1 to 3600 (got {timeout})")
         check.require(1 <= port <= 65535, "port", f"must be 1 to 65535 (got {port})")
         check.done()
 

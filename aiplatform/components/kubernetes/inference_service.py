@@ -101,14 +101,13 @@ def server_args(uri: str, args: Mapping[str, Any], name: str) -> list[str]:
 
 
 def inference_problems(check: ArgsChecker, args: Mapping[str, Any]) -> None:
-    camel = {"service_account": "serviceAccount", "registry_uri": "registryUri"}
     for key in ("team", "namespace", "service_account", "registry_uri", "model", "accelerator"):
-        check.require(bool(args.get(key)), camel.get(key, key), "required")
+        check.require(bool(args.get(key)), key, "required")
     for key in ("team", "model", "accelerator"):
         check.require(args.get(key) is None or isinstance(args.get(key), str), key, "must be a plain string")
     registry = args.get("registry_uri")
     if isinstance(registry, str):
-        check.require(registry.startswith(("s3://", "gs://")), "registryUri", f"must be s3:// or gs:// (got {registry!r})")
+        check.require(registry.startswith(("s3://", "gs://")), "registry_uri", f"must be s3:// or gs:// (got {registry!r})")
     model = args.get("model")
     if isinstance(model, str) and model:
         check.require(bool(_MODEL_PATH.match(model)) and ".." not in model.split("/"), "model",
@@ -126,16 +125,16 @@ def inference_problems(check: ArgsChecker, args: Mapping[str, Any]) -> None:
         value = args.get(key)
         check.require(value is None or is_quantity(value), key, f"not a Kubernetes quantity: {value!r}")
     low, high = args.get("min_replicas", 1), args.get("max_replicas", 2)
-    check.require(low != 0, "minReplicas",
+    check.require(low != 0, "min_replicas",
                   "0 needs KEDA with a request-buffering scaler, which the platform does not run; use 1")
-    check.require(isinstance(low, int) and isinstance(high, int) and 0 <= low <= high <= 100, "maxReplicas",
+    check.require(isinstance(low, int) and isinstance(high, int) and 0 <= low <= high <= 100, "max_replicas",
                   f"need 1 <= min_replicas <= max_replicas <= 100 (got {low!r}, {high!r})")
     target = args.get("target_cpu_utilization", 80)
-    check.require(isinstance(target, int) and 10 <= target <= 100, "targetCpuUtilization", "must be 10 to 100")
+    check.require(isinstance(target, int) and 10 <= target <= 100, "target_cpu_utilization", "must be 10 to 100")
     port = args.get("port", 8000)
     check.require(isinstance(port, int) and 1024 <= port <= 65535, "port", f"must be 1024 to 65535 (got {port!r})")
     prefix = args.get("path_prefix")
-    check.require(prefix is None or str(prefix).startswith("/"), "pathPrefix", "must start with '/'")
+    check.require(prefix is None or str(prefix).startswith("/"), "path_prefix", "must start with '/'")
     if args.get("gateway") is not None:
         gateway_ref_problems(check, args["gateway"])
 

@@ -29,22 +29,6 @@ CONTROLLER_NAME = "gateway.envoyproxy.io/gatewayclass-controller"
 #: Namespaces carrying this label may attach routes to the gateway.
 ACCESS_LABEL = f"{LABEL_PREFIX}gateway-access"
 
-#: Service annotations that make the gateway's load balancer private, per cloud.
-INTERNAL_LB_ANNOTATIONS: dict[str, dict[str, str]] = {
-    "aws": {
-        "service.beta.kubernetes.io/aws-load-balancer-type": "nlb",
-        "service.beta.kubernetes.io/aws-load-balancer-internal": "true",
-        "service.beta.kubernetes.io/aws-load-balancer-scheme": "internal",
-    },
-    "gcp": {"networking.gke.io/load-balancer-type": "Internal"},
-}
-PUBLIC_LB_ANNOTATIONS: dict[str, dict[str, str]] = {
-    "aws": {
-        "service.beta.kubernetes.io/aws-load-balancer-type": "nlb",
-        "service.beta.kubernetes.io/aws-load-balancer-scheme": "internet-facing",
-    },
-    "gcp": {},
-}
 ACCESS_LOG_FIELDS = {
     "start_time": "%START_TIME%",
     "method": "%REQ(:METHOD)%",
@@ -77,8 +61,10 @@ class LlmGatewayArgs(TypedDict, total=False):
     """Gateway-wide limit per Envoy replica, for routes without their own. Default: 600."""
     load_balancer: Literal["internal", "internet-facing"]
     """Scheme of the gateway's load balancer. Default: internal."""
-    cloud: Literal["aws", "gcp"]
-    """Cloud whose load-balancer annotations apply. Default: aws."""
+    load_balancer_annotations: Mapping[str, str]
+    """Annotations of the Envoy Service that give it a load balancer of that scheme on the cluster's cloud
+    (the platform's cloud builder gives them: `aiplatform.platform.aws.LOAD_BALANCER_ANNOTATIONS`, `...gcp...`).
+    Default: none (the cluster's default load balancer)."""
     namespace: str
     """Namespace of the controller and the gateway. Default: `llm-gateway`."""
     replicas: int
@@ -102,20 +88,18 @@ class LlmGateway(pulumi.ComponentResource):
         limit = args.get("requests_per_minute", d.GATEWAY_REQUESTS_PER_MINUTE)
         replicas = args.get("replicas", d.GATEWAY_REPLICAS.prod)
         scheme = args.get("load_balancer", "internal")
-        cloud = args.get("cloud", "aws")
         check = ArgsChecker(TYPE, name)
-        check.require(str(args.get("oidc_issuer") or "").startswith("https://"), "oidcIssuer",
+        check.require(str(args.get("oidc_issuer") or "").startswith("https://"), "oidc_issuer",
                       "required: the https:// issuer URL of the identity provider")
-        check.require(str(args.get("jwks_uri") or "").startswith("https://"), "jwksUri", "required: an https:// URL")
+        check.require(str(args.get("jwks_uri") or "").startswith("https://"), "jwks_uri", "required: an https:// URL")
         check.exclusive(args, "tls_secret_name", "cert_manager_issuer")
-        check.require(bool(args.get("tls_secret_name") or args.get("cert_manager_issuer")), "tlsSecretName",
+        check.require(bool(args.get("tls_secret_name") or args.get("cert_manager_issuer")), "tls_secret_name",
                       "give tls_secret_name or cert_manager_issuer: the listener is HTTPS only")
         check.require(not args.get("cert_manager_issuer") or bool(args.get("hostname")), "hostname",
                       "required with cert_manager_issuer")
-        check.require(1 <= limit <= 1_000_000, "requestsPerMinute", f"must be 1 to 1000000 (got {limit})")
+        check.require(1 <= limit <= 1_000_000, "requests_per_minute", f"must be 1 to 1000000 (got {limit})")
         check.require(1 <= replicas <= 50, "replicas", f"must be 1 to 50 (got {replicas})")
-        check.require(scheme in ("internal", "internet-facing"), "loadBalancer", f"unknown scheme {scheme!r}")
-        check.require(cloud in INTERNAL_LB_ANNOTATIONS, "cloud", f"unknown cloud {cloud!r}")
+        check.require(scheme in ("internal", "internet-facing"), "load_balancer", f"unknown scheme {scheme!r}")
         check.done()
         if scheme == "internet-facing":
             pulumi.log.warn(f"{name}: load_balancer overridden ('internal' -> 'internet-facing'); "
@@ -137,7 +121,7 @@ class LlmGateway(pulumi.ComponentResource):
         )
         crd_opts = child_opts(self, depends_on=[self.release])
         meta = {"namespace": self.namespace, "labels": labels}
-        annotations = (INTERNAL_LB_ANNOTATIONS if scheme == "internal" else PUBLIC_LB_ANNOTATIONS)[cloud]
+        annotations = dict(args.get("load_balancer_annotations") or {})
         proxy = _custom(
             f"{name}-proxy", ENVOY_API, "EnvoyProxy",
             metadata={"name": f"{name}-proxy", **meta},

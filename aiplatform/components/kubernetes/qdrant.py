@@ -63,9 +63,9 @@ class Qdrant(pulumi.ComponentResource):
         replicas = args.get("replicas", d.QDRANT_REPLICAS.other)
         size = args.get("volume_size_gib", d.QDRANT_VOLUME_SIZE_GIB)
         check = ArgsChecker(TYPE, name)
-        check.require(args.get("storage_class_name") is not None, "storageClassName", "required")
+        check.require(args.get("storage_class_name") is not None, "storage_class_name", "required")
         check.require(1 <= replicas <= 15, "replicas", f"must be 1 to 15 (got {replicas})")
-        check.require(1 <= size <= 16384, "volumeSizeGib", f"must be 1 to 16384 (got {size})")
+        check.require(1 <= size <= 16384, "volume_size_gib", f"must be 1 to 16384 (got {size})")
         snapshots = args.get("snapshots")
         if snapshots is not None:
             for key in ("bucket", "region"):

@@ -1,5 +1,9 @@
 """TeamNamespace: one product team's isolated, budgeted slice of the platform's cluster.
 
+Cloud-free: the team's cloud identity is an input (`TeamIdentity`), built by the
+cloud (`components/aws/team_identity.py`, `components/gcp/team_identity.py`) and
+created by the namespace as its own children.
+
 Hosted by the component package (`components/`) for every Pulumi language, so
 this module keeps its annotations evaluated (no `from __future__ import
 annotations`): `pulumi.provider.experimental` infers the schema from them.
@@ -7,7 +11,8 @@ annotations`): `pulumi.provider.experimental` infers the schema from them.
 
 import re
 from collections.abc import Mapping, Sequence
-from typing import Any, Required, TypedDict
+from dataclasses import dataclass
+from typing import Any, Protocol, Required, TypedDict, runtime_checkable
 
 import pulumi
 import pulumi_kubernetes as k8s
@@ -23,10 +28,6 @@ REGISTRY_PREFIX = "teams/{team}/"
 _DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")
 #: Private ranges: HTTPS egress to the cloud's APIs never opens these (other tenants, the node network).
 PRIVATE_RANGES = ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "169.254.0.0/16", "100.64.0.0/10")
-#: EKS Pod Identity agent on every node (link-local), which hands out the team role's credentials.
-POD_IDENTITY_AGENT = "169.254.170.23/32"
-#: The GKE metadata server as pods reach it on Dataplane V2 clusters (Workload Identity tokens).
-GKE_METADATA_SERVER = "169.254.169.254/32"
 
 #: What a team's members may do in their namespace: explicit verbs on explicit resources, nothing
 #: cluster-wide, no RBAC, quota or network-policy writes (those are the platform's).
@@ -49,6 +50,56 @@ TEAM_RULES: list[dict[str, Any]] = [
     {"apiGroups": ["gateway.envoyproxy.io"], "resources": ["securitypolicies", "backendtrafficpolicies"],
      "verbs": ["get", "list", "watch", "create", "update", "patch", "delete"]},
 ]
+
+
+@dataclass(frozen=True)
+class TeamSlot:
+    """Where a team identity is created: the namespace it serves, and the TeamNamespace as parent."""
+
+    parent: pulumi.Resource
+    """The TeamNamespace: the identity's resources are its children."""
+    name: str
+    """The TeamNamespace's name: the identity's resources derive theirs from it."""
+    team: str
+    namespace: str
+    service_account: str
+    members_group: str
+    labels: Mapping[str, str]
+    tags: Mapping[str, str]
+    """The TeamNamespace's `tags` (for cloud resources)."""
+    after: Sequence[pulumi.Resource]
+    """Resources the identity's workload binding must wait for (the namespace)."""
+
+
+@dataclass(frozen=True)
+class TeamIdentityOutputs:
+    """What a created team identity gives the namespace."""
+
+    resource: pulumi.Resource
+    """The identity (a `WorkloadRole`, a `WorkloadIdentity`)."""
+    role_arn: pulumi.Output[str]
+    """The IAM role of the workload service account (AWS), or empty."""
+    google_service_account: pulumi.Output[str]
+    """The Google service account of the workload service account (GCP), or empty."""
+
+
+@runtime_checkable
+class TeamIdentity(Protocol):
+    """A team's cloud identity, built by a cloud (`aiplatform.components.aws.team_identity`,
+    `aiplatform.components.gcp.team_identity`); `TeamNamespace` validates it with its other args, opens
+    the egress its credentials need and creates it, as its own children, with the workload service account."""
+
+    def problems(self, check: ArgsChecker) -> None:
+        """Add the identity's problems to `check` (paths under `identity.`)."""
+        ...
+
+    def egress(self) -> list[dict[str, Any]]:
+        """NetworkPolicy egress rules the credentials need besides HTTPS to the cloud's APIs."""
+        ...
+
+    def create(self, slot: TeamSlot) -> TeamIdentityOutputs:
+        """Create the identity and the workload service account for `slot`."""
+        ...
 
 
 class TeamIdentityArgs(TypedDict, total=False):
@@ -156,29 +207,21 @@ def team_problems(check: ArgsChecker, args: Mapping[str, Any]) -> None:
         value = args.get(key)
         check.require(value is None or is_quantity(value), key,
                       f"not a Kubernetes quantity: {value!r}")
-    for key, path in (("pods", "pods"), ("persistent_volume_claims", "persistentVolumeClaims")):
+    for key, path in (("pods", "pods"), ("persistent_volume_claims", "persistent_volume_claims")):
         value = args.get(key)
         check.require(value is None or (isinstance(value, int) and value >= 0), path, f"must be >= 0 (got {value!r})")
-    check.require(bool(args.get("members_group")), "membersGroup", "required: the Kubernetes group of the team")
+    check.require(bool(args.get("members_group")), "members_group", "required: the Kubernetes group of the team")
     budget = args.get("monthly_budget_usd")
-    check.require(budget is None or (isinstance(budget, (int, float)) and budget >= 0), "monthlyBudgetUsd",
+    check.require(budget is None or (isinstance(budget, (int, float)) and budget >= 0), "monthly_budget_usd",
                   f"must be >= 0 (got {budget!r})")
     for i, port in enumerate(args.get("vector_store_ports") or []):
-        check.require(isinstance(port, int) and 1 <= port <= 65535, f"vectorStorePorts[{i}]", "must be 1 to 65535")
+        check.require(isinstance(port, int) and 1 <= port <= 65535, f"vector_store_ports[{i}]", "must be 1 to 65535")
     identity = args.get("identity")
-    if identity is not None:
-        cloud = identity.get("cloud")
-        check.require(cloud in ("aws", "gcp"), "identity.cloud", f"must be aws or gcp (got {cloud!r})")
-        if cloud == "gcp":
-            check.require(bool(identity.get("project")), "identity.project", "required on gcp")
-            check.require(not identity.get("repository_id") or bool(identity.get("region")), "identity.region",
-                          "required with repositoryId (the repository's location)")
-            return
-        check.require(bool(identity.get("cluster_name")), "identity.clusterName", "required")
-        check.require(identity.get("mode", "pod-identity") in ("pod-identity", "irsa"), "identity.mode",
-                      f"must be pod-identity or irsa (got {identity.get('mode')!r})")
-        check.require(not identity.get("registry_kms_key_arn") or bool(identity.get("region")), "identity.region",
-                      "required with registryKmsKeyArn (for the kms:ViaService condition)")
+    if isinstance(identity, TeamIdentity):
+        identity.problems(check)
+    elif identity is not None:
+        check.add("identity", "a TeamIdentity from aiplatform.components.aws.team_identity or "
+                              "aiplatform.components.gcp.team_identity (as data only through the component package)")
 
 
 def _namespace_named(name: str) -> dict[str, Any]:
@@ -208,11 +251,9 @@ def network_policies(args: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
     https_to = [{"ipBlock": {"cidr": c, **({"except": list(PRIVATE_RANGES)} if c == "0.0.0.0/0" else {})}}
                 for c in cidrs]
     egress: list[dict[str, Any]] = [{"to": https_to, "ports": [{"protocol": "TCP", "port": 443}]}]
-    identity = args.get("identity") or {}
-    if identity.get("cloud") == "aws" and identity.get("mode", "pod-identity") == "pod-identity":
-        egress.append({"to": [{"ipBlock": {"cidr": POD_IDENTITY_AGENT}}], "ports": [{"protocol": "TCP", "port": 80}]})
-    if identity.get("cloud") == "gcp":
-        egress.append({"to": [{"ipBlock": {"cidr": GKE_METADATA_SERVER}}], "ports": [{"protocol": "TCP", "port": 80}]})
+    identity = args.get("identity")
+    if isinstance(identity, TeamIdentity):
+        egress += identity.egress()
     policies["allow-cloud-apis"] = {"podSelector": everything, "policyTypes": ["Egress"], "egress": egress}
     if args.get("gateway_namespace"):
         policies["allow-from-gateway"] = {
@@ -230,27 +271,15 @@ def network_policies(args: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
     return policies
 
 
-def team_grants(team: str, identity: Mapping[str, Any]) -> list[dict[str, Any]]:
-    """The team role's grants: its registry prefix (read), image pulls, its vector collection."""
-    grants: list[dict[str, Any]] = []
-    if identity.get("registry_bucket_arn"):
-        grant: dict[str, Any] = {"kind": "models-read", "bucket_arn": identity["registry_bucket_arn"],
-                                 "prefix": REGISTRY_PREFIX.format(team=team)}
-        if identity.get("registry_kms_key_arn"):
-            grant.update(kms_key_arn=identity["registry_kms_key_arn"], region=identity["region"])
-        grants.append(grant)
-    if identity.get("repository_arn"):
-        grants.append({"kind": "images-pull", "repository_arn": identity["repository_arn"]})
-    if identity.get("vector_collection_arn"):
-        grants.append({"kind": "vector-write", "collection_arn": identity["vector_collection_arn"]})
-    return grants
-
-
 class TeamNamespace(pulumi.ComponentResource):
     """A team's namespace with a GPU, CPU, memory and storage quota, default limits, default-deny network
     policies with explicit allows, a namespaced Role for the team's group (no wildcards), and the team's
     workload service account with a cloud identity limited to the team's registry prefix, vector indexes
-    and image pulls."""
+    and image pulls.
+
+    In Python, `identity` is a `TeamIdentity` built by the cloud (`AwsTeamIdentity`, `GcpTeamIdentity` in
+    `aiplatform.components.{aws,gcp}.team_identity`); the component package's `TeamNamespace` (any
+    language) takes it as data (`TeamIdentityArgs`) and builds it."""
 
     namespace: pulumi.Output[str]
     """The team's namespace."""
@@ -317,18 +346,18 @@ class TeamNamespace(pulumi.ComponentResource):
         )
 
         identity = args.get("identity")
-        self.workload_role = None
-        self.google_service_account = pulumi.Output.from_input("")
-        if identity is not None and identity.get("cloud") == "gcp":
-            self.workload_identity = self._gcp_identity(name, team, namespace, account, labels, identity)
-            self.google_service_account = self.workload_identity.email
-            self.role_arn = pulumi.Output.from_input("")
-        elif identity is not None:
-            self.workload_role = self._aws_identity(name, team, namespace, account, labels, identity, args)
-            self.role_arn = self.workload_role.role_arn
+        if identity is not None:
+            made = identity.create(TeamSlot(  # type: ignore[attr-defined]
+                parent=self, name=name, team=team, namespace=namespace, service_account=account,
+                members_group=args["members_group"], labels=labels, tags=dict(args.get("tags") or {}),
+                after=[self.ns]))
+            self.workload_identity = made.resource
+            self.role_arn, self.google_service_account = made.role_arn, made.google_service_account
         else:
             k8s.core.v1.ServiceAccount(f"{name}-workloads", metadata={"name": account, **meta}, opts=in_ns)
+            self.workload_identity = None
             self.role_arn = pulumi.Output.from_input("")
+            self.google_service_account = pulumi.Output.from_input("")
         self.namespace = self.ns.metadata.apply(lambda m: m["name"])
         self.service_account_name = pulumi.Output.from_input(account)
         self.gpu_quota = pulumi.Output.from_input(args["gpus"])
@@ -342,41 +371,5 @@ class TeamNamespace(pulumi.ComponentResource):
             "registryPrefix": self.registry_prefix,
         })
 
-    def _gcp_identity(self, name: str, team: str, namespace: str, account: str, labels: Mapping[str, str],
-                      identity: Mapping[str, Any]):
-        from ..gcp.workload_identity import WorkloadIdentity
-
-        grants: list[dict[str, Any]] = []
-        if identity.get("registry_bucket"):
-            grants.append({"kind": "models-read", "bucket": identity["registry_bucket"],
-                           "prefix": REGISTRY_PREFIX.format(team=team)})
-        if identity.get("repository_id"):
-            grants.append({"kind": "images-pull", "repository": identity["repository_id"],
-                           "location": identity["region"]})
-        return WorkloadIdentity(name, {
-            "project": identity["project"], "namespace": namespace, "service_account": account,
-            "grants": grants, "labels": labels, "description": f"Workloads of team {team}",
-        }, child_opts(self, depends_on=[self.ns]))
-
-    def _aws_identity(self, name: str, team: str, namespace: str, account: str, labels: Mapping[str, str],
-                      identity: Mapping[str, Any], args: Mapping[str, Any]):
-        import pulumi_aws as aws
-
-        from ..aws.workload_role import WorkloadRole, workload_role_args
-
-        tags = dict(args.get("tags") or {})
-        tags["team"] = team
-        cluster = {k: identity.get(k) for k in ("cluster_name", "mode", "oidc_provider_arn", "oidc_issuer")}
-        role = WorkloadRole(name, workload_role_args(
-            cluster, namespace, account, team_grants(team, identity),
-            labels=labels, tags=tags, description=f"Workloads of team {team}",
-        ), child_opts(self, depends_on=[self.ns]))
-        for i, arn in enumerate(identity.get("member_role_arns") or []):
-            aws.eks.AccessEntry(
-                f"{name}-member-{i}", cluster_name=identity["cluster_name"], principal_arn=arn, type="STANDARD",
-                kubernetes_groups=[args["members_group"]], tags=tags, opts=child_opts(self),
-            )
-        return role
-
-
-__all__ = ["TeamIdentityArgs", "TeamNamespace", "TeamNamespaceArgs", "network_policies", "quota_hard", "team_grants"]
+__all__ = ["TeamIdentity", "TeamIdentityArgs", "TeamIdentityOutputs", "TeamNamespace", "TeamNamespaceArgs", "TeamSlot",
+           "network_policies", "quota_hard"]

@@ -1,0 +1,295 @@
+"""The AWS half of `AiPlatform`: network, EKS, GPU pools, add-ons, model registry and vector store.
+
+Wiring only (DESIGN.md convention 12); the cloud-free half (gateway, teams, outputs) is the facade's.
+"""
+
+from __future__ import annotations
+
+import pulumi
+import pulumi_aws as aws
+
+from ..components._base import child_opts, cost_labels
+from ..components.aws import (
+    ClusterAutoscaler,
+    EbsCsiDriver,
+    EksCluster,
+    EksGpuNodePool,
+    Network,
+    OpenSearchVectorStore,
+    PlatformKey,
+    S3ModelRegistry,
+    SecureBucket,
+    WorkloadRole,
+)
+from ..components.aws.team_identity import AwsTeamIdentity
+from ..components.aws.workload_role import workload_role_args
+from ..components.kubernetes import NvidiaDevicePlugin, Qdrant
+from ..components.kubernetes.llm_gateway import ACCESS_LABEL
+from ..config import PlatformConfig, TeamConfig
+from .builder import CloudPlatform, given_provider
+
+#: Service annotations that make the gateway's load balancer an NLB, private or internet-facing.
+LOAD_BALANCER_ANNOTATIONS: dict[str, dict[str, str]] = {
+    "internal": {
+        "service.beta.kubernetes.io/aws-load-balancer-type": "nlb",
+        "service.beta.kubernetes.io/aws-load-balancer-internal": "true",
+        "service.beta.kubernetes.io/aws-load-balancer-scheme": "internal",
+    },
+    "internet-facing": {
+        "service.beta.kubernetes.io/aws-load-balancer-type": "nlb",
+        "service.beta.kubernetes.io/aws-load-balancer-scheme": "internet-facing",
+    },
+}
+
+
+def build(platform: pulumi.ComponentResource, name: str, config: PlatformConfig,
+          opts: pulumi.ResourceOptions | None) -> CloudPlatform:
+    """Create the AWS resources of `platform` (an explicit provider for `config.region` unless `opts` brings one)."""
+    provider = given_provider(opts, "aws") or aws.Provider(name, region=config.region, opts=child_opts(platform))
+    aws_opts = child_opts(platform, providers={"aws": provider})
+    tags = config.resource_tags
+
+    network = _network(name, config, aws_opts)
+    cluster = _cluster(name, config, network, aws_opts)
+    gpu_pools = {pool.name: EksGpuNodePool(f"{name}-{pool.name}", {
+        "pool_name": pool.name,
+        "cluster_name": cluster.cluster_name,
+        "node_role_arn": cluster.node_role_arn,
+        "subnet_ids": network.private_subnet_ids,
+        "instance_types": pool.instance_types,
+        "allow_unlisted_instance_types": pool.allow_unlisted_instance_types,
+        "capacity_type": pool.capacity_type,
+        "capacity_reservation_id": pool.capacity_reservation_id,
+        "min_size": pool.min_nodes,
+        "max_size": pool.max_nodes,
+        "desired_size": pool.initial_nodes,
+        "disk_size_gib": pool.disk_size_gib,
+        "ami_type": pool.resolved_ami_type,
+        "labels": pool.labels,
+        "taints": [t.model_dump() for t in pool.taints],
+        "tags": tags,
+    }, pulumi.ResourceOptions.merge(aws_opts, pulumi.ResourceOptions(depends_on=cluster.node_dependencies)))
+        for pool in config.gpu_pools}
+
+    k8s_opts = child_opts(platform, providers={"kubernetes": cluster.provider})
+    both_opts = pulumi.ResourceOptions.merge(k8s_opts, aws_opts)
+    built = CloudPlatform(
+        network=network, cluster=cluster, gpu_pools=gpu_pools, provider=provider, k8s_opts=k8s_opts,
+        cloud_opts=aws_opts, team_identity=lambda team: _team_identity(built, config, team),
+        load_balancer_annotations=LOAD_BALANCER_ANNOTATIONS,
+        outputs={
+            "oidcProviderArn": cluster.oidc_provider_arn,
+            "vpcId": network.vpc_id,
+            "privateSubnetIds": network.private_subnet_ids,
+        },
+    )
+    if any(p.vendor == "nvidia" for p in config.gpu_pools):
+        built.addons["device_plugin"] = NvidiaDevicePlugin(name, {"labels": cost_labels(tags)}, k8s_opts)
+    built.addons["autoscaler"] = ClusterAutoscaler(name, {
+        "cluster_name": cluster.cluster_name,
+        "cluster_arn": cluster.cluster.arn,
+        "oidc_provider_arn": cluster.oidc_provider_arn,
+        "oidc_issuer": cluster.oidc_issuer,
+        "region": config.region,
+        "kubernetes_version": config.cluster.kubernetes_version,
+        "tags": tags,
+    }, both_opts)
+    _services(built, name, config)
+    return built
+
+
+def _network(name: str, config: PlatformConfig, aws_opts: pulumi.ResourceOptions) -> Network:
+    network, tags = config.network, config.resource_tags
+    if network.creates_vpc:
+        return Network(name, {
+            "cidr": str(network.cidr),
+            "availability_zones": config.availability_zones,
+            "nat_gateways": config.nat_gateways,
+            "tags": tags,
+        }, aws_opts)
+    return Network(name, {
+        "vpc_id": network.vpc_id,
+        "private_subnet_ids": network.private_subnet_ids,
+        "public_subnet_ids": network.public_subnet_ids,
+        "tags": tags,
+    }, aws_opts)
+
+
+def _cluster(name: str, config: PlatformConfig, network: Network, aws_opts: pulumi.ResourceOptions) -> EksCluster:
+    cluster = config.cluster
+    system = cluster.system_nodes
+    return EksCluster(name, {
+        "cluster_name": config.name,
+        "region": config.region,
+        "partition": config.partition,
+        "subnet_ids": network.private_subnet_ids,
+        "kubernetes_version": cluster.kubernetes_version,
+        "endpoint_public_access": cluster.endpoint.public,
+        "public_access_cidrs": [str(c) for c in cluster.endpoint.public_cidrs],
+        "admin_role_arns": cluster.admin_role_arns,
+        "system_nodes": {
+            "instance_types": config.system_instance_types,
+            "min_size": system.min_nodes,
+            "max_size": system.max_nodes,
+            "desired_size": system.initial_nodes,
+            "disk_size_gib": system.disk_size_gib,
+        },
+        "log_retention_days": 365 if config.environment == "prod" else 90,
+        "protect": config.protect_stateful,
+        "tags": config.resource_tags,
+    }, aws_opts)
+
+
+def _cluster_identity(built: CloudPlatform, config: PlatformConfig) -> dict[str, object]:
+    """How the cluster's workloads get AWS credentials (`ClusterIdentityArgs`)."""
+    return {
+        "cluster_name": built.cluster.cluster_name,
+        "mode": config.workload_identity,
+        "oidc_provider_arn": built.cluster.oidc_provider_arn,  # type: ignore[attr-defined]
+        "oidc_issuer": built.cluster.oidc_issuer,  # type: ignore[attr-defined]
+    }
+
+
+def _services(built: CloudPlatform, name: str, config: PlatformConfig) -> None:
+    """Model registry and vector store, wired to one set of workload identities."""
+    tags = config.resource_tags
+    protect = config.protect_stateful
+    prod = config.environment == "prod"
+    aws_opts = built.cloud_opts
+    both_opts = pulumi.ResourceOptions.merge(built.k8s_opts, aws_opts)
+    network, cluster = built.network, built.cluster
+    identity = _cluster_identity(built, config)
+    registry, store = config.model_registry, config.vector_store
+    if registry is not None or store is not None:
+        built.data_key = PlatformKey(f"{name}-data", {
+            "alias": f"aiplatform/{config.name}/data",
+            "description": f"Data of AI platform {config.name}: models, images, vectors",
+            "protect": protect,
+            "tags": tags,
+        }, aws_opts)
+
+    publisher_grants: list = []
+    consumer_grants: list = []
+    if store is not None and store.kind == "opensearch-serverless":
+        vector_store = built.vector_store = OpenSearchVectorStore(name, {
+            "collection_name": store.collection_name or f"{config.name}-vectors"[:32],
+            "kms_key_arn": built.data_key.arn,  # type: ignore[union-attr]
+            "vpc_id": network.vpc_id,
+            "subnet_ids": network.private_subnet_ids,
+            "source_security_group_ids": [cluster.cluster_security_group_id],  # type: ignore[attr-defined]
+            "public_access": store.network == "public",
+            "standby_replicas": prod if store.standby_replicas is None else store.standby_replicas,
+            "protect": protect,
+            "tags": tags,
+        }, aws_opts)
+        publisher_grants.append(vector_store.write_grant)
+        consumer_grants.append(vector_store.read_grant)
+        built.service_outputs["vectorStore"] = {
+            "kind": store.kind,
+            "endpoint": vector_store.endpoint,
+            "collectionArn": vector_store.arn,
+            "readGrant": vector_store.read_grant,
+        }
+    elif store is not None:
+        _qdrant(built, name, config, store, identity)
+
+    if registry is not None:
+        ns_labels = {**cost_labels(tags), **({ACCESS_LABEL: "true"} if config.gateway else {})}
+        model_registry = built.model_registry = S3ModelRegistry(name, {
+            "kms_key_arn": built.data_key.arn,  # type: ignore[union-attr]
+            "region": config.region,
+            "bucket_name": registry.bucket_name,
+            "model_families": registry.model_families,
+            "noncurrent_version_days": registry.noncurrent_version_days,
+            "access_log_bucket": registry.access_log_bucket,
+            "repository_name": registry.repository_name or f"{config.name}-serving",
+            "untagged_image_days": registry.untagged_image_days,
+            "identity": identity,
+            "namespace": registry.namespace,
+            "namespace_labels": ns_labels,
+            "publisher_extra_grants": publisher_grants,
+            "consumer_extra_grants": consumer_grants,
+            "protect": protect,
+            "tags": tags,
+        }, both_opts)
+        built.registry_uri = pulumi.Output.concat("s3://", model_registry.bucket_name)
+        built.service_outputs["modelRegistry"] = {
+            "bucketName": model_registry.bucket_name,
+            "bucketArn": model_registry.bucket_arn,
+            "modelPackageGroupNames": model_registry.model_package_group_names,
+            "repositoryUrl": model_registry.repository_url,
+            "namespace": registry.namespace,
+            "publisherRoleArn": model_registry.publisher.role_arn,
+            "consumerRoleArn": model_registry.consumer.role_arn,
+        }
+        if isinstance(built.vector_store, OpenSearchVectorStore):
+            built.vector_store.allow(f"{name}-consumers", [model_registry.consumer.role_arn], write=False)
+            built.vector_store.allow(f"{name}-publishers", [model_registry.publisher.role_arn], write=True)
+
+
+def _qdrant(built: CloudPlatform, name: str, config: PlatformConfig, store, identity: dict) -> None:
+    """Qdrant in the cluster, on encrypted EBS volumes, with snapshots to an S3 bucket unless disabled."""
+    prod = config.environment == "prod"
+    tags = config.resource_tags
+    data_key, aws_opts = built.data_key, built.cloud_opts
+    both_opts = pulumi.ResourceOptions.merge(built.k8s_opts, aws_opts)
+    storage = built.addons["storage"] = EbsCsiDriver(name, {
+        "identity": identity,
+        "kubernetes_version": config.cluster.kubernetes_version,
+        "kms_key_arn": data_key.arn,  # type: ignore[union-attr]
+        "region": config.region,
+        "reclaim_policy": "Retain" if prod else "Delete",
+        "partition": config.partition,
+        "tags": tags,
+    }, pulumi.ResourceOptions.merge(both_opts, pulumi.ResourceOptions(
+        depends_on=built.cluster.node_dependencies)))  # type: ignore[attr-defined]
+    namespace, account = "vector-store", "qdrant"
+    snapshots = None
+    annotations: dict = {}
+    if store.snapshots is not False:
+        bucket = built.addons["snapshot_bucket"] = SecureBucket(f"{name}-vector-snapshots", {
+            "kms_key_arn": data_key.arn, "noncurrent_version_days": 30,  # type: ignore[union-attr]
+            "protect": config.protect_stateful, "tags": tags,
+        }, aws_opts)
+        role = WorkloadRole(f"{name}-qdrant", workload_role_args(
+            identity, namespace, account,
+            [{"kind": "models-write", "bucket_arn": bucket.arn,
+              "kms_key_arn": data_key.arn, "region": config.region}],  # type: ignore[union-attr]
+            create_service_account=False, tags=tags, description="Qdrant snapshots",
+        ), aws_opts)
+        annotations = role.service_account_annotations
+        snapshots = {"bucket": bucket.name, "region": config.region}
+    vector_store = built.vector_store = Qdrant(name, {
+        "storage_class_name": storage.storage_class_name,
+        "namespace": namespace,
+        "service_account_name": account,
+        "service_account_annotations": annotations,
+        "replicas": store.replicas or (3 if prod else 1),
+        "volume_size_gib": store.volume_size_gib or 50,
+        "memory": store.memory or "4Gi",
+        **({"snapshots": snapshots} if snapshots else {}),
+        "labels": cost_labels(tags),
+        "protect": config.protect_stateful,
+    }, pulumi.ResourceOptions.merge(built.k8s_opts, pulumi.ResourceOptions(depends_on=[storage])))
+    built.service_outputs["vectorStore"] = {
+        "kind": "qdrant",
+        "endpoint": vector_store.endpoint,
+        "apiKeySecret": vector_store.api_key_secret,
+    }
+
+
+def _team_identity(built: CloudPlatform, config: PlatformConfig, team: TeamConfig) -> AwsTeamIdentity:
+    """A team's IAM role on the cluster, reading its registry prefix, pulling images, using its indexes."""
+    registry, store = built.model_registry, built.vector_store
+    collection = store if isinstance(store, OpenSearchVectorStore) else None
+    return AwsTeamIdentity(
+        cluster_name=built.cluster.cluster_name,
+        mode=config.workload_identity,
+        oidc_provider_arn=built.cluster.oidc_provider_arn,  # type: ignore[attr-defined]
+        oidc_issuer=built.cluster.oidc_issuer,  # type: ignore[attr-defined]
+        member_role_arns=team.member_role_arns,
+        **({"registry_bucket_arn": registry.bucket_arn, "registry_kms_key_arn": built.data_key.arn,  # type: ignore[union-attr]
+            "region": config.region, "repository_arn": registry.repository.arn} if registry is not None else {}),
+        vector_collection_arn=collection.arn if collection is not None else None,
+        collection=collection,
+    )

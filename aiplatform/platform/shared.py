@@ -1,0 +1,91 @@
+"""The cloud-free half of `AiPlatform`: the gateway, the teams and the stack outputs, wired once for every
+cloud to what its builder made (`CloudPlatform`)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pulumi
+
+from ..components._base import cost_labels
+from ..components.kubernetes import LlmGateway, Qdrant, TeamNamespace
+from ..config import PlatformConfig, TeamConfig
+from .builder import CloudPlatform
+
+
+def gateway(name: str, config: PlatformConfig, built: CloudPlatform) -> LlmGateway | None:
+    """The LLM gateway, on the cloud's internal load balancer unless told otherwise; adds its `gateway` output."""
+    prod = config.environment == "prod"
+    settings = config.gateway
+    if settings is None:
+        return None
+    gw = LlmGateway(name, {
+        "oidc_issuer": settings.oidc_issuer,
+        "jwks_uri": settings.jwks_uri,
+        "audiences": settings.audiences,
+        "team_claim": settings.team_claim,
+        **({"hostname": settings.hostname} if settings.hostname else {}),
+        **({"tls_secret_name": settings.tls_secret_name} if settings.tls_secret_name else {}),
+        **({"cert_manager_issuer": settings.cert_manager_issuer} if settings.cert_manager_issuer else {}),
+        "requests_per_minute": settings.requests_per_minute,
+        "load_balancer": settings.load_balancer,
+        "load_balancer_annotations": built.load_balancer_annotations[settings.load_balancer],
+        "replicas": settings.replicas or (2 if prod else 1),
+        "labels": cost_labels(config.resource_tags),
+    }, built.k8s_opts)
+    built.service_outputs["gateway"] = {
+        "namespace": gw.namespace,
+        "gatewayName": gw.gateway_name,
+        "hostname": settings.hostname,
+        "loadBalancer": settings.load_balancer,
+    }
+    return gw
+
+
+def team(name: str, config: PlatformConfig, team: TeamConfig, built: CloudPlatform,
+         gateway: LlmGateway | None) -> TeamNamespace:
+    """A team's namespace, quota, policies, RBAC and cloud identity, scoped to the platform's services."""
+    tags = config.team_tags(team)
+    args: dict[str, object] = {
+        "team": team.name,
+        "gpus": team.gpus,
+        "accelerator_resources": config.accelerator_resources,
+        "cpu": team.cpu,
+        "memory": team.memory,
+        "pods": team.pods,
+        "persistent_volume_claims": team.persistent_volume_claims,
+        "storage": team.storage,
+        "members_group": team.members_group,
+        "accelerators": team.accelerators,
+        "identity": built.team_identity(team),
+        "labels": cost_labels(tags),
+        "tags": tags,
+    }
+    if team.monthly_budget_usd is not None:
+        args["monthly_budget_usd"] = team.monthly_budget_usd
+    if gateway is not None:
+        args["gateway_namespace"] = gateway.namespace
+    if isinstance(built.vector_store, Qdrant):
+        args["vector_store_namespace"] = built.vector_store.namespace
+    return TeamNamespace(f"{name}-team-{team.name}", args,  # type: ignore[arg-type]
+                         pulumi.ResourceOptions.merge(built.k8s_opts, built.cloud_opts))
+
+
+def outputs(built: CloudPlatform) -> dict[str, pulumi.Input[Any]]:
+    """The platform's stack outputs: the cloud's own, the cluster, the GPU pools, the services."""
+    cluster = built.cluster
+    return {
+        **built.outputs,
+        "clusterName": cluster.cluster_name,
+        "clusterEndpoint": cluster.endpoint,
+        "kubeconfig": cluster.kubeconfig,
+        "gpuPools": {
+            pool_name: {
+                "instanceTypes": pool.instance_types,
+                "acceleratorResource": pool.accelerator_resource,
+                "maxAccelerators": pool.max_accelerators,
+            }
+            for pool_name, pool in built.gpu_pools.items()
+        },
+        **built.service_outputs,
+    }
