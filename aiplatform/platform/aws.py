@@ -134,7 +134,7 @@ def _cluster(name: str, config: PlatformConfig, network: Network, aws_opts: pulu
             "desired_size": system.initial_nodes,
             "disk_size_gib": system.disk_size_gib,
         },
-        "log_retention_days": 365 if config.environment == "prod" else 90,
+        "log_retention_days": config.log_retention_days,
         "protect": config.protect_stateful,
         "tags": config.resource_tags,
     }, aws_opts)
@@ -154,7 +154,6 @@ def _services(built: CloudPlatform, name: str, config: PlatformConfig) -> None:
     """Model registry and vector store, wired to one set of workload identities."""
     tags = config.resource_tags
     protect = config.protect_stateful
-    prod = config.environment == "prod"
     aws_opts = built.cloud_opts
     both_opts = pulumi.ResourceOptions.merge(built.k8s_opts, aws_opts)
     network, cluster = built.network, built.cluster
@@ -172,13 +171,13 @@ def _services(built: CloudPlatform, name: str, config: PlatformConfig) -> None:
     consumer_grants: list = []
     if store is not None and store.kind == "opensearch-serverless":
         vector_store = built.vector_store = OpenSearchVectorStore(name, {
-            "collection_name": store.collection_name or f"{config.name}-vectors"[:32],
+            "collection_name": config.vector_store_collection_name,
             "kms_key_arn": built.data_key.arn,  # type: ignore[union-attr]
             "vpc_id": network.vpc_id,
             "subnet_ids": network.private_subnet_ids,
             "source_security_group_ids": [cluster.cluster_security_group_id],  # type: ignore[attr-defined]
             "public_access": store.network == "public",
-            "standby_replicas": prod if store.standby_replicas is None else store.standby_replicas,
+            "standby_replicas": config.vector_store_standby_replicas,
             "protect": protect,
             "tags": tags,
         }, aws_opts)
@@ -202,7 +201,7 @@ def _services(built: CloudPlatform, name: str, config: PlatformConfig) -> None:
             "model_families": registry.model_families,
             "noncurrent_version_days": registry.noncurrent_version_days,
             "access_log_bucket": registry.access_log_bucket,
-            "repository_name": registry.repository_name or f"{config.name}-serving",
+            "repository_name": config.registry_repository_name,
             "untagged_image_days": registry.untagged_image_days,
             "identity": identity,
             "namespace": registry.namespace,
@@ -229,7 +228,6 @@ def _services(built: CloudPlatform, name: str, config: PlatformConfig) -> None:
 
 def _qdrant(built: CloudPlatform, name: str, config: PlatformConfig, store, identity: dict) -> None:
     """Qdrant in the cluster, on encrypted EBS volumes, with snapshots to an S3 bucket unless disabled."""
-    prod = config.environment == "prod"
     tags = config.resource_tags
     data_key, aws_opts = built.data_key, built.cloud_opts
     both_opts = pulumi.ResourceOptions.merge(built.k8s_opts, aws_opts)
@@ -238,17 +236,17 @@ def _qdrant(built: CloudPlatform, name: str, config: PlatformConfig, store, iden
         "kubernetes_version": config.cluster.kubernetes_version,
         "kms_key_arn": data_key.arn,  # type: ignore[union-attr]
         "region": config.region,
-        "reclaim_policy": "Retain" if prod else "Delete",
+        "reclaim_policy": config.storage_reclaim_policy,
         "partition": config.partition,
         "tags": tags,
     }, pulumi.ResourceOptions.merge(both_opts, pulumi.ResourceOptions(
         depends_on=built.cluster.node_dependencies)))  # type: ignore[attr-defined]
-    namespace, account = "vector-store", "qdrant"
+    namespace, account = config.vector_store_namespace, config.vector_store_service_account
     snapshots = None
     annotations: dict = {}
-    if store.snapshots is not False:
+    if config.vector_store_snapshots:
         bucket = built.addons["snapshot_bucket"] = SecureBucket(f"{name}-vector-snapshots", {
-            "kms_key_arn": data_key.arn, "noncurrent_version_days": 30,  # type: ignore[union-attr]
+            "kms_key_arn": data_key.arn, "noncurrent_version_days": config.snapshot_noncurrent_version_days,  # type: ignore[union-attr]
             "protect": config.protect_stateful, "tags": tags,
         }, aws_opts)
         role = WorkloadRole(f"{name}-qdrant", workload_role_args(
@@ -264,9 +262,9 @@ def _qdrant(built: CloudPlatform, name: str, config: PlatformConfig, store, iden
         "namespace": namespace,
         "service_account_name": account,
         "service_account_annotations": annotations,
-        "replicas": store.replicas or (3 if prod else 1),
-        "volume_size_gib": store.volume_size_gib or 50,
-        "memory": store.memory or "4Gi",
+        "replicas": config.vector_store_replicas,
+        "volume_size_gib": config.vector_store_volume_size_gib,
+        "memory": config.vector_store_memory,
         **({"snapshots": snapshots} if snapshots else {}),
         "labels": cost_labels(tags),
         "protect": config.protect_stateful,

@@ -143,7 +143,7 @@ def _services(built: CloudPlatform, name: str, config: PlatformConfig) -> None:
             **({"bucket_name": registry.bucket_name} if registry.bucket_name else {}),
             "noncurrent_version_days": registry.noncurrent_version_days,
             **({"access_log_bucket": registry.access_log_bucket} if registry.access_log_bucket else {}),
-            "repository_id": registry.repository_name or f"{config.name}-serving",
+            "repository_id": config.registry_repository_name,
             "untagged_image_days": registry.untagged_image_days,
             "node_service_account": cluster.node_service_account,
             "namespace": registry.namespace,
@@ -161,19 +161,18 @@ def _services(built: CloudPlatform, name: str, config: PlatformConfig) -> None:
             "consumerServiceAccount": model_registry.consumer.email,
         }
     if store is not None:  # qdrant: the config refuses the AWS-only kinds on GCP
-        prod = config.environment == "prod"
         storage = built.addons["storage"] = PdStorageClass(name, {
             "kms_key_id": data_key.key_ids["data"],  # type: ignore[attr-defined]
-            "reclaim_policy": "Retain" if prod else "Delete",
+            "reclaim_policy": config.storage_reclaim_policy,
             "labels": k8s_labels,
         }, pulumi.ResourceOptions.merge(k8s_opts, after_key))
         vector_store = built.vector_store = Qdrant(name, {
             "storage_class_name": storage.storage_class_name,
-            "namespace": "vector-store",
-            "service_account_name": "qdrant",
-            "replicas": store.replicas or (3 if prod else 1),
-            "volume_size_gib": store.volume_size_gib or 50,
-            "memory": store.memory or "4Gi",
+            "namespace": config.vector_store_namespace,
+            "service_account_name": config.vector_store_service_account,
+            "replicas": config.vector_store_replicas,
+            "volume_size_gib": config.vector_store_volume_size_gib,
+            "memory": config.vector_store_memory,
             "labels": k8s_labels,
             "protect": protect,
         }, pulumi.ResourceOptions.merge(k8s_opts, pulumi.ResourceOptions(depends_on=[storage])))

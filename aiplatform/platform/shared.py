@@ -15,7 +15,6 @@ from .builder import CloudPlatform
 
 def gateway(name: str, config: PlatformConfig, built: CloudPlatform) -> LlmGateway | None:
     """The LLM gateway, on the cloud's internal load balancer unless told otherwise; adds its `gateway` output."""
-    prod = config.environment == "prod"
     settings = config.gateway
     if settings is None:
         return None
@@ -30,7 +29,7 @@ def gateway(name: str, config: PlatformConfig, built: CloudPlatform) -> LlmGatew
         "requests_per_minute": settings.requests_per_minute,
         "load_balancer": settings.load_balancer,
         "load_balancer_annotations": built.load_balancer_annotations[settings.load_balancer],
-        "replicas": settings.replicas or (2 if prod else 1),
+        "replicas": config.gateway_replicas,
         "labels": cost_labels(config.resource_tags),
     }, built.k8s_opts)
     built.service_outputs["gateway"] = {
