@@ -3,26 +3,12 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from .formats import Format
+from .formats import Format, Locations
 
 if TYPE_CHECKING:
     from ..findings import CheckReport
-
-
-@dataclass(frozen=True)
-class Locations:
-    """How to turn a plan's source positions into repository paths."""
-
-    #: Prepended to project-relative paths (the project directory as seen from the repository root).
-    prefix: str = ""
-    #: Where a finding without a source position points (the stack's config file).
-    fallback: str | None = None
-
-    def path(self, uri: str) -> str:
-        return f"{self.prefix.rstrip('/')}/{uri}" if self.prefix and self.prefix != "." else uri
 
 
 def render(report: CheckReport, fmt: Format, locations: Locations = Locations(), width: int = 160) -> str:

@@ -7,7 +7,7 @@ from typing import Any
 
 from ..._version import __version__
 from ..findings import CheckReport, Finding
-from . import Locations
+from .formats import Locations
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 #: GitHub maps `security-severity` to critical (>= 9.0), high (7.0-8.9), medium (4.0-6.9), low (< 4.0).
