@@ -1,10 +1,11 @@
-# Two entry points: `make plan` (offline plan of the default stack) and `make test`.
+# Two entry points: `make plan` (offline plan of the default stack) and `make test` (lint, then every test).
+# `make test-fast` runs the in-process unit tier only; `make lint` the import contracts and ruff.
 PYTHON ?= python3
 VENV   ?= .venv
 BIN     = $(VENV)/bin
 STACK  ?= aws-dev
 
-.PHONY: plan test install install-dev docs check-docs clean
+.PHONY: plan test test-fast test-programs lint install install-dev docs check-docs clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -24,8 +25,21 @@ install-dev: $(VENV)/.installed-dev
 plan: install
 	$(BIN)/aiplatform plan --stack $(STACK)
 
-test: install-dev
-	$(BIN)/python -m pytest -q
+# Two workers: the subprocess plans of tests/programs/ share one plan per stack across them (tests/conftest.py).
+PYTEST = $(BIN)/python -m pytest -q -n 2
+
+lint: install-dev
+	$(BIN)/lint-imports
+	$(BIN)/ruff check .
+
+test: lint
+	$(PYTEST) tests
+
+test-fast: install-dev
+	$(PYTEST) tests/unit
+
+test-programs: install-dev
+	$(PYTEST) tests/programs
 
 docs:
 	$(BIN)/python tools/reference.py --root .

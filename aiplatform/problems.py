@@ -76,7 +76,7 @@ def message(err: dict[str, Any]) -> str:
     if kind == "missing":
         return "required"
     msg = str(err["msg"]).removeprefix("Value error, ")
-    if kind.endswith("_type") or kind.endswith("_parsing") or kind == "literal_error":
+    if kind.endswith(("_type", "_parsing")) or kind == "literal_error":
         msg = f"{msg} (got {err.get('input')!r})"
     return msg
 

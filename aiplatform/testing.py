@@ -17,7 +17,7 @@ import importlib
 import inspect
 import json
 from collections.abc import Callable, Iterable
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -78,7 +78,7 @@ def golden_plan(plan: Plan) -> dict[str, Any]:
     return data
 
 
-@lru_cache(maxsize=None)
+@cache
 def taggable(type_token: str) -> bool:
     """Whether a resource type accepts `tags` (AWS) or `labels` (GCP), read from the installed provider SDK."""
     from .guardrails._props import taggable_types
@@ -144,7 +144,7 @@ def kubernetes_manifests(plan: Plan, *, custom: bool = False) -> list[tuple[Plan
         if resource.is_provider:
             continue
         manifest = reveal(resource.inputs)
-        if "apiVersion" in manifest and "kind" in manifest:
-            if (api_group(manifest) not in BUILTIN_API_GROUPS) == custom:
-                out.append((resource, manifest))
+        if ("apiVersion" in manifest and "kind" in manifest
+                and (api_group(manifest) not in BUILTIN_API_GROUPS) == custom):
+            out.append((resource, manifest))
     return out

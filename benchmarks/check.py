@@ -23,9 +23,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from aiplatform._version import __version__  # noqa: E402
-from aiplatform.guardrails import Resource, rules  # noqa: E402
 from aiplatform.check.analyzer import InProcess, run_analyzer  # noqa: E402
 from aiplatform.check.runner import check_plan  # noqa: E402
+from aiplatform.guardrails import Resource, rules  # noqa: E402
 from aiplatform.shape.plan import Plan  # noqa: E402
 from aiplatform.testing import plan_project  # noqa: E402
 

@@ -22,9 +22,9 @@ from pulumi.runtime.mocks import MockEngine, MockMonitor, Mocks
 from pulumi.runtime.stack import run_in_stack
 
 sys.path.insert(0, str(Path(__file__).parent))
-from plan import synthetic_project  # noqa: E402
+from plan import synthetic_project
 
-from aiplatform.offline.project import load_project, load_stack_config  # noqa: E402
+from aiplatform.offline.project import load_project, load_stack_config
 
 
 class EchoMocks(Mocks):

@@ -1,18 +1,37 @@
+"""Shared by both tiers: the reference stacks, their raw configs, and the one fixture that plans them.
+
+tests/unit/ runs in this process; tests/programs/ plans whole programs in subprocesses. A program
+plan is made once per test session, even across pytest-xdist workers: `plans` keeps each plan in a
+file under the session's shared temporary directory, and a worker that finds another one making it
+waits for the file instead of planning the same program again.
+"""
+
 from __future__ import annotations
 
 import copy
+import json
+import os
+import time
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
 
+from aiplatform.offline.errors import PlanInputError, ProgramError
+from aiplatform.shape.plan import Plan
 from aiplatform.testing import plan_project
 
 ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = ROOT / "examples"
+EXAMPLE_FIXTURES = EXAMPLES / "platform-fixtures.yaml"
 REFERENCE_STACKS = ("aws-dev", "aws-prod")
 GCP_STACKS = ("gcp-dev", "gcp-prod")
 ALL_STACKS = REFERENCE_STACKS + GCP_STACKS
+PYTHON_EXAMPLES = ("team-chat-service", "team-rag")
+#: How long a worker waits for a plan another worker is making.
+WAIT_SECONDS = 900
 
 
 def stack_platform(stack: str) -> dict[str, Any]:
@@ -31,35 +50,74 @@ def prod_config() -> dict[str, Any]:
     return stack_platform("aws-prod")
 
 
-@pytest.fixture(scope="session")
-def reference_plans():
-    """Each reference stack planned once (preview), through the real program in a subprocess."""
-    return {stack: plan_project(ROOT, stack) for stack in REFERENCE_STACKS}
+class _SharedPlans:
+    """Plans of the reference stacks and examples, made on first use and shared through files."""
+
+    def __init__(self, directory: Path) -> None:
+        self._dir = directory
+        self._memo: dict[str, Plan] = {}
+
+    def _get(self, key: str, make) -> Plan:
+        if key in self._memo:
+            return self._memo[key]
+        result, lock = self._dir / f"{key}.json", self._dir / f"{key}.lock"
+        try:
+            fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+        except FileExistsError:
+            deadline = time.monotonic() + WAIT_SECONDS
+            while not result.exists():
+                if time.monotonic() > deadline:
+                    raise TimeoutError(f"no plan {key} after {WAIT_SECONDS} s") from None
+                time.sleep(0.2)
+        else:
+            os.close(fd)
+            try:
+                payload = {"plan": make().to_dict()}
+            except (PlanInputError, ProgramError) as exc:
+                payload = {"error": f"{type(exc).__name__}: {exc}"}
+            tmp = result.with_suffix(".tmp")
+            tmp.write_text(json.dumps(payload), encoding="utf-8")
+            tmp.replace(result)  # readers never see half a file
+        payload = json.loads(result.read_text(encoding="utf-8"))
+        if "error" in payload:
+            raise AssertionError(f"planning {key} failed: {payload['error']}")
+        plan = self._memo[key] = Plan.from_dict(payload["plan"])
+        return plan
+
+    def stack(self, stack: str, mode: str = "preview") -> Plan:
+        return self._get(f"{stack}.{mode}", lambda: plan_project(ROOT, stack, mode=mode))
+
+    def example(self, name: str, mode: str = "preview") -> Plan:
+        return self._get(f"example-{name}.{mode}",
+                         lambda: plan_project(EXAMPLES / name, "dev", mode=mode, fixtures=EXAMPLE_FIXTURES))
+
+
+class _ModePlans:
+    """`plans.preview["aws-dev"]`, `plans.up.of(GCP_STACKS)`."""
+
+    def __init__(self, shared: _SharedPlans, mode: str) -> None:
+        self._shared, self.mode = shared, mode
+
+    def __getitem__(self, stack: str) -> Plan:
+        return self._shared.stack(stack, self.mode)
+
+    def of(self, stacks: Iterable[str]) -> dict[str, Plan]:
+        return {stack: self[stack] for stack in stacks}
+
+    def example(self, name: str) -> Plan:
+        return self._shared.example(name, self.mode)
+
+
+class Plans:
+    def __init__(self, shared: _SharedPlans) -> None:
+        self.preview = _ModePlans(shared, "preview")
+        self.up = _ModePlans(shared, "up")
 
 
 @pytest.fixture(scope="session")
-def reference_up_plans():
-    """Each reference stack planned once in up mode (fixture outputs fill ARNs, so applies run)."""
-    return {stack: plan_project(ROOT, stack, mode="up") for stack in REFERENCE_STACKS}
-
-
-@pytest.fixture(scope="session")
-def gcp_plans():
-    """The GCP reference stacks planned once each (preview)."""
-    return {stack: plan_project(ROOT, stack) for stack in GCP_STACKS}
-
-
-@pytest.fixture(scope="session")
-def gcp_up_plans():
-    """The GCP reference stacks planned once each in up mode (fixture outputs fill ids and emails)."""
-    return {stack: plan_project(ROOT, stack, mode="up") for stack in GCP_STACKS}
-
-
-@pytest.fixture(scope="session")
-def all_plans(reference_plans, gcp_plans):
-    return {**reference_plans, **gcp_plans}
-
-
-@pytest.fixture(scope="session")
-def all_up_plans(reference_up_plans, gcp_up_plans):
-    return {**reference_up_plans, **gcp_up_plans}
+def plans(tmp_path_factory) -> Plans:
+    """Every reference stack and example, planned through its real program once per session (both modes)."""
+    base = tmp_path_factory.getbasetemp()
+    shared = (base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base) / "aiplatform-plans"
+    shared.mkdir(exist_ok=True)
+    return Plans(_SharedPlans(shared))

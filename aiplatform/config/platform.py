@@ -7,8 +7,7 @@ from typing import Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from ..catalog import instance_row
-from ..catalog import cloud_of
+from ..catalog import cloud_of, instance_row
 from ..catalog.checks import region_offer_problems
 from ..problems import raise_problems
 from ._common import Strict, name_check

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..shape.resource import Resource
 from ..problems import UserError, read_json
 from ..shape.plan import Plan
 from ..shape.props import reveal
+from ..shape.resource import Resource
 from .estimate import USAGE_FIELDS, estimate_resources
 from .model import Estimate
 from .usage import Usage

@@ -21,6 +21,7 @@ from functools import lru_cache
 from pulumi_policy import EnforcementLevel, Policy, PolicyPack
 
 from ..shape.resource import Resource
+
 # Imported before `rules()` is defined: importing the subpackage binds the name `rules` on this
 # package, and the function defined below must be what `aiplatform.guardrails.rules` means.
 from . import rules as _rule_modules

@@ -50,4 +50,4 @@ def taggable_types() -> dict[str, str]:
     """Resource type -> the property holding its tags/labels (generated from the provider SDKs)."""
     text = resources.files("aiplatform.guardrails").joinpath("data/taggable.txt").read_text(encoding="utf-8")
     rows = (line.split() for line in text.splitlines() if line and not line.startswith("#"))
-    return {token: prop for token, prop in rows}
+    return dict(rows)

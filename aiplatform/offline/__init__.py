@@ -6,10 +6,10 @@
 
 from typing import Any
 
-from .errors import PlanInputError, ProgramError
-from .fixtures import Fixtures, load_fixtures
 from ..shape.plan import Plan, PlannedResource
 from ..shape.props import UNKNOWN, is_secret, is_unknown, reveal
+from .errors import PlanInputError, ProgramError
+from .fixtures import Fixtures, load_fixtures
 from .runner import plan_project
 
 __all__ = [

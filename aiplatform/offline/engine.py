@@ -21,12 +21,12 @@ from pulumi.runtime import settings as _settings
 from pulumi.runtime.config import set_all_config
 from pulumi.runtime.stack import run_in_stack
 
-from .errors import PlanInputError, ProgramError
-from .fixtures import Fixtures
-from .monitor import RecordingEngine, RecordingMonitor
 from ..problems import UserError
 from ..shape.plan import Plan
+from .errors import PlanInputError, ProgramError
+from .fixtures import Fixtures
 from .modes import MODES, Mode
+from .monitor import RecordingEngine, RecordingMonitor
 
 
 def _where(exc: BaseException, root: Path | None) -> str | None:

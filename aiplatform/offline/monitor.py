@@ -9,6 +9,7 @@ outputs in up mode.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from pathlib import Path
 from typing import Any
@@ -18,9 +19,9 @@ from google.protobuf import json_format, struct_pb2
 from pulumi.runtime.mocks import MockEngine, MockMonitor, Mocks
 from pulumi.runtime.proto import engine_pb2, resource_pb2
 
-from .fixtures import Fixtures
 from ..shape.plan import Diagnostic, PlannedResource, SourcePosition
 from ..shape.props import UNKNOWN
+from .fixtures import Fixtures
 
 STACK_TYPE = "pulumi:pulumi:Stack"
 STACK_REFERENCE_TYPE = "pulumi:pulumi:StackReference"
@@ -181,10 +182,8 @@ class RecordingMonitor(MockMonitor):
         pos = request.sourcePosition
         path = Path(unquote(urlparse(pos.uri).path))
         if self.root is not None:
-            try:
+            with contextlib.suppress(ValueError):  # outside the project: keep the absolute path
                 path = path.relative_to(self.root)
-            except ValueError:
-                pass
         return SourcePosition(uri=str(path), line=pos.line, column=pos.column)
 
 

@@ -15,13 +15,11 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from ..shape.plan import Plan
 from .errors import PlanInputError, ProgramError
 from .fixtures import Fixtures, load_fixtures
 from .modes import MODES, Mode
-from ..shape.plan import Plan
 from .project import load_project, load_stack_config
-
-
 
 
 def plan_project(

@@ -1,9 +1,9 @@
 """AWS components, built from plain `pulumi_aws` resources so the offline plan sees every one."""
 
 from .cluster_autoscaler import ClusterAutoscaler, ClusterAutoscalerArgs
+from .ebs_csi_driver import EbsCsiDriver, EbsCsiDriverArgs
 from .eks_cluster import EksCluster, EksClusterArgs
 from .eks_gpu_node_pool import EksGpuNodePool, EksGpuNodePoolArgs
-from .ebs_csi_driver import EbsCsiDriver, EbsCsiDriverArgs
 from .grants import GrantArgs
 from .model_registry import S3ModelRegistry, S3ModelRegistryArgs
 from .network import Network, NetworkArgs
@@ -13,10 +13,18 @@ from .secure_bucket import SecureBucket, SecureBucketArgs
 from .workload_role import ClusterIdentityArgs, WorkloadRole, WorkloadRoleArgs
 
 __all__ = [
+    "ClusterAutoscaler",
+    "ClusterAutoscalerArgs",
     "ClusterIdentityArgs",
     "EbsCsiDriver",
     "EbsCsiDriverArgs",
+    "EksCluster",
+    "EksClusterArgs",
+    "EksGpuNodePool",
+    "EksGpuNodePoolArgs",
     "GrantArgs",
+    "Network",
+    "NetworkArgs",
     "OpenSearchVectorStore",
     "OpenSearchVectorStoreArgs",
     "PlatformKey",
@@ -27,12 +35,4 @@ __all__ = [
     "SecureBucketArgs",
     "WorkloadRole",
     "WorkloadRoleArgs",
-    "ClusterAutoscaler",
-    "ClusterAutoscalerArgs",
-    "EksCluster",
-    "EksClusterArgs",
-    "EksGpuNodePool",
-    "EksGpuNodePoolArgs",
-    "Network",
-    "NetworkArgs",
 ]

@@ -13,10 +13,10 @@ priced per node.
 from __future__ import annotations
 
 from ...catalog.prices import HOURS_PER_MONTH, NOT_OFFERED
-from ..pools import GKE_NODE_POOL, POOL_TYPES, Pool, pool_of
 from ...shape.props import as_list, as_number, known
 from ...shape.resource import Resource
 from ..model import LineItem, Triple
+from ..pools import GKE_NODE_POOL, POOL_TYPES, Pool, pool_of
 from ..pricing import Context, item, pricer, service_line
 
 #: Node and volume disk types the catalog prices, by SKU.

@@ -11,8 +11,8 @@ from pulumi_policy import Severity
 from ...catalog import cloud_of, instance_row
 from ...catalog.prices import HOURS_PER_MONTH, NOT_OFFERED, prices
 from ...cost.estimate import estimate_resources, stack_region
-from ...labels import ACCELERATORS_ANNOTATION, BUDGET_ANNOTATION
 from ...cost.pools import POOL_TYPES, pool_of
+from ...labels import ACCELERATORS_ANNOTATION, BUDGET_ANNOTATION
 from ...shape.props import as_number
 from ...shape.resource import Resource
 from ...shape.types import CLOUD_PROVIDERS, NAMESPACE, RESOURCE_QUOTA

@@ -1,0 +1,99 @@
+"""Suppressions: parsed strictly, honoured through the analyzer, expired ones bite again, malformed ones are errors."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from guardrail_helpers import TAGS, check, resource, rules_hit
+
+from aiplatform.guardrails import RULES, SUPPRESS_KEY, parse_suppressions, rules
+
+NODE_GROUP = "aws:eks/nodeGroup:NodeGroup"
+
+TODAY = dt.date(2026, 11, 22)
+
+
+def on_demand_pool(suppress: str | None):
+    tags = dict(TAGS) if suppress is None else {**TAGS, SUPPRESS_KEY: suppress}
+    return resource(NODE_GROUP, "pool", {"instanceTypes": ["g6.xlarge"], "capacityType": "ON_DEMAND", "tags": tags,
+                                         "scalingConfig": {"minSize": 0.0, "maxSize": 2.0}})
+
+
+def test_parse_entries_with_and_without_separators():
+    rules()
+    parsed = parse_suppressions(
+        "aip-cost-gpu-spot-required=load test needs on-demand capacity until 2027-01-31 "
+        "aip-cost-gpu-scale-to-zero=warm node for the demo week;aip-security-ecr-kms=images hold no weights at all",
+        frozenset(RULES))
+    assert parsed.problems == ()
+    assert [(e.rule, e.reason, e.until) for e in parsed.entries] == [
+        ("aip-cost-gpu-spot-required", "load test needs on-demand capacity", dt.date(2027, 1, 31)),
+        ("aip-cost-gpu-scale-to-zero", "warm node for the demo week", None),
+        ("aip-security-ecr-kms", "images hold no weights at all", None),
+    ]
+
+
+@pytest.mark.parametrize(("value", "problem"), [
+    ("aip-cost-gpu-spot-required=short", "at least 10 characters"),
+    ("aip-no-such-rule=a perfectly good reason", "no such rule"),
+    ("aip-cost-gpu-spot-required=a perfectly good reason until 2027-13-45", "is not a date"),
+    ("spot please", "is not a `<rule>=<reason>` entry"),
+    ("", "is empty"),
+    ("aip-cost-gpu-spot-required=a perfectly good reason;aip-cost-gpu-spot-required=and again, twice", "twice"),
+])
+def test_malformed_entries_are_named(value, problem):
+    rules()
+    parsed = parse_suppressions(value, frozenset(RULES))
+    assert any(problem in p for p in parsed.problems), parsed.problems
+
+
+def test_suppressed_finding_is_reported_as_suppressed_with_its_reason():
+    report = check(on_demand_pool("aip-cost-gpu-spot-required=load test needs on-demand capacity until 2027-01-31"),
+                   today=TODAY)
+    (finding,) = report.findings
+    assert (finding.rule, finding.status, finding.blocking) == ("aip-cost-gpu-spot-required", "suppressed", False)
+    assert finding.suppression == "load test needs on-demand capacity (until 2027-01-31)"
+    assert "on demand" in finding.message
+    assert report.exit_code == 0
+
+
+def test_expired_suppression_is_a_violation_again():
+    report = check(on_demand_pool("aip-cost-gpu-spot-required=load test needs on-demand capacity until 2026-01-31"),
+                   today=TODAY)
+    (finding,) = report.findings
+    assert finding.status == "violation" and finding.blocking
+    assert "suppression expired on 2026-01-31" in finding.message
+
+
+def test_malformed_suppression_is_an_error_and_suppresses_nothing():
+    report = check(on_demand_pool("aip-cost-gpu-spot-required=too short"), today=TODAY)
+    assert rules_hit(report) == {"aip-cost-gpu-spot-required"}
+    assert rules_hit(report, "error") == {"aip-meta-suppression-valid"}
+    assert report.exit_code == 1
+
+
+def test_suppression_for_another_rule_does_not_hide_this_one():
+    report = check(on_demand_pool("aip-cost-gpu-scale-to-zero=warm node for the demo week"), today=TODAY)
+    assert rules_hit(report) == {"aip-cost-gpu-spot-required"}
+
+
+def test_kubernetes_annotation_suppresses_a_workload():
+    manifest = {"metadata": {"name": "dbg", "annotations": {SUPPRESS_KEY: "aip-kubernetes-no-host-access=node "
+                                                                          "debugging daemonset, removed after incident 42"}},
+                "spec": {"template": {"spec": {"hostPID": True, "containers": [{"name": "c", "image": "busybox:1.36"}]}}}}
+    report = check(resource("kubernetes:apps/v1:DaemonSet", "dbg", manifest), today=TODAY)
+    assert [(f.rule, f.status) for f in report.findings] == [("aip-kubernetes-no-host-access", "suppressed")]
+
+
+def test_stack_rule_findings_can_be_suppressed_per_resource():
+    from guardrail_helpers import resource as make
+
+    bucket = make("aws:s3/bucket:Bucket", "scratch", {"bucket": "scratch", "tags": {
+        **TAGS, SUPPRESS_KEY: "aip-security-s3-encryption-kms=public benchmark datasets only, no customer data"}})
+    pab = make("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "scratch",
+               {"bucket": "scratch", "blockPublicAcls": True, "blockPublicPolicy": True, "ignorePublicAcls": True,
+                "restrictPublicBuckets": True})
+    report = check(bucket, pab, today=TODAY)
+    assert [(f.rule, f.status, f.name) for f in report.findings] == [
+        ("aip-security-s3-encryption-kms", "suppressed", "scratch")]
