@@ -6,7 +6,7 @@ import datetime as dt
 import re
 from functools import lru_cache
 from importlib import resources
-from typing import Literal, TypeVar
+from typing import Literal, TypeVar, get_args
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -15,6 +15,8 @@ from ..problems import UserError, validation_lines
 
 AcceleratorVendor = Literal["nvidia", "aws-neuron"]
 Cloud = Literal["aws", "gcp"]
+#: The clouds the catalog has data for (one instance and one price file each).
+CLOUDS: tuple[str, ...] = get_args(Cloud)
 #: Instance (AWS) or machine (GCP) type names: `g6.xlarge`, `g2-standard-8`.
 TYPE_PATTERN = r"^[a-z0-9]+(\.[a-z0-9]+|(-[a-z0-9]+)+)$"
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from ..catalog.instances import CLOUDS
 from ..catalog.prices import PriceCatalog, prices
 from ..shape.props import known
 from ..shape.resource import Resource
@@ -66,18 +67,20 @@ def billable_unknown(resource_type: str) -> bool:
 
 
 def stack_cloud(resources: Iterable[Resource]) -> str:
-    """The cloud whose prices apply: gcp when the stack has GCP resources and no AWS ones, else aws."""
-    clouds = {r.type.split(":", 1)[0] for r in resources} & {"aws", "gcp"}
-    return "gcp" if clouds == {"gcp"} else "aws"
+    """The cloud whose prices apply: the one catalog cloud the stack's resources belong to (aws when none or several)."""
+    clouds = {r.type.split(":", 1)[0] for r in resources} & set(CLOUDS)
+    return clouds.pop() if len(clouds) == 1 else "aws"
 
 
 def stack_region(resources: Iterable[Resource]) -> str | None:
-    """The one AWS or GCP region the stack's providers point at (None if none or several)."""
+    """The one cloud region the stack's providers point at (None if none or several)."""
+    providers = tuple(f"pulumi:providers:{cloud}" for cloud in CLOUDS)
+    packages = tuple(f"{cloud}:" for cloud in CLOUDS)
     regions = set()
     for r in resources:
-        if r.type in ("pulumi:providers:aws", "pulumi:providers:gcp") and isinstance(r.get("region"), str):
+        if r.type in providers and isinstance(r.get("region"), str):
             regions.add(r.get("region"))
-        elif r.type.startswith(("aws:", "gcp:")) and r.provider_props and isinstance(r.provider_props.get("region"), str):
+        elif r.type.startswith(packages) and r.provider_props and isinstance(r.provider_props.get("region"), str):
             regions.add(r.provider_props["region"])
     regions = {x for x in regions if known(x)}
     return regions.pop() if len(regions) == 1 else None

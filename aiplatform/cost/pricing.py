@@ -49,6 +49,20 @@ class Context:
 
 
 Pricer = Callable[[Resource, Context], list[LineItem]]
+
+
+@dataclass(frozen=True)
+class ClusterPricing:
+    """What a Kubernetes object makes one cloud create: the load balancer of a `LoadBalancer` Service
+    (`load_balancer(resource, ctx, annotations, creator)`) and the block volume behind a claim (`volume_sku`).
+    Each cloud's pricer module registers one in `CLUSTER_PRICING`; `pricers/kubernetes.py` reads it."""
+
+    load_balancer: Callable[[Resource, Context, dict, str], list[LineItem]]
+    volume_sku: str
+
+
+#: Per cloud, how Kubernetes objects are priced there (filled by the cloud's pricer module).
+CLUSTER_PRICING: dict[str, ClusterPricing] = {}
 #: The pricer of each resource type.
 PRICERS: dict[str, Pricer] = {}
 #: The usage-file fields the pricer of each type reads (types whose pricer reads none are absent).

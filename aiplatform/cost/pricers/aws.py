@@ -12,7 +12,7 @@ from ...shape.links import BUCKET_TYPES
 from ...shape.props import as_number, known
 from ...shape.resource import Resource
 from ..model import LineItem, Triple
-from ..pricing import Context, item, pricer, service_line, usage_line
+from ..pricing import CLUSTER_PRICING, ClusterPricing, Context, item, pricer, service_line, usage_line
 
 #: OpenSearch Serverless: the account's default maximum is 10 indexing + 10 search OCUs.
 AOSS_DEFAULT_MAX_OCUS = 20.0
@@ -120,3 +120,14 @@ def price_volume(r: Resource, ctx: Context) -> list[LineItem]:
                      note="size unknown" if size is None else f"{vtype}: only gp3 is in the catalog")]
     return [service_line(r, ctx, "aws-ebs-gp3", Triple.same(size))]
 
+
+def _service_load_balancer(r: Resource, ctx: Context, annotations: dict, creator: str) -> list[LineItem]:
+    """The AWS load balancer controller makes an NLB when asked; the in-tree controller a Classic LB."""
+    lb = annotations.get("service.beta.kubernetes.io/aws-load-balancer-type")
+    if lb in ("nlb", "external", "nlb-ip"):
+        return [service_line(r, ctx, "aws-nlb", Triple.same(1), note=f"created by {creator}")]
+    return [item(r, ctx, "aws-elb-classic", "Classic Load Balancer", status="unpriced",
+                 note="a Service without aws-load-balancer-type: nlb gets a Classic LB, not in the catalog")]
+
+
+CLUSTER_PRICING["aws"] = ClusterPricing(load_balancer=_service_load_balancer, volume_sku="aws-ebs-gp3")

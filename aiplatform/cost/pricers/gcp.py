@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from ...shape.resource import Resource
 from ..model import LineItem, Triple
-from ..pricing import Context, pricer, service_line, usage_line
+from ..pricing import CLUSTER_PRICING, ClusterPricing, Context, pricer, service_line, usage_line
 
 
 @pricer("gcp:container/cluster:Cluster")
@@ -38,3 +38,13 @@ def price_gcs(r: Resource, ctx: Context) -> list[LineItem]:
 @pricer("gcp:artifactregistry/repository:Repository", usage=("storage_gb",))
 def price_artifact_registry(r: Resource, ctx: Context) -> list[LineItem]:
     return [usage_line(r, ctx, "gcp-artifact-registry-storage", ctx.usage_of(r).storage_gb, "storage_gb")]
+
+
+def _service_load_balancer(r: Resource, ctx: Context, annotations: dict, creator: str) -> list[LineItem]:
+    """GKE makes a passthrough load balancer: one forwarding rule, internal or external."""
+    scheme = "internal" if annotations.get("networking.gke.io/load-balancer-type") == "Internal" else "external"
+    return [service_line(r, ctx, "gcp-forwarding-rule", Triple.same(1),
+                         note=f"{scheme} passthrough load balancer created by {creator}; data processing is usage-based")]
+
+
+CLUSTER_PRICING["gcp"] = ClusterPricing(load_balancer=_service_load_balancer, volume_sku="gcp-pd-balanced")

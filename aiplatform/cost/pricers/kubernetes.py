@@ -1,7 +1,8 @@
 """What Kubernetes objects make the cloud create: load balancers of Services and of the gateway's
 EnvoyProxy, and the data volumes of charts the platform knows (Qdrant).
 
-Priced from the stack's catalog (AWS or GCP); nothing here reads the usage file.
+Priced from the stack's catalog through the cloud's `ClusterPricing` (registered by its pricer module);
+nothing here reads the usage file.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from typing import Any
 from ...shape.props import as_number
 from ...shape.resource import Resource
 from ..model import LineItem, Triple
-from ..pricing import Context, item, pricer, service_line
+from ..pricing import CLUSTER_PRICING, Context, item, pricer, service_line
 
 
 @pricer("kubernetes:core/v1:Service")
@@ -32,15 +33,11 @@ def _load_balancer(r: Resource, ctx: Context, kind: Any, annotations: Any, creat
     if kind != "LoadBalancer" or ctx.default_region is None:
         return []
     annotations = annotations if isinstance(annotations, dict) else {}
-    if ctx.catalog.cloud == "gcp":  # a passthrough load balancer: one forwarding rule, internal or external
-        scheme = "internal" if annotations.get("networking.gke.io/load-balancer-type") == "Internal" else "external"
-        return [service_line(r, ctx, "gcp-forwarding-rule", Triple.same(1),
-                             note=f"{scheme} passthrough load balancer created by {creator}; data processing is usage-based")]
-    lb = annotations.get("service.beta.kubernetes.io/aws-load-balancer-type")
-    if lb in ("nlb", "external", "nlb-ip"):
-        return [service_line(r, ctx, "aws-nlb", Triple.same(1), note=f"created by {creator}")]
-    return [item(r, ctx, "aws-elb-classic", "Classic Load Balancer", status="unpriced",
-                 note="a Service without aws-load-balancer-type: nlb gets a Classic LB, not in the catalog")]
+    cloud = CLUSTER_PRICING.get(ctx.catalog.cloud)
+    if cloud is None:
+        return [item(r, ctx, "load-balancer", "Load balancer", status="unpriced",
+                     note=f"created by {creator}; no load-balancer pricing for {ctx.catalog.cloud}")]
+    return cloud.load_balancer(r, ctx, annotations, creator)
 
 
 @pricer("kubernetes:helm.sh/v3:Release")
@@ -53,7 +50,11 @@ def price_release(r: Resource, ctx: Context) -> list[LineItem]:
     persistence = values.get("persistence") if isinstance(values.get("persistence"), dict) else {}
     size = str(persistence.get("size", "10Gi"))
     replicas = as_number(values.get("replicaCount", 1))
-    sku = "gcp-pd-balanced" if ctx.catalog.cloud == "gcp" else "aws-ebs-gp3"
+    cloud = CLUSTER_PRICING.get(ctx.catalog.cloud)
+    if cloud is None:
+        return [item(r, ctx, "block-volume", "Qdrant volumes", status="unpriced",
+                     note=f"no block-volume pricing for {ctx.catalog.cloud}")]
+    sku = cloud.volume_sku
     if not size.endswith("Gi") or not size[:-2].isdigit() or replicas is None:
         return [item(r, ctx, sku, "Qdrant volumes", status="unpriced",
                      note=f"volume size {size!r} or replicas unknown")]

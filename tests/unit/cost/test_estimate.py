@@ -294,3 +294,18 @@ def test_budget_uses_the_provider_region():
 
 def test_provider_urn_is_the_helpers():
     assert PROVIDER_URN.startswith("urn:pulumi:")
+
+
+def test_kubernetes_objects_on_a_cloud_without_cluster_pricing_are_unpriced_not_priced_as_another_cloud(monkeypatch):
+    """A cloud whose pricer module registers no ClusterPricing gets unpriced lines, never AWS's SKUs."""
+    from aiplatform.cost import pricing
+
+    monkeypatch.delitem(pricing.CLUSTER_PRICING, "aws")
+    est = estimate_plan(plan_of(
+        resource("kubernetes:core/v1:Service", "lb", {"spec": {"type": "LoadBalancer"}}),
+        resource("kubernetes:helm.sh/v3:Release", "qdrant", {"chart": "qdrant", "values": {
+            "replicaCount": 3, "persistence": {"size": "50Gi"}}}),
+    ))
+    assert est.priced == []
+    assert {(i.name, i.status) for i in est.items} == {("lb", "unpriced"), ("qdrant", "unpriced")}
+    assert all("no " in i.note and "pricing for aws" in i.note for i in est.items)
