@@ -94,3 +94,19 @@ def test_hosted_team_namespace_builds_the_identity_its_data_describes(identity, 
     plan = plan_program(program)
     made = plan.find(child)
     assert made.urn.split("::")[2].startswith("aiplatform:index:TeamNamespace$")
+
+
+def test_every_registry_lists_the_same_clouds():
+    """A cloud is added in all registries or in none (docs/architecture.md, "A cloud")."""
+    from aiplatform.catalog.instances import CLOUDS as CATALOG_CLOUDS
+    from aiplatform.catalog.prices import INSTANCE_SKU
+    from aiplatform.config import CLOUDS as CONFIG_CLOUDS
+    from aiplatform.cost.pricers import aws as _aws_pricers  # noqa: F401 - importing registers each cloud's
+    from aiplatform.cost.pricing import CLUSTER_PRICING
+    from aiplatform.platform.builder import BUILDERS
+
+    expected = set(CONFIG_CLOUDS)
+    assert set(BUILDERS) == expected
+    assert set(CATALOG_CLOUDS) == expected
+    assert set(INSTANCE_SKU) == expected
+    assert set(CLUSTER_PRICING) == expected
