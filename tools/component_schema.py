@@ -9,11 +9,12 @@ provider host (`components/__main__.py`) serves it. A repository tool, not shipp
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 from pathlib import Path
 from typing import Any
+
+from _generate import run
 
 from aiplatform.components.package import HOSTED, PACKAGE, VERSION
 
@@ -38,20 +39,8 @@ def render() -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--root", type=Path, required=True, help="the repository root")
-    parser.add_argument("--check", action="store_true", help="only check that the checked-in schema is current")
-    args = parser.parse_args(argv)
-    target = args.root / SCHEMA_PATH
-    text = render()
-    if args.check:
-        if not target.is_file() or target.read_text(encoding="utf-8") != text:
-            sys.stderr.write(f"{target} is stale: run python tools/component_schema.py --root {args.root}\n")
-            return 1
-        return 0
-    target.write_text(text, encoding="utf-8")
-    sys.stdout.write(f"wrote {target}\n")
-    return 0
+    return run(__doc__.splitlines()[0], lambda root: {root / SCHEMA_PATH: render()},
+               "python tools/component_schema.py --root .", argv)
 
 
 if __name__ == "__main__":

@@ -10,10 +10,11 @@ source positions dropped, keys sorted. tests/programs/test_golden.py compares th
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 from pathlib import Path
+
+from _generate import run
 
 from aiplatform.testing import golden_plan, plan_project
 
@@ -37,27 +38,17 @@ def render(plan) -> str:
     return json.dumps(golden_plan(plan), indent=1, sort_keys=True) + "\n"
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--root", type=Path, required=True, help="the repository root")
-    parser.add_argument("--check", action="store_true", help="compare instead of writing")
-    args = parser.parse_args(argv)
-    root = args.root.resolve()
-    out_dir = root / "tests" / "golden"
-    out_dir.mkdir(parents=True, exist_ok=True)
-    differ = []
+def files(root: Path) -> dict[Path, str]:
+    """Every golden plan, planned now."""
+    out = {}
     for file_name, (project, stack, fixtures) in targets(root).items():
         mode = file_name.split(".")[-2]
-        text = render(plan_project(project, stack, mode=mode, fixtures=fixtures))
-        path = out_dir / file_name
-        if args.check:
-            if not path.is_file() or path.read_text(encoding="utf-8") != text:
-                differ.append(file_name)
-        else:
-            path.write_text(text, encoding="utf-8")
-    for name in differ:
-        print(f"differs: tests/golden/{name}")
-    return 1 if differ else 0
+        out[root / "tests" / "golden" / file_name] = render(plan_project(project, stack, mode=mode, fixtures=fixtures))
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    return run(__doc__.splitlines()[0], files, "python tools/golden.py --root .", argv)
 
 
 if __name__ == "__main__":

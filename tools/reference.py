@@ -11,7 +11,6 @@ annotations, and the per-cloud defaults table from the cloud registry's data.
 
 from __future__ import annotations
 
-import argparse
 import dataclasses
 import importlib.util
 import re
@@ -21,6 +20,7 @@ import typing
 from pathlib import Path
 from typing import Any
 
+from _generate import run
 from pydantic import BaseModel
 from pydantic_core import PydanticUndefined
 
@@ -224,23 +224,7 @@ def generated(root: Path) -> dict[Path, str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--root", type=Path, required=True, help="the repository root")
-    parser.add_argument("--check", action="store_true", help="compare instead of writing; exit 1 if any is stale")
-    args = parser.parse_args(argv)
-    root = args.root.resolve()
-    stale = []
-    for path, text in generated(root).items():
-        if args.check:
-            if not path.is_file() or path.read_text(encoding="utf-8") != text:
-                stale.append(path)
-        else:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(text, encoding="utf-8")
-            print(f"wrote {path.relative_to(root)}")
-    for path in stale:
-        print(f"stale: {path.relative_to(root)} (run `{COMMAND}`)")
-    return 1 if stale else 0
+    return run(__doc__.splitlines()[0], generated, COMMAND, argv)
 
 
 if __name__ == "__main__":
