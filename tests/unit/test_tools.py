@@ -8,7 +8,7 @@ from conftest import ROOT
 
 sys.path.insert(0, str(ROOT / "tools"))
 
-from _generate import run  # noqa: E402
+from _generate import run
 
 
 def test_generators_write_under_the_given_root_and_check_without_writing(tmp_path, capsys):
