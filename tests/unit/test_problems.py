@@ -44,6 +44,14 @@ def test_one_path_grammar():
     assert loc_path("", ("items", 0)) == "items[0]"
 
 
+@pytest.mark.parametrize("loc", [("gpu_pools", 1, "name"), ("teams", 0, "accelerators", 2), ("network",), ("a", 0, 1, "b")])
+def test_the_paths_problems_builds_are_the_paths_shape_reads(loc):
+    """One grammar, two ends: `problems.loc_path` writes it (errors), `shape.paths.split_path` reads it (lookups)."""
+    from aiplatform.shape.paths import split_path
+
+    assert tuple(split_path(loc_path("", loc))) == loc
+
+
 def test_one_formatter_for_every_file():
     with pytest.raises(ValidationError) as info:
         _Doc.model_validate({"items": [{"size": "x"}, {"size": 10}, {"size": 1, "kind": "z", "colour": 1}], "x": 1})
