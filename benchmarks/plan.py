@@ -1,8 +1,12 @@
 """Wall time and peak memory of `aiplatform plan`, next to the floor.
 
-The floor is a process that only imports the provider SDK modules the platform
-program uses. The reference stacks are planned through the CLI; synthetic
-platforms of N GPU pools measure how the engine scales with resources.
+The floor is "imports and exit of the same SDK modules": a process that imports
+every module the planning subprocess had loaded after planning aws-dev (the SDK,
+the providers, aiplatform, protobuf, grpc, ...) and leaves the way the planning
+subprocess does (collector off, `os._exit`), so the ratio compares like with like.
+The reference stacks are planned through the CLI; synthetic platforms of N GPU
+pools measure how the engine scales with resources, and the marginal cost per
+resource is taken between N=100 and N=1000 (the first and last N otherwise).
 
     .venv/bin/python benchmarks/plan.py            # prints a Markdown table
     .venv/bin/python benchmarks/plan.py --runs 5 --pools 10 100 1000
@@ -22,13 +26,28 @@ from pathlib import Path
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
+# Plans aws-dev in this process as the planning subprocess does, then prints the modules it loaded.
+MODULES = (
+    "import json, sys\n"
+    "from aiplatform.offline.engine import run_program\n"
+    "from aiplatform.offline.project import load_project, load_stack_config\n"
+    "import runpy\n"
+    "spec = load_project(sys.argv[1]); config, secrets = load_stack_config(spec, 'aws-dev')\n"
+    "sys.path.insert(0, str(spec.program_dir))\n"
+    "run_program(lambda: runpy.run_path(str(spec.program_dir), run_name='__main__'), project=spec.name,\n"
+    "            stack='aws-dev', config=config, secret_keys=secrets, root=spec.root)\n"
+    "print(json.dumps(sorted(m for m in sys.modules if not m.startswith('__'))))\n"
+)
+# Imports those modules and leaves like the planning subprocess: collector off, os._exit.
 FLOOR = (
-    "import pulumi, pulumi_aws, pulumi_kubernetes\n"
-    "from pulumi_aws import ec2, eks, iam, kms, cloudwatch, autoscaling, s3, ecr, sagemaker, opensearch\n"
-    "from pulumi_kubernetes import helm, core, storage, apiextensions\n"
-    "helm.v3.Release; core.v1.Namespace; eks.NodeGroup; ec2.LaunchTemplate; iam.Role; kms.Key\n"
-    "s3.Bucket; ecr.Repository; sagemaker.ModelPackageGroup; opensearch.ServerlessCollection\n"
-    "storage.v1.StorageClass; apiextensions.CustomResource\n"
+    "import gc, importlib, json, os, sys\n"
+    "gc.disable()\n"
+    "for name in json.load(open(sys.argv[1])):\n"
+    "    try:\n"
+    "        importlib.import_module(name)\n"
+    "    except Exception:\n"
+    "        pass\n"
+    "os._exit(0)\n"
 )
 # Runs a command and reports its wall time and the peak RSS of it and its descendants.
 MEASURE = (
@@ -87,8 +106,14 @@ def main() -> None:
     args = parser.parse_args()
     cli = [sys.executable, "-m", "aiplatform.cli", "plan", "--format", "json"]
     rows = []
-    floor = measure([sys.executable, "-c", FLOOR], args.runs)
-    rows.append(("floor: import the provider SDKs", "-", floor))
+    modules = subprocess.run([sys.executable, "-c", MODULES, str(ROOT)], capture_output=True, text=True, check=True)
+    modules_file = tempfile.NamedTemporaryFile("w", suffix=".json", delete=False)  # noqa: SIM115 - read by the floor
+    modules_file.write(modules.stdout)
+    modules_file.close()
+    count = len(json.loads(modules.stdout))
+    floor = measure([sys.executable, "-c", FLOOR, modules_file.name], args.runs)
+    Path(modules_file.name).unlink()
+    rows.append((f"floor: imports and exit of the same {count} modules", "-", floor))
     for stack in ("aws-dev", "aws-prod", "gcp-dev", "gcp-prod"):
         rows.append((f"reference stack {stack}", resource_count(ROOT, stack), measure([*cli, "-C", str(ROOT), "-s", stack], args.runs)))
     synthetic = []
@@ -99,7 +124,7 @@ def main() -> None:
             count = resource_count(project, "bench")
             result = measure([*cli, "-C", str(project), "-s", "bench"], args.runs)
             rows.append((f"synthetic, {n} GPU pools", count, result))
-            synthetic.append((count, result["seconds"]))
+            synthetic.append((n, count, result["seconds"]))
 
     print(f"python {sys.version.split()[0]}, {args.runs} runs each (median wall time, max peak RSS)\n")
     print("| program | resources | wall time (s) | x floor | peak memory (MB) |")
@@ -107,7 +132,9 @@ def main() -> None:
     for label, count, result in rows:
         print(f"| {label} | {count} | {result['seconds']:.2f} | {result['seconds'] / floor['seconds']:.2f} | {result['peak_mb']:.0f} |")
     if len(synthetic) >= 2:
-        (c0, t0), (c1, t1) = synthetic[0], synthetic[-1]
+        by_n = {n: (c, t) for n, c, t in synthetic}
+        (c0, t0), (c1, t1) = (by_n[100], by_n[1000]) if {100, 1000} <= by_n.keys() else (
+            synthetic[0][1:], synthetic[-1][1:])
         print(f"\nmarginal cost per resource ({c0} -> {c1} resources): {(t1 - t0) / (c1 - c0) * 1000:.2f} ms")
 
 

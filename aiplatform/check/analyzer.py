@@ -182,19 +182,26 @@ def _options(resource: PlannedResource) -> Any:
     )
 
 
-def _provider(resource: PlannedResource, index: Mapping[str, PlannedResource]) -> Any:
-    provider = index.get(resource.provider or "")
-    if provider is None:
-        return None
-    return analyzer_pb2.AnalyzerProviderResource(
+def _provider(resource: PlannedResource, index: Mapping[str, PlannedResource],
+              cache: dict[str, Any] | None = None) -> Any:
+    key = resource.provider or ""
+    if cache is not None and key in cache:
+        return cache[key]
+    provider = index.get(key)
+    message = None if provider is None else analyzer_pb2.AnalyzerProviderResource(
         type=provider.type, properties=_struct(provider.inputs), urn=provider.urn, name=provider.name)
+    if cache is not None:
+        cache[key] = message
+    return message
 
 
-def analyze_request(resource: PlannedResource, index: Mapping[str, PlannedResource]) -> Any:
-    """The `Analyze` request the engine sends for one resource (its inputs, options and provider)."""
+def analyze_request(resource: PlannedResource, index: Mapping[str, PlannedResource],
+                    providers: dict[str, Any] | None = None) -> Any:
+    """The `Analyze` request the engine sends for one resource (its inputs, options and provider);
+    `providers` caches the provider messages across the requests of one plan."""
     kwargs = dict(type=resource.type, properties=_struct(resource.inputs), urn=resource.urn,
                   name=resource.name, options=_options(resource))
-    provider = _provider(resource, index)
+    provider = _provider(resource, index, providers)
     if provider is not None:
         kwargs["provider"] = provider
     return analyzer_pb2.AnalyzeRequest(**kwargs)
@@ -203,6 +210,7 @@ def analyze_request(resource: PlannedResource, index: Mapping[str, PlannedResour
 def analyze_stack_request(plan: Plan, types: frozenset[str] | None = None) -> Any:
     """The `AnalyzeStack` request: every resource (or only those of `types`)."""
     index = plan.by_urn()
+    providers: dict[str, Any] = {}
     resources = []
     for resource in plan.resources:
         if types is not None and resource.type not in types:
@@ -211,7 +219,7 @@ def analyze_stack_request(plan: Plan, types: frozenset[str] | None = None) -> An
             type=resource.type, properties=_struct(resource.inputs), urn=resource.urn, name=resource.name,
             options=_options(resource), parent=resource.parent or "", dependencies=list(resource.dependencies),
         )
-        provider = _provider(resource, index)
+        provider = _provider(resource, index, providers)
         if provider is not None:
             kwargs["provider"] = provider
         item = analyzer_pb2.AnalyzerResource(**kwargs)

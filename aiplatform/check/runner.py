@@ -78,6 +78,7 @@ def check_plan(plan: Plan, user_config: Mapping[str, Any] | None = None, *, orig
     not_applicable: list[RawNotApplicable] = []
     checked: list[tuple[str, str | None]] = []
     index = plan.by_urn()
+    providers: dict[str, object] = {}  # each provider's message built once, not once per resource
     resource_rules = [r for r in enabled if r.kind == "resource"]
     applicable: dict[str, tuple[str, ...]] = {}
     for resource in plan.resources:
@@ -87,10 +88,12 @@ def check_plan(plan: Plan, user_config: Mapping[str, Any] | None = None, *, orig
         if not names:
             continue
         checked.extend((name, resource.urn) for name in names)
-        response = servicers.get(names).Analyze(analyze_request(resource, index))
+        response = servicers.get(names).Analyze(analyze_request(resource, index, providers))
         collect(response, resource.urn, diagnostics, not_applicable)
     for stack_rule in (r for r in enabled if r.kind == "stack"):
         checked.append((stack_rule.name, None))
+        if stack_rule.name == BUDGET_RULE and resolved[BUDGET_RULE].properties.get("monthlyUsd") is None:
+            continue  # without a budget the rule returns at once: no request (it would encode every resource)
         response = servicers.get((stack_rule.name,)).AnalyzeStack(analyze_stack_request(plan, stack_rule.types))
         collect(response, None, diagnostics, not_applicable)
 

@@ -100,10 +100,10 @@ class RecordingMonitor(MockMonitor):
             parent=request.parent or None,
             provider=request.provider.rsplit("::", 1)[0] if request.provider else None,
             protect=bool(request.protect),
-            dependencies=list(request.dependencies),
+            dependencies=sorted(request.dependencies),  # a set to the engine; the SDK's order varies run to run
             inputs=_to_dict(request.object),
             source=self._source(request),
-            property_dependencies={k: list(v.urns) for k, v in request.propertyDependencies.items()},
+            property_dependencies={k: sorted(v.urns) for k, v in sorted(request.propertyDependencies.items())},
             ignore_changes=list(request.ignoreChanges),
             aliases=[json_format.MessageToDict(a) for a in request.aliases] + list(request.aliasURNs),
             delete_before_replace=bool(request.deleteBeforeReplace),
@@ -151,7 +151,7 @@ class RecordingMonitor(MockMonitor):
             raise
         record = PlannedResource(
             urn=urn, type=request.type, name=request.name, custom=True, parent=request.parent or None,
-            provider=None, protect=False, dependencies=list(request.dependencies),
+            provider=None, protect=False, dependencies=sorted(request.dependencies),
             inputs=_to_dict(request.properties), source=self._source(request),
         )
         self.records.append(record)

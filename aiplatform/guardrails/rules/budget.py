@@ -64,13 +64,11 @@ def monthly_budget(resources: list[Resource], config: Mapping[str, Any]) -> Iter
                  f"{basis} monthly estimate ${amount:,.2f} exceeds the budget $0.00; biggest: {biggest}")
 
 
-def _accelerator_hour(pools: list[Resource], models: set[str], region: str) -> tuple[float, str] | None:
-    """The dearest price of one accelerator-hour among the pools offering `models` (any when empty)."""
+def _accelerator_hour(pools: list[Any], models: set[str], region: str) -> tuple[float, str] | None:
+    """The dearest price of one accelerator-hour among the pools (`pool_of` readings) offering `models`
+    (any when empty)."""
     best: tuple[float, str] | None = None
-    for resource in pools:
-        pool = pool_of(resource)
-        if pool is None:
-            continue
+    for pool in pools:
         for itype in pool.instance_types:
             row, cloud = instance_row(itype), cloud_of(itype)
             if row is None or row.accelerator is None or (models and row.accelerator.model not in models):
@@ -105,7 +103,8 @@ def team_budget(resources: list[Resource], config: Mapping[str, Any]) -> Iterato
     if not budgets:
         return
     caps = quota_caps([r for r in resources if r.type == RESOURCE_QUOTA])
-    pools = [r for r in resources if r.type in POOL_TYPES]
+    # Each pool read once (not once per team): `pool_of` is a pure function of the resource.
+    pools = [pool for r in resources if r.type in POOL_TYPES and (pool := pool_of(r)) is not None]
     region = stack_region(resources)
     for ns, raw in budgets:
         name = metadata_name(ns)

@@ -1,0 +1,226 @@
+"""The planning subprocess's speed-ups: four SDK behaviours replaced by cheaper ones that yield the same plan.
+
+Applied only by `offline._child` (the subprocess `runner.plan_project` starts), never in a
+user's real `pulumi up` and never when `run_program` runs in-process (tests, `testing.py`).
+Each one is named below with what it replaces and why the result is the same;
+`tests/programs/test_speedups.py` plans every reference stack and example in both modes
+with and without them and compares the whole plans, source positions included.
+
+- `collector_off` / `freeze`: the cyclic garbage collector is off while the child runs and
+  what was imported before the program starts is frozen (`gc.freeze`). Collections only
+  free memory: the SDK's live state per resource (an Output, a task and a future per
+  property) is not garbage, so collecting rescans a heap that grows with the plan (the
+  super-linear part of a large plan's time) and frees little. The engine's own final
+  `gc.collect()` still runs.
+- `exit_now`: after the result file is written, flushed and closed the child leaves with
+  `os._exit(0)` instead of the interpreter's teardown (freeing every module and object one
+  by one): the result is on disk, nothing else is read from the child but its exit code.
+- `fast_stack_trace` replaces `pulumi.runtime.resource._get_stack_trace`: the SDK builds
+  `traceback.extract_stack()` (which reads every frame's source line) and calls
+  `Path(filename).as_uri()` per frame for every resource. The replacement walks the same
+  frames (`sys._getframe`, `f_back`), skips to the third `__init__` exactly as the SDK
+  does, and converts each file name once (cached); `co_filename`, `f_lineno` and
+  `co_name` are what `FrameSummary` holds, so the StackTrace message is equal.
+- `fast_wait_for_rpcs` replaces `pulumi.runtime.stack.wait_for_rpcs` (looked up by name in
+  `run_pulumi_func`): the SDK re-waits on every outstanding output with `FIRST_COMPLETED`
+  after each completion, a done-callback on every pending task per round (quadratic). The
+  replacement waits on the round's tasks with `FIRST_EXCEPTION` (one callback per task):
+  the same tasks are awaited, new outputs are picked up in the next round, and the first
+  failure is raised the same way.
+- `inline_rpcs`: the SDK sends each RPC to the monitor from a thread of the event loop's
+  default executor; the recording monitor answers from memory, so the child's loops get an
+  executor that runs the call at once, in a fresh context as a worker thread would. The
+  requests and answers are the same; what changes is that resources are recorded in one
+  order, the program's, rather than in whichever order the threads happen to reach the
+  monitor (that order changed from run to run: the plan JSON is byte-stable with this).
+
+The replaced functions are fingerprinted (a hash of their source in the SDK range pinned
+in pyproject.toml); when the installed SDK's differ, `install` raises `SpeedupsUnavailableError`
+naming them rather than planning slowly or wrongly. `AIPLATFORM_PLAN_SPEEDUPS=0` in the
+environment makes the child plan without any of them (read by the child only).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import contextlib
+import contextvars
+import gc
+import hashlib
+import inspect
+import os
+import sys
+from typing import Any
+
+ENV = "AIPLATFORM_PLAN_SPEEDUPS"
+
+#: sha256 (first 16 hex digits) of the source of each SDK function replaced, as in the range
+#: proven (pulumi 3.272.x): a change in any of them refuses the speed-ups.
+FINGERPRINTS = {
+    "pulumi.runtime.stack.wait_for_rpcs": "c0f9027f85ad0925",
+    "pulumi.runtime.resource._get_stack_trace": "3943b22730169251",
+    "pulumi.runtime.resource._get_source_position_for_frame": "9f78cc3180b00a12",
+}
+
+
+class SpeedupsUnavailableError(RuntimeError):
+    """The installed Pulumi SDK's internals differ from those the speed-ups replace."""
+
+
+def enabled(environ: dict[str, str] | None = None) -> bool:
+    """Whether the child applies the speed-ups (`AIPLATFORM_PLAN_SPEEDUPS=0` turns them off)."""
+    return (os.environ if environ is None else environ).get(ENV, "1").strip() not in ("0", "false", "no", "off")
+
+
+def collector_off() -> None:
+    gc.disable()
+
+
+def freeze() -> None:
+    gc.freeze()
+
+
+def exit_now(code: int = 0) -> None:
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError):  # a closed stream: nothing left to lose
+            stream.flush()
+    os._exit(code)
+
+
+class InlineExecutor(concurrent.futures.ThreadPoolExecutor):
+    """Runs each submitted call at once, in a fresh context (what a new worker thread starts with); starts no thread
+    (a ThreadPoolExecutor only because asyncio refuses any other default executor)."""
+
+    def submit(self, fn, /, *args, **kwargs):
+        future: concurrent.futures.Future = concurrent.futures.Future()
+        try:
+            future.set_result(contextvars.Context().run(fn, *args, **kwargs))
+        except BaseException as exc:  # noqa: BLE001 - handed to the awaiting coroutine, as a worker would
+            future.set_exception(exc)
+        return future
+
+
+class _InlinePolicy(asyncio.DefaultEventLoopPolicy):
+    def new_event_loop(self):
+        loop = super().new_event_loop()
+        loop.set_default_executor(InlineExecutor())
+        return loop
+
+
+def inline_rpcs() -> None:
+    asyncio.set_event_loop_policy(_InlinePolicy())
+
+
+def fingerprint(func: Any) -> str:
+    return hashlib.sha256(inspect.getsource(func).encode()).hexdigest()[:16]
+
+
+def _check(targets: dict[str, Any]) -> None:
+    changed = [name for name, func in targets.items() if func is None or fingerprint(func) != FINGERPRINTS[name]]
+    if changed:
+        from importlib.metadata import version
+
+        raise SpeedupsUnavailableError(
+            f"the offline engine's speed-ups were proven against pulumi 3.272.x, and in the installed pulumi "
+            f"{version('pulumi')} these SDK functions changed: {', '.join(changed)}; install a pulumi in the range "
+            f"pinned by aiplatform, or set {ENV}=0 to plan without the speed-ups"
+        )
+
+
+def install() -> None:
+    """Replace the SDK functions in this process (the planning subprocess only)."""
+    from pulumi.runtime import resource, stack
+
+    _check({
+        "pulumi.runtime.stack.wait_for_rpcs": getattr(stack, "wait_for_rpcs", None),
+        "pulumi.runtime.resource._get_stack_trace": getattr(resource, "_get_stack_trace", None),
+        "pulumi.runtime.resource._get_source_position_for_frame": getattr(resource, "_get_source_position_for_frame", None),
+    })
+    resource._get_stack_trace = fast_stack_trace
+    stack.wait_for_rpcs = fast_wait_for_rpcs
+    inline_rpcs()
+
+
+# ---- fast_stack_trace ---------------------------------------------------------------------
+
+_URIS: dict[str, str | None] = {}
+
+
+def _uri(filename: str) -> str | None:
+    """`Path(filename).as_uri()` once per file; None where the SDK's conversion fails."""
+    try:
+        return _URIS[filename]
+    except KeyError:
+        import pathlib
+
+        try:
+            uri: str | None = pathlib.Path(filename).as_uri()
+        except BaseException:  # noqa: BLE001 - the SDK's `_get_source_position_for_frame` catches the same
+            uri = None
+        _URIS[filename] = uri
+        return uri
+
+
+def fast_stack_trace():
+    from pulumi.runtime.proto import source_pb2
+
+    frame = sys._getframe(1)
+    seen = 0  # the SDK counts `__init__` frames from the top: Resource, Custom/ComponentResource, the concrete class
+    while frame is not None:
+        if frame.f_code.co_name == "__init__":
+            seen += 1
+            if seen == 3:
+                break
+        frame = frame.f_back
+    if frame is None or frame.f_back is None:
+        return source_pb2.StackTrace()
+    frames = []
+    frame = frame.f_back
+    while frame is not None:
+        filename, line = frame.f_code.co_filename, frame.f_lineno
+        uri = _uri(filename) if filename != "" and line is not None else None
+        pos = source_pb2.SourcePosition(uri=uri, line=line) if uri is not None else None
+        frames.append(source_pb2.StackFrame(pc=pos))
+        frame = frame.f_back
+    return source_pb2.StackTrace(frames=frames)
+
+
+# ---- fast_wait_for_rpcs -------------------------------------------------------------------
+
+
+async def fast_wait_for_rpcs(await_all_outstanding_tasks=True) -> None:
+    from pulumi.runtime.settings import SETTINGS, _get_rpc_manager
+
+    rpc_manager = _get_rpc_manager()
+    while True:
+        # The SDK's RPC loop, unchanged.
+        while len(rpc_manager.rpcs) > 0:
+            await asyncio.sleep(0)
+            try:
+                await rpc_manager.rpcs.pop()
+            except Exception as exn:
+                if rpc_manager.unhandled_exception is not None:
+                    cause = rpc_manager.unhandled_exception.with_traceback(rpc_manager.exception_traceback)
+                    raise exn from cause
+                raise
+        if rpc_manager.unhandled_exception is not None:
+            raise rpc_manager.unhandled_exception.with_traceback(rpc_manager.exception_traceback)
+
+        if await_all_outstanding_tasks:
+            while True:
+                with SETTINGS.lock:
+                    if len(SETTINGS.outputs) == 0:
+                        break
+                    pending: list[asyncio.Task] = list(SETTINGS.outputs)
+                    SETTINGS.outputs.clear()
+                # The one change: wake when all of this round's tasks are done or one fails, not at every completion.
+                done, not_done = await asyncio.wait(pending, return_when=asyncio.FIRST_EXCEPTION)
+                for task in done:
+                    await task
+                if not_done:
+                    with SETTINGS.lock:
+                        SETTINGS.outputs.update(not_done)
+
+        if len(rpc_manager.rpcs) == 0:
+            break
