@@ -16,17 +16,23 @@ def accelerator_type_problems(
     allow_unlisted: bool = False,
     catalog: InstanceCatalog | None = None,
 ) -> list[tuple[str, str]]:
-    """Problems as (sub-path, message): unknown or CPU-only types, duplicates, mixed vendors.
+    """Problems as (sub-path, message): unknown or CPU-only types, duplicates, mixed vendors or models.
+
+    A pool carries one accelerator model: its `aiplatform.io/accelerator` label says which, and
+    workloads select on it. Types of two models (`g6.2xlarge` L4 with `g6e.2xlarge` L40S) would get
+    no label, and every pod selecting either model would stay Pending.
 
     Without `catalog`, a type is looked up in every cloud's catalog (the caller checks the cloud).
     """
     lookup = catalog.get if catalog is not None else instance_row
     found: list[tuple[str, str]] = []
     vendors: set[str] = set()
+    models: dict[str, list[str]] = {}
     for i, itype in enumerate(instance_types):
         row = lookup(itype)
         if row is not None and row.accelerator is not None:
             vendors.add(row.accelerator.vendor)
+            models.setdefault(row.accelerator.model, []).append(itype)
         elif not allow_unlisted:
             why = "unknown instance type" if row is None else "instance type without an accelerator:"
             found.append((
@@ -38,6 +44,10 @@ def accelerator_type_problems(
         found.append(("", "duplicate instance types"))
     if len(vendors) > 1:
         found.append(("", f"mixes accelerator vendors ({', '.join(sorted(vendors))}); use one pool per vendor"))
+    elif len(models) > 1:
+        mix = ", ".join(f"{model} ({', '.join(types)})" for model, types in sorted(models.items()))
+        found.append(("", f"mixes accelerator models {mix}: a pool carries one model (its accelerator label "
+                          "names it and workloads select on it); use one pool per model"))
     return found
 
 

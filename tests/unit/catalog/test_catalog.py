@@ -63,6 +63,11 @@ def test_accelerator_type_checks():
     assert [p for p, _ in accelerator_type_problems(["m7i.large", "g6.xlarge", "zz.top"])] == ["[0]", "[2]"]
     assert accelerator_type_problems(["m7i.large"], allow_unlisted=True) == []
     assert "mixes accelerator vendors" in accelerator_type_problems(["g6.xlarge", "inf2.xlarge"])[0][1]
+    assert accelerator_type_problems(["g6.2xlarge", "g6e.2xlarge"]) == [("", (
+        "mixes accelerator models L4 (g6.2xlarge), L40S (g6e.2xlarge): a pool carries one model (its accelerator "
+        "label names it and workloads select on it); use one pool per model"))]
+    assert accelerator_type_problems(["g6.xlarge", "g6.2xlarge"]) == []  # two sizes of one model
+    assert accelerator_type_problems(["g2-standard-8", "a2-highgpu-1g"])[0][1].startswith("mixes accelerator models A100")
 
 
 def test_pins_cover_every_supported_version():

@@ -109,6 +109,16 @@ def test_gpu_pool_rejects_bad_args_all_at_once():
     assert "min_size: must be 0..max_size (5 > 2)" in message
 
 
+def test_mixed_accelerator_models_in_one_pool_are_refused_issue16_point7():
+    """[g6.2xlarge, g6e.2xlarge] (L4 + L40S) used to plan without an accelerator label: every pod selecting
+    either model stayed Pending. One pool carries one model, in the component as in the config."""
+    with pytest.raises(PlanInputError) as info:
+        plan_program(pool(instance_types=["g6.2xlarge", "g6e.2xlarge"]))
+    assert "instance_types: mixes accelerator models L4 (g6.2xlarge), L40S (g6e.2xlarge)" in str(info.value)
+    group = plan_program(pool(instance_types=["g6.xlarge", "g6.2xlarge"])).find("aws:eks/nodeGroup:NodeGroup")
+    assert group.get("labels")["aiplatform.io/accelerator"] == "L4"
+
+
 def test_network_creates_private_and_public_subnets_with_nat_per_zone():
     zones = ["us-east-1a", "us-east-1b", "us-east-1c"]
     plan = plan_program(lambda: Network("net", {"cidr": "10.0.0.0/16", "availability_zones": zones,

@@ -55,6 +55,20 @@ def test_unlisted_instance_types_need_an_explicit_opt_in(dev_config):
     assert load_platform_config(dev_config).gpu_pools[0].instance_types == ["g7x.future"]
 
 
+@pytest.mark.parametrize("stack, types, models", [
+    ("aws-dev", ["g6.2xlarge", "g6e.2xlarge"], "L4 (g6.2xlarge), L40S (g6e.2xlarge)"),
+    ("gcp-dev", ["g2-standard-8", "a2-highgpu-1g"], "A100-40GB (a2-highgpu-1g), L4 (g2-standard-8)"),
+])
+def test_a_pool_mixing_accelerator_models_is_a_config_error_issue16_point7(stack, types, models):
+    raw = stack_platform(stack)
+    raw["gpu_pools"][0]["instance_types"] = types
+    with pytest.raises(ConfigError) as info:
+        load_platform_config(raw)
+    assert [str(p) for p in info.value.problems] == [
+        f"platform.gpu_pools[0].instance_types: mixes accelerator models {models}: a pool carries one model "
+        "(its accelerator label names it and workloads select on it); use one pool per model"]
+
+
 def test_new_and_existing_network_are_exclusive(dev_config):
     dev_config["network"]["vpc_id"] = "vpc-0123456789abcdef0"
     assert problems(dev_config) == [
