@@ -21,12 +21,14 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from .offline import Fixtures, Plan, PlannedResource, plan_project, reveal, run_program
+from .offline import Fixtures, Plan, PlanInputError, PlannedResource, ProgramError, plan_project, reveal, run_program
 from .offline.modes import Mode
 
 __all__ = [
     "Plan",
+    "PlanInputError",
     "PlannedResource",
+    "ProgramError",
     "golden_plan",
     "kubernetes_manifests",
     "plan_program",

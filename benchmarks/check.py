@@ -4,7 +4,7 @@ Large plans are made by repeating the resources of the `aws-dev` plan under new
 names (same types and props, so the same rules apply). Three figures per size:
 
 - analyzer: `check_plan`, the rules run by pulumi_policy's servicer, as `aiplatform check` runs them;
-- whole pack: the same plan through one servicer holding all 25 policies (what `pulumi preview` does);
+- whole pack: the same plan through one servicer holding every policy of the pack (what `pulumi preview` does);
 - rules only: the rule functions on plain props, without the analyzer protocol.
 
     .venv/bin/python benchmarks/check.py            # prints a Markdown table

@@ -7,6 +7,7 @@ from pathlib import Path
 import pulumi
 import pulumi_aws as aws
 import pytest
+from conftest import ROOT
 
 from aiplatform.offline import UNKNOWN, PlanInputError, is_secret
 from aiplatform.offline.project import SECRET_PLACEHOLDER, load_project, load_stack_config
@@ -134,3 +135,16 @@ def test_project_and_stack_files(tmp_path: Path):
     assert secrets == ["p:password"]
     with pytest.raises(PlanInputError, match=r"stack 'prod': no Pulumi.prod.yaml \(stacks here: dev\)"):
         load_stack_config(spec, "prod")
+
+
+def test_the_testing_module_exports_the_errors_its_docs_name():
+    """docs/testing.md tells users to expect PlanInputError and ProgramError from aiplatform.testing."""
+    import aiplatform.testing as testing
+    from aiplatform.offline.errors import PlanInputError as Input
+    from aiplatform.offline.errors import ProgramError as Program
+    from aiplatform.problems import UserError
+
+    assert testing.PlanInputError is Input and testing.ProgramError is Program
+    assert issubclass(testing.PlanInputError, UserError)
+    doc = (ROOT / "docs" / "testing.md").read_text()
+    assert "from aiplatform.testing import PlanInputError" in doc
