@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
-from ..guardrails import parse_suppressed_reason
+from ..guardrails import outside_policy_rule, parse_suppressed_reason
 from ..shape.plan import Plan, PlannedResource, SourcePosition
 from .analyzer import RawDiagnostic, RawNotApplicable
 
@@ -146,8 +146,17 @@ def findings_from(diagnostics: list[RawDiagnostic], not_applicable: list[RawNotA
             status = "not-evaluated"
         severity = diag.severity if diag.severity != "unspecified" else severities.get(diag.policy, "unspecified")
         out.append(make(diag.policy, diag.urn, message, status, diag.enforcement, severity))
+    # A suppression the meta rule judged outside the suppression policy hides nothing: its finding stays a violation.
+    refused = {(d.urn, outside_policy_rule(d.message[len(d.description):].lstrip("\n")
+                                           if d.message.startswith(d.description) else d.message))
+               for d in diagnostics if d.policy == META_RULE}
     for item in not_applicable:
         for urn, message, reason in parse_suppressed_reason(item.reason):
-            out.append(make(item.policy, urn, message, "suppressed", enforcement.get(item.policy, "advisory"),
+            level = enforcement.get(item.policy, "advisory")
+            if (urn, item.policy) in refused:
+                out.append(make(item.policy, urn, f"{message} (suppression refused, outside the suppression "
+                                f"policy: {reason})", "violation", level, severities.get(item.policy, "unspecified")))
+                continue
+            out.append(make(item.policy, urn, message, "suppressed", level,
                             severities.get(item.policy, "unspecified"), suppression=reason))
     return sorted(out, key=Finding.sort_key)
