@@ -157,3 +157,28 @@ def test_the_policy_config_denies_rules_and_sets_the_limits():
     denied = check(on_demand_pool(value), today=TODAY, config={META: {"maxExpiryDays": 365, "denyRules": [SPOT]}})
     (meta,) = outside_policy(denied)
     assert "denyRules" in meta.message and rules_hit(denied) == {SPOT}
+
+
+def test_every_report_format_lists_every_suppression_with_resource_rule_reason_and_expiry():
+    import json
+
+    from aiplatform.check.reports import Format, render
+
+    applied = on_demand_pool(f"{SPOT}=load test needs on-demand capacity until 2027-01-31")
+    refused = resource(NODE_GROUP, "other", {**applied.inputs, "tags": {
+        **TAGS, SUPPRESS_KEY: f"{SPOT}=another team wants on-demand until 2099-01-31"}})
+    report = check(applied, refused, today=TODAY)
+    assert [(a.name, a.rule, a.status) for a in report.suppressions] == [
+        ("pool", SPOT, "applied"), ("other", SPOT, "refused")]
+    for fmt in Format:
+        text = render(report, fmt)
+        for needle in ("pool", "other", SPOT, "load test needs on-demand capacity", "2027-01-31",
+                       "another team wants on-demand", "2099-01-31"):
+            assert needle in text, (fmt, needle)
+    sarif = json.loads(render(report, Format.sarif))["runs"][0]
+    states = {r["properties"]["urn"].rsplit("::", 1)[1]: r["suppressions"][0]["status"]
+              for r in sarif["results"] if r["ruleId"] == SPOT}
+    assert states == {"pool": "accepted", "other": "rejected"}
+    assert "load test needs on-demand capacity" in next(
+        r for r in sarif["results"] if r["ruleId"] == SPOT and r["suppressions"][0]["status"] == "accepted"
+    )["suppressions"][0]["justification"]
