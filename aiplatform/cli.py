@@ -69,6 +69,20 @@ def _write(text: str, output: Path | None) -> None:
     tmp.replace(output)  # nothing half-written
 
 
+ShowSecretsOpt = Annotated[bool, typer.Option(
+    "--show-secrets", help="Print secret values (default: every secret, at any depth, is masked).")]
+
+
+def _scrub(text: str, plan: Any, show_secrets: bool) -> str:
+    """`text` with every secret value of `plan` masked as `[secret]` (also JSON-escaped), unless `show_secrets`."""
+    if show_secrets:
+        return text
+    for value in sorted(plan.secret_values(), key=len, reverse=True):
+        for form in {value, json.dumps(value)[1:-1]}:
+            text = text.replace(form, "[secret]")
+    return text
+
+
 ProjectOpt = Annotated[Path, typer.Option("--project", "-C", help="Directory of the Pulumi project.")]
 StackOpt = Annotated[str, typer.Option("--stack", "-s", help="Stack name (Pulumi.<stack>.yaml).")]
 
@@ -83,6 +97,7 @@ def plan(
         Path | None, typer.Option(help="Invoke results, stack-reference outputs and up-mode outputs (YAML/JSON).")
     ] = None,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file instead of stdout.")] = None,
+    show_secrets: ShowSecretsOpt = False,
 ) -> None:
     """Show every resource a stack's program would register, offline."""
     from .offline import plan_project
@@ -91,13 +106,13 @@ def plan(
     with _exit_codes():
         result = plan_project(project, stack, mode=mode, fixtures=fixtures)
     if fmt is PlanFormat.json:
-        _write(result.to_json(), output)
+        _write((result if show_secrets else result.redacted()).to_json(), output)
     elif output is not None:
         console = Console(record=True, width=160, file=open("/dev/null", "w"))  # noqa: SIM115
-        render_text(result, console)
-        _write(console.export_text(), output)
+        render_text(result, console, show_secrets)
+        _write(_scrub(console.export_text(), result, show_secrets), output)
     else:
-        render_text(result, Console(highlight=False))
+        render_text(result, Console(highlight=False), show_secrets)
 
 
 def _locations(project: Path, stack: str) -> Any:
@@ -129,6 +144,7 @@ def check(
     fixtures: Annotated[
         Path | None, typer.Option(help="Invoke results and stack-reference outputs for planning (YAML/JSON).")
     ] = None,
+    show_secrets: ShowSecretsOpt = False,
 ) -> None:
     """Evaluate the guardrails on a stack's preview, offline. Exit 1 on a mandatory violation."""
     from .check.analyzer import load_policy_config
@@ -146,7 +162,7 @@ def check(
             user_config = with_stack_budget(user_config, stack_platform(project, stack))
         report = check_plan(result, user_config, origin=str(policy_config or "policy config"))
     locations = _locations(project, result.stack if plan_file else stack)
-    _write(render(report, fmt, locations), output)
+    _write(_scrub(render(report, fmt, locations), result, show_secrets), output)
     if output is not None and fmt is not CheckFormat.text:
         from .check.reports.text import summary_line
 
@@ -169,6 +185,7 @@ def cost(
     fixtures: Annotated[
         Path | None, typer.Option(help="Invoke results and stack-reference outputs for planning (YAML/JSON).")
     ] = None,
+    show_secrets: ShowSecretsOpt = False,
 ) -> None:
     """Estimate a stack's monthly cost (idle, expected, peak) from list prices, offline."""
     from .cost import diff, load_usage
@@ -189,7 +206,7 @@ def cost(
         change = diff(before, estimate)
         text = {CostFormat.text: r.diff_text, CostFormat.json: r.diff_json,
                 CostFormat.markdown: r.diff_markdown}[fmt](change)
-    _write(text, output)
+    _write(_scrub(text, result, show_secrets), output)
 
 
 def _read_plan(path: Path) -> Any:

@@ -31,3 +31,7 @@ def is_quantity(value: object) -> bool:
 #: `aiplatform.platform_ref` reads it), and the major version of its shape.
 OUTPUT_NAME = "aiplatform"
 CONTRACT_VERSION = 1
+
+
+#: What a `secure:` config value becomes offline (it cannot be decrypted there); marked secret.
+SECRET_PLACEHOLDER = "offline-secret-placeholder"

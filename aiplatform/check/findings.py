@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
-from ..guardrails import parse_suppressed_reason
+from ..guardrails import outside_policy_rule, parse_suppressed_reason, parse_suppressions, suppression_value
 from ..shape.plan import Plan, PlannedResource, SourcePosition
 from .analyzer import RawDiagnostic, RawNotApplicable
 
@@ -44,6 +44,24 @@ class Finding:
 
 
 @dataclass
+class ActiveSuppression:
+    """One suppression entry on a resource of the plan, and what became of it."""
+
+    urn: str
+    name: str
+    type: str
+    rule: str
+    reason: str
+    until: str | None
+    #: applied (hid a finding), unused (nothing to hide), refused (outside policy or expired).
+    status: str
+
+    def line(self) -> str:
+        return (f"{self.name} ({self.type}): {self.rule} — {self.reason} "
+                f"(until {self.until or 'no expiry'}; {self.status})")
+
+
+@dataclass
 class RuleSummary:
     name: str
     description: str
@@ -67,6 +85,26 @@ class CheckReport:
     resources: list[PlannedResource]
     seconds: float = 0.0
     extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def suppressions(self) -> list[ActiveSuppression]:
+        """Every suppression entry on a resource of the plan (resource, rule, reason, expiry), in plan order."""
+        out: list[ActiveSuppression] = []
+        for resource in self.resources:
+            value = suppression_value(resource.inputs)
+            if not isinstance(value, str):
+                continue
+            for entry in parse_suppressions(value).entries:
+                hits = [f for f in self.findings if f.urn == resource.urn and f.rule == entry.rule]
+                status = ("applied" if any(f.status == "suppressed" for f in hits)
+                          else "refused" if hits or self._judged(resource.urn, entry.rule) else "unused")
+                out.append(ActiveSuppression(resource.urn, resource.name, resource.type, entry.rule, entry.reason,
+                                             entry.until.isoformat() if entry.until else None, status))
+        return out
+
+    def _judged(self, urn: str, rule: str) -> bool:
+        return any(f.rule == META_RULE and f.urn == urn and outside_policy_rule(f.message) == rule
+                   for f in self.findings)
 
     @property
     def blocking(self) -> list[Finding]:
@@ -102,6 +140,7 @@ class CheckReport:
             "summary": self.summary(),
             "findings": [f.to_dict() for f in self.findings],
             "rules": [asdict(r) for r in self.rules],
+            "suppressions": [asdict(s) for s in self.suppressions],
             **self.extra,
         }
 
@@ -146,8 +185,17 @@ def findings_from(diagnostics: list[RawDiagnostic], not_applicable: list[RawNotA
             status = "not-evaluated"
         severity = diag.severity if diag.severity != "unspecified" else severities.get(diag.policy, "unspecified")
         out.append(make(diag.policy, diag.urn, message, status, diag.enforcement, severity))
+    # A suppression the meta rule judged outside the suppression policy hides nothing: its finding stays a violation.
+    refused = {(d.urn, outside_policy_rule(d.message[len(d.description):].lstrip("\n")
+                                           if d.message.startswith(d.description) else d.message))
+               for d in diagnostics if d.policy == META_RULE}
     for item in not_applicable:
         for urn, message, reason in parse_suppressed_reason(item.reason):
-            out.append(make(item.policy, urn, message, "suppressed", enforcement.get(item.policy, "advisory"),
+            level = enforcement.get(item.policy, "advisory")
+            if (urn, item.policy) in refused:
+                out.append(make(item.policy, urn, f"{message} (suppression refused, outside the suppression "
+                                f"policy: {reason})", "violation", level, severities.get(item.policy, "unspecified")))
+                continue
+            out.append(make(item.policy, urn, message, "suppressed", level,
                             severities.get(item.policy, "unspecified"), suppression=reason))
     return sorted(out, key=Finding.sort_key)

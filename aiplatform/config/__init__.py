@@ -13,7 +13,7 @@ is in `clouds/<cloud>.py`, found through the registry `clouds.CLOUDS`.
 from __future__ import annotations
 
 from ..problems import Problem, problems_from_validation_error
-from ._common import RESERVED_LABEL_PREFIX
+from ._common import RESERVED_LABEL_PREFIX, Suppress, suppress_tags
 from .clouds import CLOUDS, CloudDefaults, CloudRules, rules_of
 from .clouds.aws import partition_of
 from .compute import ClusterConfig, GpuPool, NodeGroupSize, SystemNodes, Taint
@@ -49,6 +49,7 @@ __all__ = [
     "NodeGroupSize",
     "PlatformConfig",
     "Problem",
+    "Suppress",
     "SystemNodes",
     "Taint",
     "TeamConfig",
@@ -59,4 +60,5 @@ __all__ = [
     "partition_of",
     "problems_from_validation_error",
     "rules_of",
+    "suppress_tags",
 ]

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from ..labels import LABEL_PREFIX
 
@@ -20,6 +21,41 @@ class Strict(BaseModel):
     """Unknown keys are errors; a validated section never changes."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+#: The tag/annotation the guardrails read suppressions from (`aiplatform.guardrails._suppress`).
+SUPPRESS_TAG = f"{LABEL_PREFIX}suppress"
+
+
+class Suppress(Strict):
+    """One guardrail suppression on the one resource it concerns; the policy config decides if it is allowed."""
+
+    rule: str = Field(pattern=r"^aip-[a-z0-9]+(-[a-z0-9]+)+$", description="The rule's name, e.g. aip-cost-gpu-spot-required.")
+    reason: str = Field(min_length=1, max_length=200, description="Why: a sentence a reviewer can judge.")
+    until: dt.date = Field(description="Expiry date (YYYY-MM-DD); the policy config caps how far away (default 90 days).")
+
+    @field_validator("reason")
+    @classmethod
+    def _reason(cls, v: str) -> str:
+        if not re.match(r"^[\w .:/+\-@,]*$", v) or re.search(r"(^|\s)aip-[a-z0-9-]+\s*=|;|\suntil\s", v):
+            raise ValueError("letters, digits, spaces and _ . , : / + - @ only, no `;`, `until` or `<rule>=`")
+        return v.strip()
+
+    def entry(self) -> str:
+        return f"{self.rule}={self.reason.replace(',', ' ')} until {self.until.isoformat()}"
+
+
+def suppress_tags(entries: list[Suppress]) -> dict[str, str]:
+    """The `aiplatform.io/suppress` tag for a resource's `suppress:` list (empty: none)."""
+    if not entries:
+        return {}
+    return {SUPPRESS_TAG: ";".join(e.entry() for e in entries)}
+
+
+def suppress_field() -> list[Suppress]:
+    return Field(default_factory=list, max_length=20, description=(
+        "Guardrail suppressions for this resource only: `{rule, reason, until}`; the policy config "
+        "(aip-meta-suppression-valid) decides which rules, how long and how much reason."))  # type: ignore[return-value]
 
 
 def name_check(value: str, max_len: int) -> str:

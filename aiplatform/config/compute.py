@@ -11,7 +11,7 @@ from ..catalog.checks import accelerator_type_problems, vendor_of
 from ..catalog.pins import AMI_TYPES_BY_VENDOR, DEFAULT_KUBERNETES_VERSION, GPU_AMI_TYPES, SUPPORTED_KUBERNETES_VERSIONS
 from ..problems import raise_problems
 from . import defaults as d
-from ._common import Strict, label_problems, name_check
+from ._common import Strict, Suppress, label_problems, name_check, suppress_field
 from .clouds import AWS, GCP, not_applicable, rules_of
 from .clouds.aws import ROLE_ARN, default_ami_type
 from .network import EndpointAccess
@@ -163,6 +163,7 @@ class GpuPool(NodeGroupSize):
     disk_size_gib: int = Field(d.GPU_DISK_SIZE_GIB, ge=20, le=16384, description="Encrypted gp3 volume for images and model caches.")
     labels: dict[str, str] = Field(default_factory=dict, description="Extra node labels.")
     taints: list[Taint] = Field(default_factory=list, description="Extra taints (the accelerator taint is always set).")
+    suppress: list[Suppress] = suppress_field()
 
     @field_validator("name")
     @classmethod

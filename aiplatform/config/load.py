@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 from typing import Any
 
 import pulumi
+from pulumi.runtime.config import is_config_secret
 from pydantic import ValidationError
 
+from ..labels import SECRET_PLACEHOLDER
 from ..problems import Problem, problems_from_validation_error
 from .errors import CONFIG_KEY, ROOT, ConfigError
 from .platform import PlatformConfig
@@ -29,6 +32,14 @@ def from_pulumi_config(namespace: str = "aiplatform", key: str = CONFIG_KEY) -> 
     """Read and validate the `<namespace>:<key>` structured config of the running stack."""
     cfg = pulumi.Config(namespace)
     raw = cfg.get(key)
+    if raw is not None and is_config_secret(f"{namespace}:{key}"):
+        # Every field lands in names, tags, labels or plain resource inputs, which cannot be secret: refuse,
+        # rather than let the decrypted value spread unmarked into state, diffs and cloud tags.
+        why = (f"a `secure:` value; no field of {namespace}:{key} can be secret (they become names, tags, labels "
+               "and plain inputs) - keep secrets in their own config key")
+        paths = _placeholder_paths(raw)
+        raise ConfigError([Problem(p, why) for p in paths] or [Problem(ROOT, f"holds {why}")],
+                          f"stack {pulumi.get_stack()}")
     if raw is None:
         raise ConfigError([Problem(ROOT, f"required: set config key {namespace}:{key}")], f"stack {pulumi.get_stack()}")
     try:
@@ -36,3 +47,22 @@ def from_pulumi_config(namespace: str = "aiplatform", key: str = CONFIG_KEY) -> 
     except ValueError:
         raise ConfigError([Problem(ROOT, "must be a structured value (a mapping)")], f"stack {pulumi.get_stack()}") from None
     return load_platform_config(value, source=f"stack {pulumi.get_stack()}")
+
+
+def _placeholder_paths(raw: str) -> list[str]:
+    """Offline, where the `secure:` values are (the engine passes them as `SECRET_PLACEHOLDER`)."""
+    found: list[str] = []
+
+    def visit(value: Any, path: str) -> None:
+        if isinstance(value, dict):
+            for k, v in value.items():
+                visit(v, f"{path}[{k!r}]" if not str(k).isidentifier() else f"{path}.{k}")
+        elif isinstance(value, list):
+            for i, v in enumerate(value):
+                visit(v, f"{path}[{i}]")
+        elif value == SECRET_PLACEHOLDER:
+            found.append(path)
+
+    with contextlib.suppress(ValueError):
+        visit(json.loads(raw), ROOT)
+    return found

@@ -20,7 +20,7 @@ from .teams import PLATFORM_NAMESPACES, BudgetConfig, TeamConfig
 
 #: The registered clouds, as the values `cloud` takes.
 CloudName = Literal[tuple(CLOUDS)]  # type: ignore[valid-type]
-RESERVED_TAG_PREFIXES = ("aws:", "aiplatform:", "aiplatform-", "goog")
+RESERVED_TAG_PREFIXES = ("aws:", "aiplatform:", "aiplatform-", "aiplatform.io/", "goog")
 REQUIRED_TAGS = ("team", "cost-center")
 
 
@@ -139,6 +139,8 @@ class PlatformConfig(Resolved, Strict):
                                f"{itype!r} is an {owner.upper()} type; this platform is on {cloud}"))
         found += not_applicable(cloud, "", self)
         found += not_applicable(cloud, "cluster", self.cluster, "cluster.")
+        if self.model_registry is not None:
+            found += not_applicable(cloud, "model_registry", self.model_registry, "model_registry.")
         for i, team in enumerate(self.teams):
             found += not_applicable(cloud, "teams", team, f"teams[{i}].")
         return found + rules.platform_problems(self)

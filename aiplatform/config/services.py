@@ -9,7 +9,7 @@ from pydantic import Field, field_validator, model_validator
 
 from ..problems import raise_problems
 from . import defaults as d
-from ._common import Strict, name_check
+from ._common import Strict, Suppress, name_check, suppress_field
 
 
 def _on(value: bool) -> str:
@@ -33,6 +33,7 @@ class ModelRegistryConfig(Strict):
     repository_name: str | None = Field(None, description=f"ECR repository for serving images; default: <name>{d.REGISTRY_REPOSITORY_SUFFIX}.")
     untagged_image_days: int = Field(d.REGISTRY_UNTAGGED_IMAGE_DAYS, ge=1, le=3650, description="Days an untagged image is kept.")
     namespace: str = Field(d.REGISTRY_NAMESPACE, description="Namespace of the publisher and consumer service accounts.")
+    suppress: list[Suppress] = suppress_field()
 
     @field_validator("bucket_name", "access_log_bucket")
     @classmethod

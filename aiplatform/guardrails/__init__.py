@@ -26,7 +26,15 @@ from ..shape.resource import Resource
 # package, and the function defined below must be what `aiplatform.guardrails.rules` means.
 from . import rules as _rule_modules
 from ._rule import DOCS_URL, RULES, SUPPRESSED_PREFIX, Rule, parse_suppressed_reason, resource_rule, stack_rule
-from ._suppress import SUPPRESS_KEY, Suppression, parse_suppressions
+from ._suppress import (
+    GOVERNANCE_CONFIG,
+    SUPPRESS_KEY,
+    Governance,
+    Suppression,
+    outside_policy_rule,
+    parse_suppressions,
+    suppression_value,
+)
 
 PACK_NAME = "aiplatform"
 
@@ -67,13 +75,16 @@ def serve_pack() -> None:
 
 __all__ = [
     "DOCS_URL",
+    "GOVERNANCE_CONFIG",
     "PACK_NAME",
     "RULES",
     "SUPPRESSED_PREFIX",
     "SUPPRESS_KEY",
+    "Governance",
     "Resource",
     "Rule",
     "Suppression",
+    "outside_policy_rule",
     "parse_suppressed_reason",
     "parse_suppressions",
     "policies",
@@ -83,4 +94,5 @@ __all__ = [
     "rules",
     "serve_pack",
     "stack_rule",
+    "suppression_value",
 ]

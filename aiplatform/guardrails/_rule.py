@@ -30,7 +30,7 @@ from pulumi_policy import (
 
 from ..shape.resource import Resource
 from ._props import plain
-from ._suppress import SUPPRESS_KEY, Suppression, parse_suppressions, suppression_value
+from ._suppress import SUPPRESS_KEY, UNSUPPRESSIBLE_PREFIX, Suppression, parse_suppressions, suppression_value
 
 DOCS_URL = "https://github.com/aiplatform-dev/aiplatform/blob/main/docs/guardrails.md"
 NAME_RE = re.compile(r"^aip-[a-z0-9]+(-[a-z0-9]+)+$")
@@ -72,6 +72,8 @@ class Rule:
     config: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     frameworks: tuple[str, ...] = ()
     tags: tuple[str, ...] = ()
+    #: The check takes today's date as a third argument (expiry judgements).
+    dated: bool = False
 
     @property
     def url(self) -> str:
@@ -129,9 +131,10 @@ class Rule:
                 provider_type=provider.resource_type if provider else None,
                 provider_props=plain(provider.props) if provider else None,
             )
-            messages = list(self.check(resource, self.settings(args.get_config())))
-            _report(self.name, [(resource, m) for m in messages], report, args.not_applicable,
-                    today or dt.date.today())
+            day = today or dt.date.today()
+            settings = self.settings(args.get_config())
+            messages = list(self.check(resource, settings, day) if self.dated else self.check(resource, settings))
+            _report(self.name, [(resource, m) for m in messages], report, args.not_applicable, day)
 
         return validate
 
@@ -160,7 +163,7 @@ def _report(rule: str, found: list[tuple[Resource | None, str]], report: ReportV
     """Report what is not suppressed; hand back what is suppressed as one not-applicable reason."""
     suppressed: list[str] = []
     for resource, message in found:
-        entry = _suppression(resource, rule)
+        entry = None if rule.startswith(UNSUPPRESSIBLE_PREFIX) else _suppression(resource, rule)
         urn = resource.urn if (stack and resource is not None) else None
         if entry is None:
             report(message, urn)
@@ -210,14 +213,15 @@ def _register(rule: Rule) -> Rule:
 
 def resource_rule(name: str, *, area: Area, severity: Severity, description: str, why: str, remediation: str,
                   types: Iterable[str] | None = None, config: Mapping[str, Mapping[str, Any]] | None = None,
-                  frameworks: Iterable[str] = (), tags: Iterable[str] = ()) -> Callable[[ResourceCheck], Rule]:
-    """Register `check(resource, config) -> messages` as a resource rule."""
+                  frameworks: Iterable[str] = (), tags: Iterable[str] = (),
+                  dated: bool = False) -> Callable[[ResourceCheck], Rule]:
+    """Register `check(resource, config) -> messages` as a resource rule (`dated`: `check(resource, config, today)`)."""
 
     def decorate(check: ResourceCheck) -> Rule:
         return _register(Rule(
             name=name, area=area, severity=severity, description=description, why=why, remediation=remediation,
             check=check, kind="resource", types=frozenset(types) if types is not None else None,
-            config=dict(config or {}), frameworks=tuple(frameworks), tags=tuple(tags),
+            config=dict(config or {}), frameworks=tuple(frameworks), tags=tuple(tags), dated=dated,
         ))
 
     return decorate

@@ -7,22 +7,36 @@ A resource carries the tag (AWS), label value or Kubernetes annotation
 
 Entries are separated by `;` or simply follow one another (each starts with its
 rule name), so the value stays within the characters AWS allows in IAM and S3
-tags (letters, digits, spaces and `_ . : / = + - @`). The reason must have at
-least 10 characters. Because the suppression is part of the resource's props,
-the real policy pack and `aiplatform check` honour it alike.
+tags (letters, digits, spaces and `_ . : / = + - @`). Because the suppression is
+part of the resource's props, the real policy pack and `aiplatform check` honour
+it alike.
+
+What may be suppressed is the platform's decision, not the resource author's:
+`Governance` (the config of the meta rule `aip-meta-suppression-valid`, so the
+same `--policy-pack-config` JSON governs the real pack) says which rules may be
+suppressed (by default no critical rule), the longest expiry (90 days from
+today) and the shortest reason (3 words). An `aip-meta-*` rule is never
+suppressed. An entry outside that policy is a mandatory finding of the meta rule
+and suppresses nothing.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from ..shape.props import annotations_of, is_unknown, tags_of
 
 SUPPRESS_KEY = "aiplatform.io/suppress"
-MIN_REASON = 10
+#: Rules of this prefix judge suppressions; they are never suppressed themselves.
+UNSUPPRESSIBLE_PREFIX = "aip-meta-"
+#: How the meta rule words a finding about an entry outside policy (`findings` parses it back).
+OUTSIDE_POLICY = "suppression of {rule} on {resource} is outside the suppression policy: {why}"
+_OUTSIDE_POLICY_RE = re.compile(r"^suppression of (aip-[a-z0-9-]+) on .+? is outside the suppression policy: ")
+_WORD = re.compile(r"[^\W\d_]{2,}")
 
 _ENTRY_START = re.compile(r"(?:^|[;\s])\s*(aip-[a-z0-9-]+)\s*=", re.ASCII)
 _UNTIL = re.compile(r"\s+until\s+(\S+)\s*$")
@@ -96,10 +110,8 @@ def parse_suppressions(value: Any, known_rules: frozenset[str] | None = None) ->
         if known_rules is not None and rule not in known_rules:
             problems.append(f"{SUPPRESS_KEY}: {rule}: no such rule")
             continue
-        if len(body) < MIN_REASON:
-            problems.append(
-                f"{SUPPRESS_KEY}: {rule}: the reason must have at least {MIN_REASON} characters (got {body!r})"
-            )
+        if not body:
+            problems.append(f"{SUPPRESS_KEY}: {rule}: no reason given")
             continue
         if rule in seen:
             problems.append(f"{SUPPRESS_KEY}: {rule}: suppressed twice")
@@ -107,3 +119,66 @@ def parse_suppressions(value: Any, known_rules: frozenset[str] | None = None) ->
         seen.add(rule)
         entries.append(Suppression(rule, body, until))
     return Suppressions(tuple(entries), tuple(problems))
+
+
+def reason_words(reason: str) -> int:
+    """Words in a reason: runs of two or more letters (punctuation and digits do not count)."""
+    return len(_WORD.findall(reason))
+
+
+@dataclass(frozen=True)
+class Governance:
+    """What the platform allows to be suppressed (the meta rule's config; see `GOVERNANCE_CONFIG`)."""
+
+    allow: frozenset[str] = frozenset()
+    deny: frozenset[str] = frozenset()
+    max_expiry_days: int = 90
+    min_reason_words: int = 3
+
+    @classmethod
+    def from_settings(cls, settings: Mapping[str, Any]) -> Governance:
+        return cls(allow=frozenset(settings.get("allowRules") or ()), deny=frozenset(settings.get("denyRules") or ()),
+                   max_expiry_days=int(settings.get("maxExpiryDays", 90)),
+                   min_reason_words=int(settings.get("minReasonWords", 3)))
+
+    def problems(self, entry: Suppression, severity: str | None, today: dt.date) -> list[str]:
+        """Why `entry` is outside this policy (empty: it is allowed). `severity` of its rule, None if unknown."""
+        out: list[str] = []
+        if entry.rule.startswith(UNSUPPRESSIBLE_PREFIX):
+            out.append(f"{UNSUPPRESSIBLE_PREFIX}* rules judge suppressions and are never suppressed")
+        elif entry.rule in self.deny:
+            out.append("the policy config does not allow suppressing it (denyRules)")
+        elif severity == "critical" and entry.rule not in self.allow:
+            out.append("a critical rule is not suppressible unless the policy config lists it in allowRules")
+        latest = today + dt.timedelta(days=self.max_expiry_days)
+        if entry.until is None:
+            out.append(f"no expiry: add `until YYYY-MM-DD`, at most {self.max_expiry_days} days away "
+                       f"({latest.isoformat()})")
+        elif entry.until > latest:
+            out.append(f"expiry {entry.until.isoformat()} is more than {self.max_expiry_days} days away "
+                       f"(latest {latest.isoformat()})")
+        words = reason_words(entry.reason)
+        if words < self.min_reason_words:
+            out.append(f"the reason must have at least {self.min_reason_words} words (got {words}: {entry.reason!r})")
+        return out
+
+
+#: The config schema of the meta rule: the suppression policy, with its defaults.
+GOVERNANCE_CONFIG: dict[str, dict[str, Any]] = {
+    "allowRules": {"type": "array", "items": {"type": "string"}, "default": [],
+                   "description": "Critical rules that may nevertheless be suppressed (every other non-meta "
+                                  "rule may be, unless denied). `aip-meta-*` rules never are."},
+    "denyRules": {"type": "array", "items": {"type": "string"}, "default": [],
+                  "description": "Rules that may not be suppressed on any resource."},
+    "maxExpiryDays": {"type": "integer", "minimum": 1, "default": 90,
+                      "description": "A suppression needs an expiry (`until YYYY-MM-DD`) at most this many days "
+                                     "from today."},
+    "minReasonWords": {"type": "integer", "minimum": 1, "default": 3,
+                       "description": "The reason needs at least this many words (runs of two or more letters)."},
+}
+
+
+def outside_policy_rule(message: str) -> str | None:
+    """The rule a meta-rule message reports as suppressed outside policy, or None."""
+    found = _OUTSIDE_POLICY_RE.match(message)
+    return found.group(1) if found else None

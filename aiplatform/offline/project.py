@@ -9,10 +9,10 @@ from typing import Any
 
 import yaml
 
+from ..labels import SECRET_PLACEHOLDER
 from .errors import PlanInputError
 
-#: What a `secure:` config value becomes offline (it cannot be decrypted here); marked secret.
-SECRET_PLACEHOLDER = "offline-secret-placeholder"
+__all__ = ["SECRET_PLACEHOLDER", "ProjectSpec", "load_project", "load_stack_config", "stack_platform"]
 
 
 @dataclass(frozen=True)

@@ -8,8 +8,9 @@ from rich.console import Console
 from rich.markup import escape
 from rich.tree import Tree
 
-from ..shape.plan import Plan, PlannedResource, get_path
-from ..shape.props import is_secret, is_unknown
+from ..shape.paths import walk
+from ..shape.plan import Plan, PlannedResource
+from ..shape.props import SECRET_SIG, SECRET_SIG_KEY, is_secret, is_unknown
 
 #: Per resource type, the input paths worth showing in the tree.
 HIGHLIGHTS: dict[str, tuple[str, ...]] = {
@@ -43,7 +44,13 @@ HIGHLIGHTS: dict[str, tuple[str, ...]] = {
 }
 
 
+#: A secret met on the way to a highlighted path: printed as `[secret]`.
+SECRET_MARK = {SECRET_SIG_KEY: SECRET_SIG, "value": None}
+
+
 def _fmt(value: Any) -> str:
+    if is_secret(value):
+        return "[secret]"
     if is_unknown(value):
         return "(known after apply)"
     if isinstance(value, float) and value.is_integer():
@@ -62,7 +69,7 @@ def _label(resource: PlannedResource) -> str:
         label += " [yellow](protected)[/]"
     details = []
     for path in HIGHLIGHTS.get(resource.type, ()):
-        value = get_path(resource.inputs, path)
+        value = walk(resource.inputs, path, None, stop=is_secret, stopped=SECRET_MARK)
         if value is not None:
             details.append(f"{path}={_fmt(value)}")
     if details:
@@ -70,7 +77,10 @@ def _label(resource: PlannedResource) -> str:
     return label
 
 
-def render_text(plan: Plan, console: Console) -> None:
+def render_text(plan: Plan, console: Console, show_secrets: bool = False) -> None:
+    """The plan as a tree; every secret, at any depth, prints as `[secret]` unless `show_secrets`."""
+    if show_secrets:
+        plan = _revealed(plan)
     stack = next((r for r in plan.resources if r.type == "pulumi:pulumi:Stack"), None)
     title = f"[bold]{escape(plan.project)}[/] / [bold]{escape(plan.stack)}[/] ({plan.mode})"
     tree = Tree(title)
@@ -92,5 +102,14 @@ def render_text(plan: Plan, console: Console) -> None:
     if plan.outputs:
         console.print("\n[bold]Outputs[/]")
         for key, value in plan.outputs.items():
-            shown = "[secret]" if is_secret(value) else _fmt(value)
+            shown = _fmt(value)
             console.print(f"  {escape(key)}: {escape(shown)}")
+
+
+def _revealed(plan: Plan) -> Plan:
+    from dataclasses import replace
+
+    from ..shape.props import reveal
+
+    return replace(plan, outputs=reveal(plan.outputs),
+                   resources=[replace(r, inputs=reveal(r.inputs)) for r in plan.resources])

@@ -25,7 +25,7 @@ from ..components.aws.team_identity import AwsTeamIdentity
 from ..components.aws.workload_role import workload_role_args
 from ..components.kubernetes import NvidiaDevicePlugin, Qdrant
 from ..components.kubernetes.llm_gateway import ACCESS_LABEL
-from ..config import PlatformConfig, TeamConfig
+from ..config import PlatformConfig, TeamConfig, suppress_tags
 from .builder import CloudPlatform, given_provider
 
 #: Service annotations that make the gateway's load balancer an NLB, private or internet-facing.
@@ -67,7 +67,7 @@ def build(platform: pulumi.ComponentResource, name: str, config: PlatformConfig,
         "ami_type": pool.resolved_ami_type,
         "labels": pool.labels,
         "taints": [t.model_dump() for t in pool.taints],
-        "tags": tags,
+        "tags": {**tags, **suppress_tags(pool.suppress)},
     }, pulumi.ResourceOptions.merge(aws_opts, pulumi.ResourceOptions(depends_on=cluster.node_dependencies)))
         for pool in config.gpu_pools}
 
@@ -209,7 +209,7 @@ def _services(built: CloudPlatform, name: str, config: PlatformConfig) -> None:
             "publisher_extra_grants": publisher_grants,
             "consumer_extra_grants": consumer_grants,
             "protect": protect,
-            "tags": tags,
+            "tags": {**tags, **suppress_tags(registry.suppress)},
         }, both_opts)
         built.registry_uri = pulumi.Output.concat("s3://", model_registry.bucket_name)
         built.service_outputs["modelRegistry"] = {

@@ -6,6 +6,10 @@ exactly what the engine receives: camelCase names, numbers as floats, secrets
 wrapped as `{SECRET_SIG_KEY: SECRET_SIG, "value": ...}` and values unknown during
 preview as the `UNKNOWN` string (`aiplatform.shape.props`). The engine (`offline`) writes
 it; `check`, `cost` and users read it.
+
+Version 2: `aiplatform plan --format json` redacts secrets by default — a secret keeps its
+wrapper, its value becomes `UNKNOWN` — and says so in `"secrets": "redacted"` (`"shown"`
+with `--show-secrets`). Readers accept versions 1 and 2.
 """
 
 from __future__ import annotations
@@ -15,9 +19,10 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from .paths import walk
-from .props import reveal
+from .props import redact, reveal, secret_strings
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+READABLE_VERSIONS = (1, 2)
 
 
 def get_path(value: Any, path: str, default: Any = None) -> Any:
@@ -75,6 +80,22 @@ class Plan:
     resources: list[PlannedResource]
     outputs: dict[str, Any]
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    #: True when secrets' values were replaced by `UNKNOWN` (`redacted()`).
+    redacted_secrets: bool = False
+
+    def redacted(self) -> Plan:
+        """A copy with every secret's value (inputs, outputs, stack outputs) replaced by `UNKNOWN`."""
+        from dataclasses import replace
+
+        resources = [replace(r, inputs=redact(r.inputs), outputs=redact(r.outputs)) for r in self.resources]
+        return replace(self, resources=resources, outputs=redact(self.outputs), redacted_secrets=True)
+
+    def secret_values(self) -> set[str]:
+        """Every string inside a secret anywhere in the plan (for scrubbing rendered output)."""
+        found = secret_strings(self.outputs)
+        for r in self.resources:
+            found |= secret_strings(r.inputs) | secret_strings(r.outputs)
+        return found
 
     # ---- lookups ------------------------------------------------------------------
 
@@ -147,6 +168,7 @@ class Plan:
             "project": self.project,
             "stack": self.stack,
             "mode": self.mode,
+            "secrets": "redacted" if self.redacted_secrets else "shown",
             "resources": resources,
             "outputs": self.outputs,
             "diagnostics": [asdict(d) for d in self.diagnostics],
@@ -157,6 +179,8 @@ class Plan:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Plan:
+        if data.get("version", 1) not in READABLE_VERSIONS:
+            raise ValueError(f"plan version {data.get('version')!r} (this aiplatform reads {READABLE_VERSIONS})")
         resources = []
         for row in data["resources"]:
             source = row.get("source")
@@ -185,6 +209,7 @@ class Plan:
             resources=resources,
             outputs=data.get("outputs", {}),
             diagnostics=[Diagnostic(**d) for d in data.get("diagnostics", [])],
+            redacted_secrets=data.get("secrets") == "redacted",
         )
 
     @classmethod

@@ -56,6 +56,28 @@ def known(value: Any) -> bool:
     return value is not MISSING and value is not None and not is_unknown(value)
 
 
+def redact(value: Any) -> Any:
+    """The value with every secret's content replaced by `UNKNOWN` (the wrapper stays: readers see a secret)."""
+    if is_secret(value):
+        return {SECRET_SIG_KEY: SECRET_SIG, "value": UNKNOWN}
+    if isinstance(value, dict):
+        return {k: redact(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [redact(v) for v in value]
+    return value
+
+
+def secret_strings(value: Any, inside: bool = False) -> set[str]:
+    """Every string inside a secret, at any depth (what output scrubbing must never print)."""
+    if is_secret(value):
+        return secret_strings(value.get("value"), True)
+    if isinstance(value, dict):
+        return set().union(*(secret_strings(v, inside) for v in value.values())) if value else set()
+    if isinstance(value, list):
+        return set().union(*(secret_strings(v, inside) for v in value)) if value else set()
+    return {value} if inside and isinstance(value, str) and value and value != UNKNOWN else set()
+
+
 def reveal(value: Any) -> Any:
     """The value with secrets unwrapped (unknowns stay as they are), for assertions and estimates."""
     if is_secret(value):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import subprocess
@@ -119,7 +120,8 @@ def failing_report():
 
     extra = check(
         resource("aws:ecr/repository:Repository", "images", {"tags": {**TAGS, "aiplatform.io/suppress":
-                 "aip-security-ecr-kms=images carry no model weights, AES256 is enough"},
+                 "aip-security-ecr-kms=images carry no model weights, AES256 is enough until "
+                 f"{dt.date.today() + dt.timedelta(days=30)}"},
                  "imageTagMutability": "MUTABLE", "imageScanningConfiguration": {"scanOnPush": True}}))
     report.findings.extend(extra.findings)
     return report
@@ -257,14 +259,28 @@ def test_pack_matches_on_suppressed_expired_and_malformed(served_pack):
             "instanceTypes": ["g6.xlarge"], "capacityType": "ON_DEMAND", "scalingConfig": {"minSize": 1.0, "maxSize": 2.0},
             "tags": {**TAGS, "aiplatform.io/suppress": suppress}})
 
-    plan = plan_of(pool("a", "aip-cost-gpu-spot-required=load test needs on-demand capacity until 2999-01-31"),
+    soon = (dt.date.today() + dt.timedelta(days=30)).isoformat()
+    plan = plan_of(pool("a", f"aip-cost-gpu-spot-required=load test needs on-demand capacity until {soon}"),
                    pool("b", "aip-cost-gpu-spot-required=load test needs on-demand capacity until 2001-01-31"),
-                   pool("c", "aip-cost-gpu-spot-required=short"))
+                   pool("c", "aip-cost-gpu-spot-required=short until 2027-02-30"),
+                   # outside the suppression policy: each a mandatory finding, and the finding stays a violation
+                   pool("d", "aip-cost-gpu-spot-required=load test needs on-demand capacity until 9999-12-31"),
+                   pool("e", f"aip-cost-gpu-spot-required=.......... until {soon}"),
+                   pool("f", f"aip-meta-suppression-valid=the platform team said so until {soon}"),
+                   pool("g", f"aip-cost-gpu-spot-required=team wants on-demand nodes here until {soon}"))
+    config = {"aip-meta-suppression-valid": {"denyRules": ["aip-cost-gpu-spot-required"]}}
     offline = check_plan(plan).findings
     assert {(f.name, f.rule, f.status) for f in offline} >= {
         ("a", "aip-cost-gpu-spot-required", "suppressed"), ("b", "aip-cost-gpu-spot-required", "violation"),
-        ("c", "aip-cost-gpu-spot-required", "violation"), ("c", "aip-meta-suppression-valid", "error")}
+        ("c", "aip-cost-gpu-spot-required", "violation"), ("c", "aip-meta-suppression-valid", "error"),
+        ("d", "aip-cost-gpu-spot-required", "violation"), ("d", "aip-meta-suppression-valid", "error"),
+        ("e", "aip-cost-gpu-spot-required", "violation"), ("e", "aip-meta-suppression-valid", "error"),
+        ("f", "aip-meta-suppression-valid", "error"), ("g", "aip-cost-gpu-spot-required", "suppressed")}
     assert _key(offline) == _key(_through_pack(served_pack, plan))
+    denied = check_plan(plan, config).findings  # the platform's policy config does not allow this rule
+    assert ("g", "aip-cost-gpu-spot-required", "violation") in {(f.name, f.rule, f.status) for f in denied}
+    assert any(f.name == "g" and f.rule == "aip-meta-suppression-valid" and f.blocking for f in denied)
+    assert _key(denied) == _key(_through_pack(served_pack, plan, config))
 
 
 def test_budget_rule_runs_inside_the_served_pack(served_pack, plans):

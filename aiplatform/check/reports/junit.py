@@ -20,6 +20,11 @@ def to_junit(report: CheckReport) -> str:
             cases[rule].append(urn)
 
     root = ET.Element("testsuites", name=f"aiplatform check {report.project}/{report.stack}")
+    active = report.suppressions
+    if active:
+        props = ET.SubElement(root, "properties")
+        for i, entry in enumerate(active):
+            ET.SubElement(props, "property", name=f"suppression.{i}", value=entry.line())
     totals = defaultdict(int)
     for rule in report.rules:
         suite = ET.SubElement(root, "testsuite", name=rule.name)

@@ -39,6 +39,13 @@ def to_markdown(report: CheckReport) -> str:
         if group:
             lines += [f"<details><summary>{title} ({len(group)})</summary>", ""]
             lines += _table(group, urls) + ["", "</details>", ""]
+    active = report.suppressions
+    if active:
+        lines += [f"<details><summary>Suppressions ({len(active)})</summary>", "",
+                  "| Resource | Rule | Reason | Until | Status |", "|---|---|---|---|---|"]
+        lines += [f"| `{_cell(a.name)}` ({_cell(a.type)}) | `{a.rule}` | {_cell(a.reason)} | {a.until or 'no expiry'} "
+                  f"| {a.status} |" for a in active]
+        lines += ["", "</details>", ""]
     if blocking:
         lines += ["<details><summary>How to fix</summary>", ""]
         for rule in report.rules:

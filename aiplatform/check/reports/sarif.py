@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from dataclasses import asdict
 from typing import Any
 
 from ..._version import __version__
@@ -71,6 +72,9 @@ def to_sarif(report: CheckReport, locations: Locations = Locations()) -> dict[st
         if finding.status == "suppressed":
             result["suppressions"] = [{"kind": "inSource", "status": "accepted",
                                        "justification": finding.suppression or ""}]
+        elif "suppression refused" in finding.message:
+            result["suppressions"] = [{"kind": "inSource", "status": "rejected",
+                                       "justification": finding.message}]
         results.append(result)
     return {
         "$schema": SCHEMA,
@@ -87,5 +91,6 @@ def to_sarif(report: CheckReport, locations: Locations = Locations()) -> dict[st
             "automationDetails": {"id": f"aiplatform-check/{report.project}/{report.stack}/"},
             "results": results,
             "columnKind": "unicodeCodePoints",
+            "properties": {"suppressions": [asdict(a) for a in report.suppressions]},
         }],
     }

@@ -26,6 +26,11 @@ def to_text(report: CheckReport, width: int = 160) -> str:
             resource = f"{f.name} ({f.type})" if f.urn else "stack"
             table.add_row(mark, f.rule, f"[{STYLE.get(f.severity, '')}]{f.severity}[/]", resource, message)
         console.print(table)
+    active = report.suppressions
+    if active:
+        console.print(f"Suppressions ({len(active)}):")
+        for entry in active:
+            console.print(f"  {entry.line()}", markup=False)
     console.print(summary_line(report))
     return buffer.getvalue()
 

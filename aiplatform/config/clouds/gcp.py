@@ -122,6 +122,8 @@ GCP = CloudRules(
         "workload_identity": "GKE Workload Identity is always on",
         "cluster.admin_role_arns": "grant roles/container.admin in IAM",
         "gpu_pools.ami_type": "GKE picks the node image",
+        "gpu_pools.suppress": "GCP labels cannot carry a suppression; suppress in the policy config instead",
+        "model_registry.suppress": "GCP labels cannot carry a suppression; suppress in the policy config instead",
         "teams.member_role_arns": "members_group is a Google group, through Google Groups for RBAC",
     },
     existing_network=EXISTING_NETWORK,
