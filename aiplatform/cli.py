@@ -6,6 +6,7 @@ fixtures). Errors are one clear message on stderr, never a traceback.
 
 from __future__ import annotations
 
+import io
 import json
 import sys
 from collections.abc import Iterator
@@ -60,13 +61,25 @@ def _exit_codes() -> Iterator[None]:
         _fail(1, str(exc))
 
 
+def _check_output(output: Path | None) -> None:
+    """Refuse an `-o` target that cannot be written before any work: exit 2, one line."""
+    from .files import check_output
+
+    with _exit_codes():
+        check_output(output)
+
+
 def _write(text: str, output: Path | None) -> None:
+    """stdout, or `-o`: a regular file (or a symlink's target) replaced atomically, a FIFO or terminal written
+    directly; exit 2 when it cannot be written, with no temporary file left behind."""
+    from .files import write_output
+
+    text = text if text.endswith("\n") else text + "\n"
     if output is None:
-        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+        sys.stdout.write(text)
         return
-    tmp = output.with_name(output.name + ".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(output)  # nothing half-written
+    with _exit_codes():
+        write_output(text, output)
 
 
 ShowSecretsOpt = Annotated[bool, typer.Option(
@@ -103,12 +116,13 @@ def plan(
     from .offline import plan_project
     from .offline.render import render_text
 
+    _check_output(output)
     with _exit_codes():
         result = plan_project(project, stack, mode=mode, fixtures=fixtures)
     if fmt is PlanFormat.json:
         _write((result if show_secrets else result.redacted()).to_json(), output)
     elif output is not None:
-        console = Console(record=True, width=160, file=open("/dev/null", "w"))  # noqa: SIM115
+        console = Console(record=True, width=160, file=io.StringIO())
         render_text(result, console, show_secrets)
         _write(_scrub(console.export_text(), result, show_secrets), output)
     else:
@@ -153,6 +167,7 @@ def check(
     from .offline import plan_project
     from .offline.project import stack_platform
 
+    _check_output(output)
     with _exit_codes():
         user_config = load_policy_config(policy_config)
         if plan_file is not None:
@@ -193,6 +208,7 @@ def cost(
     from .cost.plan import estimate_plan, load_baseline
     from .offline import plan_project
 
+    _check_output(output)
     with _exit_codes():
         usage_spec = load_usage(usage) if usage is not None else None
         before = load_baseline(baseline, usage_spec) if baseline is not None else None
@@ -210,15 +226,11 @@ def cost(
 
 
 def _read_plan(path: Path) -> Any:
+    from .cost.plan import parse_plan
+    from .files import read_json
     from .offline.errors import PlanInputError
-    from .problems import read_json
-    from .shape.plan import Plan
 
-    data = read_json(path, "plan", PlanInputError)
-    try:
-        return Plan.from_dict(data)
-    except (ValueError, KeyError, TypeError, AttributeError) as exc:
-        raise PlanInputError(f"{path}: not a plan from `aiplatform plan --format json` ({exc})") from None
+    return parse_plan(read_json(path, "plan", PlanInputError), str(path), PlanInputError)
 
 
 @app.command()
@@ -228,6 +240,7 @@ def schema(
     """Print the JSON Schema of the `aiplatform:platform` stack config."""
     from .config import json_schema
 
+    _check_output(output)
     _write(json.dumps(json_schema(), indent=2), output)
 
 

@@ -12,10 +12,8 @@ Pulumi SDK.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
@@ -76,7 +74,7 @@ def message(err: dict[str, Any]) -> str:
     if kind == "missing":
         return "required"
     msg = str(err["msg"]).removeprefix("Value error, ")
-    if kind.endswith(("_type", "_parsing")) or kind == "literal_error":
+    if kind.endswith(("_type", "_parsing")) or kind in ("literal_error", "finite_number"):
         msg = f"{msg} (got {err.get('input')!r})"
     return msg
 
@@ -118,15 +116,3 @@ class ProblemsError(UserError):
         self.problems = list(problems)
         super().__init__(format_problems(head, self.problems))
 
-
-def read_json(path: str | Path, kind: str, error: type[UserError]) -> Any:
-    """The JSON document in a user's file, or `error` saying plainly what is wrong with it (missing, unreadable, bad JSON)."""
-    file = Path(path)
-    try:
-        return json.loads(file.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise error(f"{file}: no such {kind} file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise error(f"{file}: cannot read: {exc}") from None
-    except json.JSONDecodeError as exc:
-        raise error(f"{file}:{exc.lineno}:{exc.colno}: not valid JSON: {exc.msg}") from None

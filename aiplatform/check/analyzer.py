@@ -19,7 +19,8 @@ from typing import Any, Protocol
 from google.protobuf import empty_pb2, json_format, struct_pb2
 from pulumi.runtime.proto import analyzer_pb2
 
-from ..problems import UserError, read_json
+from ..files import read_json
+from ..problems import UserError
 from ..shape.plan import Plan, PlannedResource
 
 ENFORCEMENT = {

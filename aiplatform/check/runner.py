@@ -130,6 +130,8 @@ def with_stack_budget(user_config: Mapping[str, Any], platform: Mapping[str, Any
     if not isinstance(budget, dict) or "monthly_usd" not in budget:
         return dict(user_config)
     entry = user_config.get(BUDGET_RULE)
+    if entry is not None and not isinstance(entry, str | dict):
+        return dict(user_config)  # not a policy entry: resolving the policy config names the problem
     entry = {"enforcementLevel": entry} if isinstance(entry, str) else dict(entry or {})
     if entry.get("monthlyUsd") is None:
         entry["monthlyUsd"] = budget["monthly_usd"]

@@ -3,11 +3,30 @@
 from __future__ import annotations
 
 import datetime as dt
+import ipaddress
 import re
+from collections.abc import Mapping
+from functools import cache
+from typing import Annotated, Any, ClassVar
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    TypeAdapter,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
 
 from ..labels import LABEL_PREFIX
+from ..problems import GROUPED, problems_from_validation_error, raise_problems
+
+Found = list[tuple[str, str]]
+#: How a skipped cross-field check is said (`ConfigError` lists these as notes after the problems).
+SKIPPED = "not checked until the problems above are fixed: "
 
 #: Label and tag prefixes the platform writes itself; users may not set them.
 RESERVED_LABEL_PREFIX = LABEL_PREFIX
@@ -17,22 +36,108 @@ _LABEL_PREFIX = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]
 _LABEL_VALUE = re.compile(r"^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$")
 
 
-class Strict(BaseModel):
-    """Unknown keys are errors; a validated section never changes."""
+def cidr(value: Any) -> Any:
+    """A CIDR string parsed (strict models take no string for a network otherwise); anything else refused."""
+    if value is None or isinstance(value, ipaddress.IPv4Network):
+        return value
+    if not isinstance(value, str):
+        raise ValueError(f"a CIDR such as 10.40.0.0/16 (got {type(value).__name__} {value!r})")
+    try:
+        return ipaddress.IPv4Network(value)
+    except ValueError as exc:
+        raise ValueError(f"{value!r} is not an IPv4 network ({exc})") from None
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+
+class Strict(BaseModel):
+    """Unknown keys are errors; types are strict (no "0" or true for an int, no 1 for a bool) and numbers
+    finite; a validated section never changes.
+
+    A section's cross-field checks are listed in `CHECKS` as (what it checks, method name); each method takes
+    the validation context and returns (sub-path, message) problems. They run once the fields validate, and
+    also when some fail: on the fields that did validate, so that a field error never hides the section's
+    other problems. A check that needs a failed field is skipped, and the message names it.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, allow_inf_nan=False)
+
+    CHECKS: ClassVar[tuple[tuple[str, str], ...]] = ()
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _every_problem(cls, data: Any, handler: Any, info: Any) -> Any:
+        if not cls.CHECKS or not isinstance(data, Mapping):
+            return handler(data)
+        context = info.context or {}
+        try:
+            model = handler(data)
+        except ValidationError as exc:
+            found = [(p.path, p.message) for p in problems_from_validation_error(exc)]
+            found += cls._checks_of_partial(data, exc, context)
+            raise PydanticCustomError(GROUPED, "{summary}", {
+                "summary": "; ".join(f"{p}: {m}" if p else m for p, m in found), "problems": found}) from None
+        raise_problems(model.run_checks(context))
+        return model
+
+    def run_checks(self, context: Mapping[str, Any]) -> Found:
+        return [problem for _, method in self.CHECKS for problem in getattr(self, method)(context)]
+
+    @classmethod
+    def _checks_of_partial(cls, data: Mapping[str, Any], exc: ValidationError, context: Mapping[str, Any]) -> Found:
+        """The cross-field checks on the fields that validated; the ones that read a failed field are named."""
+        failed = {err["loc"][0] if err["loc"] else None for err in exc.errors()}
+        values: dict[str, Any] = {}
+        if None not in failed:
+            for name in cls.model_fields:
+                if name in data and name not in failed:
+                    try:
+                        values[name] = _adapter(cls, name).validate_python(data[name], context=dict(context))
+                    except ValidationError:
+                        failed.add(name)
+        else:
+            failed = set(cls.model_fields)
+        partial = cls.model_construct(_fields_set=set(values), **values)
+        for name in failed:
+            partial.__dict__.pop(name, None)  # reading it raises AttributeError: the check is skipped
+        found: Found = []
+        skipped: list[str] = []
+        for what, method in cls.CHECKS:
+            try:
+                found += getattr(partial, method)(context)
+            except AttributeError:
+                skipped.append(what)
+        if skipped:
+            found.append(("", SKIPPED + ", ".join(skipped)))
+        return found
+
+
+@cache
+def _adapter(model: type[BaseModel], name: str) -> TypeAdapter[Any]:
+    field = model.model_fields[name]
+    return TypeAdapter(Annotated[field.annotation, field], config=None)
 
 
 #: The tag/annotation the guardrails read suppressions from (`aiplatform.guardrails._suppress`).
 SUPPRESS_TAG = f"{LABEL_PREFIX}suppress"
 
 
+
+def _iso_date(value: object) -> object:
+    """A date as the stack file gives it: `YYYY-MM-DD` (config values arrive as JSON strings); the strict
+    model refuses every other string, number or bool."""
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            raise ValueError(f"must be a date YYYY-MM-DD (got {value!r})") from None
+    return value
+
 class Suppress(Strict):
     """One guardrail suppression on the one resource it concerns; the policy config decides if it is allowed."""
 
     rule: str = Field(pattern=r"^aip-[a-z0-9]+(-[a-z0-9]+)+$", description="The rule's name, e.g. aip-cost-gpu-spot-required.")
     reason: str = Field(min_length=1, max_length=200, description="Why: a sentence a reviewer can judge.")
-    until: dt.date = Field(description="Expiry date (YYYY-MM-DD); the policy config caps how far away (default 90 days).")
+    until: Annotated[dt.date, BeforeValidator(_iso_date)] = Field(
+        description="Expiry date (YYYY-MM-DD); the policy config caps how far away (default 90 days).")
 
     @field_validator("reason")
     @classmethod

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 import pulumi
 
 from ..problems import Problem, ProblemsError
+from ._common import SKIPPED
 
 #: The config key (`aiplatform:platform`) and the root of every problem path.
 CONFIG_KEY = "platform"
@@ -22,4 +23,9 @@ class ConfigError(ProblemsError, pulumi.RunError):
 
     def __init__(self, problems: Sequence[Problem], source: str = "") -> None:
         self.source = source
-        super().__init__(f"invalid platform config{f' in {source}' if source else ''}", problems)
+        #: Cross-field checks that could not run because fields they read have errors (see `Strict`).
+        self.skipped = [p for p in problems if p.message.startswith(SKIPPED)]
+        super().__init__(f"invalid platform config{f' in {source}' if source else ''}",
+                         [p for p in problems if p not in self.skipped])
+        if self.skipped:
+            self.args = (self.args[0] + "".join(f"\n  note: {p}" for p in self.skipped),)

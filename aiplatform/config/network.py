@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from typing import Literal
+from collections.abc import Mapping
+from typing import Any, Literal
 
-from pydantic import Field, ValidationInfo, field_validator, model_validator
+from pydantic import Field, field_validator
 
-from ..problems import raise_problems
 from . import defaults as d
-from ._common import Strict
+from ._common import Strict, cidr
 from .clouds import CLOUDS, DEFAULT_CLOUD, not_applicable, rules_of
 from .clouds.gcp import MASTER_CIDR, pods_cidr, services_cidr
 
@@ -52,6 +52,11 @@ class NetworkConfig(Strict):
     pods_range_name: str | None = Field(None, description="GCP: the existing subnetwork's secondary range for pods.")
     services_range_name: str | None = Field(None, description="GCP: the existing subnetwork's secondary range for services.")
 
+    @field_validator("cidr", "pods_cidr", "services_cidr", "master_cidr", mode="before")
+    @classmethod
+    def _cidr(cls, value: Any) -> Any:
+        return cidr(value)
+
     @field_validator("private_subnet_ids", "public_subnet_ids")
     @classmethod
     def _subnet_ids(cls, ids: list[str]) -> list[str]:
@@ -62,16 +67,16 @@ class NetworkConfig(Strict):
             raise ValueError("duplicate subnet ids")
         return ids
 
-    @model_validator(mode="after")
-    def _one_source(self, info: ValidationInfo) -> NetworkConfig:
+    CHECKS = (("a new or an existing network", "_one_source"),)
+
+    def _one_source(self, context: Mapping[str, Any]) -> list[tuple[str, str]]:
         """New or existing, never both: checked here so it is reported even when other sections fail."""
-        cloud = (info.context or {}).get("cloud")
+        cloud = context.get("cloud")
         if cloud not in CLOUDS:  # guess from the fields given: the first other cloud whose fields are set
             cloud = next((c for c, rules in CLOUDS.items() if c != DEFAULT_CLOUD
                           and any(getattr(self, f) not in (None, []) for f in rules.fields.get("network", ()))),
                          DEFAULT_CLOUD)
-        raise_problems(self._source_problems(cloud))
-        return self
+        return self._source_problems(cloud)
 
     def _existing(self, cloud: str) -> list[str]:
         return [f for f in rules_of(cloud).existing_network if getattr(self, f) not in (None, [])]
@@ -136,12 +141,17 @@ class EndpointAccess(Strict):
         default_factory=list, description="CIDRs allowed to reach the public endpoint."
     )
 
-    @model_validator(mode="after")
-    def _allow_list(self) -> EndpointAccess:
+    CHECKS = (("the allow-list", "_allow_list"),)
+
+    @field_validator("public_cidrs", mode="before")
+    @classmethod
+    def _cidrs(cls, value: Any) -> Any:
+        return [cidr(v) for v in value] if isinstance(value, list) else value
+
+    def _allow_list(self, _: Any) -> list[tuple[str, str]]:
         found: list[tuple[str, str]] = []
         if self.public and not self.public_cidrs:
             found.append(("public_cidrs", "required when public is true: list the CIDRs allowed to reach the endpoint"))
         if not self.public and self.public_cidrs:
             found.append(("public_cidrs", "only used when public is true"))
-        raise_problems(found)
-        return self
+        return found

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any, Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, field_validator
 
 from ..catalog import cloud_of, instance_row
 from ..catalog.checks import region_offer_problems
@@ -87,8 +87,17 @@ class PlatformConfig(Resolved, Strict):
         raise_problems(found)
         return tags
 
-    @model_validator(mode="after")
-    def _cross(self) -> PlatformConfig:
+    CHECKS = (
+        ("duplicate pool names", "_pool_names"),
+        ("the prod endpoint", "_prod_endpoint"),
+        ("instance types offered in the region", "_region_offers"),
+        ("the vector store", "_vector_store"),
+        ("teams", "_team_problems"),
+        ("zones of the region", "_zones"),
+        ("fields and values of the cloud", "_cloud_problems"),
+    )
+
+    def _pool_names(self, _: Any) -> list[tuple[str, str]]:
         found: list[tuple[str, str]] = []
         first: dict[str, int] = {}
         for i, pool in enumerate(self.gpu_pools):
@@ -96,34 +105,40 @@ class PlatformConfig(Resolved, Strict):
                 found.append((f"gpu_pools[{i}].name", f"duplicate pool name {pool.name!r} (also gpu_pools[{first[pool.name]}])"))
             else:
                 first[pool.name] = i
-        if self.environment == "prod":
-            for i, cidr in enumerate(self.cluster.endpoint.public_cidrs):
-                if cidr.prefixlen == 0:
-                    found.append((
-                        f"cluster.endpoint.public_cidrs[{i}]",
-                        f"{cidr} opens the Kubernetes API to the whole internet; not allowed in prod",
-                    ))
+        return found
+
+    def _prod_endpoint(self, _: Any) -> list[tuple[str, str]]:
+        if self.environment != "prod":
+            return []
+        return [(f"cluster.endpoint.public_cidrs[{i}]",
+                 f"{cidr} opens the Kubernetes API to the whole internet; not allowed in prod")
+                for i, cidr in enumerate(self.cluster.endpoint.public_cidrs) if cidr.prefixlen == 0]
+
+    def _region_offers(self, _: Any) -> list[tuple[str, str]]:
+        found: list[tuple[str, str]] = []
         for i, pool in enumerate(self.gpu_pools):
             if pool.capacity_type not in ("capacity-block", "reservation"):
                 found += [(f"gpu_pools[{i}].instance_types{sub}", msg)
                           for sub, msg in region_offer_problems(pool.instance_types, self.region, self.cloud)]
-        found += [(f"cluster.system_nodes.instance_types{sub}", msg)
-                  for sub, msg in region_offer_problems(self.system_instance_types, self.region, self.cloud)]
+        return found + [(f"cluster.system_nodes.instance_types{sub}", msg)
+                        for sub, msg in region_offer_problems(self.system_instance_types, self.region, self.cloud)]
+
+    def _vector_store(self, _: Any) -> list[tuple[str, str]]:
+        found: list[tuple[str, str]] = []
         if self.vector_store is not None:
             if self.model_registry is None:
                 found.append(("vector_store", "needs model_registry: its publisher and consumer roles are the "
                                               "workloads the vector store grants access to"))
             if self.environment == "prod" and self.vector_store.network == "public":
                 found.append(("vector_store.network", "public network access to the vector store is not allowed in prod"))
-        found += self._team_problems()
-        for i, zone in enumerate(self.network.availability_zones or []):
-            if not self.rules.is_zone_of(zone, self.region):
-                found.append((f"network.availability_zones[{i}]", f"{zone!r} is not a zone of {self.region}"))
-        found += self._cloud_problems()
-        raise_problems(found)
-        return self
+        return found
 
-    def _cloud_problems(self) -> list[tuple[str, str]]:
+    def _zones(self, _: Any) -> list[tuple[str, str]]:
+        return [(f"network.availability_zones[{i}]", f"{zone!r} is not a zone of {self.region}")
+                for i, zone in enumerate(self.network.availability_zones or [])
+                if not self.rules.is_zone_of(zone, self.region)]
+
+    def _cloud_problems(self, _: Any) -> list[tuple[str, str]]:
         """Fields of other clouds, and values this cloud does not take, with their paths."""
         cloud, rules = self.cloud, self.rules
         found: list[tuple[str, str]] = [(f"network.{sub}" if sub else "network", msg)
@@ -145,7 +160,7 @@ class PlatformConfig(Resolved, Strict):
             found += not_applicable(cloud, "teams", team, f"teams[{i}].")
         return found + rules.platform_problems(self)
 
-    def _team_problems(self) -> list[tuple[str, str]]:
+    def _team_problems(self, _: Any) -> list[tuple[str, str]]:
         found: list[tuple[str, str]] = []
         models = {row.accelerator.model for pool in self.gpu_pools for t in pool.instance_types
                   if (row := instance_row(t)) is not None and row.accelerator is not None}
@@ -163,7 +178,28 @@ class PlatformConfig(Resolved, Strict):
                 if model not in models:
                     found.append((f"teams[{i}].accelerators[{j}]", f"no GPU pool offers {model!r} "
                                                                    f"(pools offer: {', '.join(sorted(models)) or 'none'})"))
+            found += self._quota_problems(i, team)
         return found
+
+    def _quota_problems(self, i: int, team: TeamConfig) -> list[tuple[str, str]]:
+        """A team's GPU quota beyond what its allowed pools can ever run (every pool at max_nodes)."""
+        most, names = 0, []
+        for pool in self.gpu_pools:
+            rows = [instance_row(t) for t in pool.instance_types]
+            if any(row is None or row.accelerator is None for row in rows):
+                return []  # an unlisted type: its accelerators are unknown, so is the maximum
+            counts = [row.accelerator.count for row in rows if row is not None and row.accelerator is not None
+                      and (not team.accelerators or row.accelerator.model in team.accelerators)]
+            if counts:
+                most += pool.max_nodes * max(counts)
+                names.append(pool.name)
+        if team.gpus <= most:
+            return []
+        head = f"team {team.name!r} has a quota of {team.gpus} GPUs, but"
+        if not names:
+            return [(f"teams[{i}].gpus", f"{head} no GPU pool offers the accelerators it may use")]
+        return [(f"teams[{i}].gpus", f"{head} its pools ({', '.join(names)}) can provide at most {most} "
+                                     "(max_nodes × accelerators per node)")]
 
 
 def json_schema() -> dict[str, Any]:

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import re
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, field_validator
 
 from ..problems import raise_problems
 from . import defaults as d
@@ -102,8 +102,9 @@ class VectorStoreConfig(Strict):
             raise ValueError(f"{v!r}: 3-32 lowercase letters, digits and '-', starting with a letter")
         return v
 
-    @model_validator(mode="after")
-    def _kind_fields(self) -> VectorStoreConfig:
+    CHECKS = (("the fields of the kind", "_kind_fields"),)
+
+    def _kind_fields(self, _: Any) -> list[tuple[str, str]]:
         found: list[tuple[str, str]] = []
         other = _QDRANT_ONLY if self.kind == "opensearch-serverless" else _OPENSEARCH_ONLY
         for field in other:
@@ -111,8 +112,7 @@ class VectorStoreConfig(Strict):
                 found.append((field, f"does not apply to kind {self.kind}"))
         if self.kind == "qdrant" and self.network == "public":
             found.append(("network", "qdrant runs inside the cluster and is never exposed publicly"))
-        raise_problems(found)
-        return self
+        return found
 
 
 class GatewayConfig(Strict):
@@ -141,8 +141,9 @@ class GatewayConfig(Strict):
             raise ValueError(f"must be an https:// URL (got {v!r})")
         return v
 
-    @model_validator(mode="after")
-    def _certificate(self) -> GatewayConfig:
+    CHECKS = (("the certificate", "_certificate"),)
+
+    def _certificate(self, _: Any) -> list[tuple[str, str]]:
         found: list[tuple[str, str]] = []
         if self.tls_secret_name and self.cert_manager_issuer:
             found.append(("cert_manager_issuer", "give tls_secret_name (your certificate) or cert_manager_issuer, not both"))
@@ -150,5 +151,4 @@ class GatewayConfig(Strict):
             found.append(("tls_secret_name", "required (or cert_manager_issuer): the gateway serves HTTPS only"))
         if self.cert_manager_issuer and not self.hostname:
             found.append(("hostname", "required with cert_manager_issuer (the certificate is issued for it)"))
-        raise_problems(found)
-        return self
+        return found

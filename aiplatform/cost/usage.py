@@ -20,9 +20,9 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
 
+from ..files import read_yaml
 from ..problems import UserError, validation_lines
 
 
@@ -31,7 +31,9 @@ class UsageError(UserError, ValueError):
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    """Unknown keys are errors; numbers are numbers (no "2", no true) and finite."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, allow_inf_nan=False)
 
 
 class Defaults(_Strict):
@@ -101,14 +103,4 @@ def parse_usage(raw: Any, origin: str = "usage") -> Usage:
 
 def load_usage(path: str | Path) -> Usage:
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise UsageError(f"{path}: no such usage file") from None
-    except OSError as exc:
-        raise UsageError(f"{path}: cannot read: {exc.strerror}") from None
-    try:
-        raw = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise UsageError(f"{path}: not valid YAML: {exc}") from None
-    return parse_usage(raw, str(path))
+    return parse_usage(read_yaml(path, "usage", UsageError), str(path))

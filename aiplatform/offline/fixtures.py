@@ -16,30 +16,90 @@ from __future__ import annotations
 
 import copy
 import json
+import math
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from ..problems import validation_lines
+from ..files import read_yaml
+from ..problems import join, raise_problems, validation_lines
 from .errors import PlanInputError
 
 
+def _kind(value: Any) -> str:
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int | float):
+        return "a number"
+    return "null" if value is None else type(value).__name__
+
+
+def _shape_problems(given: Any, builtin: Any, path: str) -> list[tuple[str, str]]:
+    """Where a user's up-mode output has another shape than the built-in one it replaces (the SDK reads that shape)."""
+    if builtin is None or given is None:
+        return []
+    if _kind(given) != _kind(builtin):
+        return [(path, f"must be {_kind(builtin)}, like the built-in output (got {_kind(given)})")]
+    found: list[tuple[str, str]] = []
+    if isinstance(builtin, dict):
+        for key in [k for k in given if k in builtin]:
+            found += _shape_problems(given[key], builtin[key], join(path, key))
+    elif isinstance(builtin, list) and builtin:
+        for i, item in enumerate(given):
+            found += _shape_problems(item, builtin[0], join(path, i))
+    return found
+
+
+def _non_finite(value: Any, path: str) -> list[tuple[str, str]]:
+    """Where a fixture value holds NaN or an infinity (no JSON, no SDK value takes one)."""
+    found: list[tuple[str, str]] = []
+    stack = [(value, path)]
+    while stack:
+        item, where = stack.pop()
+        if isinstance(item, float) and not math.isfinite(item):
+            found.append((where, f"{item} is not a finite number"))
+        elif isinstance(item, dict):
+            stack += [(v, join(where, str(k))) for k, v in item.items()]
+        elif isinstance(item, list):
+            stack += [(v, join(where, i)) for i, v in enumerate(item)]
+    return sorted(found)
+
+
 class InvokeCase(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
     args: dict[str, Any] = Field(default_factory=dict)
     result: dict[str, Any]
 
 
 class Fixtures(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
 
     invokes: dict[str, dict[str, Any] | list[InvokeCase]] = Field(default_factory=dict)
     stack_references: dict[str, dict[str, Any]] = Field(default_factory=dict)
     outputs: dict[str, dict[str, Any]] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _values(self) -> Fixtures:
+        found: list[tuple[str, str]] = []
+        for field in ("invokes", "stack_references", "outputs"):
+            found += _non_finite(getattr(self, field) if field != "invokes" else
+                                 {k: v if isinstance(v, dict) else [c.model_dump() for c in v]
+                                  for k, v in self.invokes.items()}, field)
+        builtin = default_outputs()
+        for type_, outputs in self.outputs.items():
+            found += _shape_problems(outputs, builtin.get(type_), join("outputs", type_))
+        raise_problems(found)
+        return self
 
     def invoke(self, token: str, args: dict[str, Any]) -> dict[str, Any]:
         entry = self.invokes.get(token)
@@ -85,12 +145,7 @@ def load_fixtures(path: str | Path | None) -> Fixtures:
     if path is None:
         return Fixtures()
     path = Path(path)
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except OSError as exc:
-        raise PlanInputError(f"{path}: cannot read fixtures: {exc.strerror}") from None
-    except yaml.YAMLError as exc:
-        raise PlanInputError(f"{path}: fixtures are not valid YAML or JSON: {exc}") from None
+    data = read_yaml(path, "fixtures", PlanInputError) or {}
     try:
         return Fixtures.model_validate(data)
     except ValidationError as exc:

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from ..files import read_yaml
 from ..labels import SECRET_PLACEHOLDER
 from .errors import PlanInputError
 
@@ -31,13 +31,8 @@ class ProjectSpec:
         return sorted(p.name[len("Pulumi."):-len(".yaml")] for p in self.stack_config_dir.glob("Pulumi.*.yaml"))
 
 
-def _read_yaml(path: Path) -> Any:
-    try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise PlanInputError(f"{path}: cannot read: {exc.strerror}") from None
-    except yaml.YAMLError as exc:
-        raise PlanInputError(f"{path}: not valid YAML: {exc}") from None
+def _read_yaml(path: Path, kind: str) -> Any:
+    return read_yaml(path, kind, PlanInputError)
 
 
 def load_project(directory: str | Path) -> ProjectSpec:
@@ -45,7 +40,7 @@ def load_project(directory: str | Path) -> ProjectSpec:
     path = next((root / n for n in ("Pulumi.yaml", "Pulumi.yml") if (root / n).is_file()), None)
     if path is None:
         raise PlanInputError(f"{root}: no Pulumi.yaml (is this a Pulumi project? use --project DIR)")
-    data = _read_yaml(path)
+    data = _read_yaml(path, "project")
     if not isinstance(data, dict):
         raise PlanInputError(f"{path}: must be a mapping")
     problems = []
@@ -59,13 +54,21 @@ def load_project(directory: str | Path) -> ProjectSpec:
     program_dir = root / str(data.get("main") or ".")
     if not (program_dir / "__main__.py").is_file():
         problems.append(f"main: {program_dir} has no __main__.py")
-    stack_dir = root / str(data.get("stackConfigDir") or ".")
+    stack_dir_name = data.get("stackConfigDir") or "."
+    if not isinstance(stack_dir_name, str) or Path(stack_dir_name).is_absolute():
+        problems.append(f"stackConfigDir: a directory relative to the project (got {stack_dir_name!r})")
+        stack_dir_name = "."
+    stack_dir = root / stack_dir_name
     defaults: dict[str, Any] = {}
-    for key, spec in (data.get("config") or {}).items():
+    config = data.get("config") or {}
+    if not isinstance(config, dict):
+        problems.append(f"config: a mapping of config keys (got {type(config).__name__})")
+        config = {}
+    for key, spec in config.items():
         if isinstance(spec, dict) and ("default" in spec or "value" in spec):
-            defaults[key] = spec.get("value", spec.get("default"))
+            defaults[str(key)] = spec.get("value", spec.get("default"))
         elif not isinstance(spec, dict):
-            defaults[key] = spec
+            defaults[str(key)] = spec
     if problems:
         raise PlanInputError("\n".join(f"{path}: {p}" for p in problems))
     return ProjectSpec(root, name, runtime_name, program_dir, stack_dir, defaults)
@@ -104,12 +107,12 @@ def load_stack_config(spec: ProjectSpec, stack: str) -> tuple[dict[str, str], li
     path = spec.stack_file(stack)
     if not path.is_file():
         known = ", ".join(spec.stacks()) or "none"
-        raise PlanInputError(f"stack {stack!r}: no {path.relative_to(spec.root)} (stacks here: {known})")
-    data = _read_yaml(path) or {}
+        raise PlanInputError(f"stack {stack!r}: no {os.path.relpath(path, spec.root)} (stacks here: {known})")
+    data = _read_yaml(path, "stack") or {}
     if not isinstance(data, dict) or not isinstance(data.get("config", {}), dict):
         raise PlanInputError(f"{path}: must be a mapping with a `config:` mapping")
     raw = {_full_key(spec.name, k): v for k, v in spec.defaults.items()}
-    raw.update({_full_key(spec.name, k): v for k, v in (data.get("config") or {}).items()})
+    raw.update({_full_key(spec.name, str(k)): v for k, v in (data.get("config") or {}).items()})
     config: dict[str, str] = {}
     secret_keys: list[str] = []
     for key, value in raw.items():

@@ -223,3 +223,34 @@ def test_team_stack_for_an_unknown_team_exits_2_without_traceback(tmp_path):
     assert result.returncode == 2, result.stderr
     assert "team 'search' is not defined on the platform" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_plan_output_through_a_symlink_and_into_a_fifo(tmp_path: Path):
+    import os
+    import threading
+
+    target = tmp_path / "real.json"
+    target.write_text("old")
+    link = tmp_path / "link.json"
+    link.symlink_to(target)
+    result = run("plan", "--format", "json", "-o", str(link))
+    assert result.returncode == 0, result.stderr
+    assert link.is_symlink() and json.loads(target.read_text())["stack"] == "aws-dev"
+
+    fifo = tmp_path / "plan.fifo"
+    os.mkfifo(fifo)
+    got: list[str] = []
+    reader = threading.Thread(target=lambda: got.append(fifo.read_text()))
+    reader.start()
+    result = run("plan", "--format", "json", "-o", str(fifo))
+    reader.join()
+    assert result.returncode == 0, result.stderr
+    urns = sorted(r["urn"] for r in json.loads(target.read_text())["resources"])
+    assert len(got) == 1 and sorted(r["urn"] for r in json.loads(got[0])["resources"]) == urns  # the whole plan
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["link.json", "plan.fifo", "real.json"]
+
+
+def test_output_to_a_directory_exits_2_before_planning(tmp_path: Path):
+    result = run("plan", "--format", "json", "-o", str(tmp_path))
+    assert result.returncode == 2 and "is a directory" in result.stderr and "Traceback" not in result.stderr
+    assert list(tmp_path.iterdir()) == []

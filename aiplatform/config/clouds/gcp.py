@@ -40,8 +40,18 @@ def _network_problems(net: Any) -> Found:
         found.append(("cidr", f"prefix length must be /16 to /24 (got /{net.cidr.prefixlen})"))
     if net.nat_gateways == "per-az":
         found.append(("nat_gateways", "Cloud NAT is regional: one gateway serves every zone (use single)"))
-    ranges = [("cidr", net.cidr), ("pods_cidr", net.pods_cidr_resolved),
-              ("services_cidr", net.services_cidr_resolved), ("master_cidr", net.master_cidr_resolved)]
+    try:
+        pods = net.pods_cidr_resolved
+    except ValueError:  # the default is the /16 after cidr's: there is none after 255.255.0.0/16
+        return found + [("cidr", f"no /16 follows {net.cidr} for the default pods range; give pods_cidr")]
+    try:
+        services = net.services_cidr_resolved
+    except ValueError:
+        where = "pods_cidr" if net.pods_cidr is not None else "cidr"
+        return found + [(where, f"no /20 follows the pods range {pods} for the default services range; "
+                                "give services_cidr")]
+    ranges = [("cidr", net.cidr), ("pods_cidr", pods), ("services_cidr", services),
+              ("master_cidr", net.master_cidr_resolved)]
     for i, (name, one) in enumerate(ranges):
         for other_name, other in ranges[i + 1:]:
             if one.overlaps(other):

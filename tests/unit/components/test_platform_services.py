@@ -34,6 +34,9 @@ def test_bad_service_config_names_every_problem(prod_config):
         "'-', starting with a letter, not ending with '-', at most 40 characters",
         "platform.vector_store.replicas: does not apply to kind opensearch-serverless",
         "platform.gateway.requests_per_minute: Input should be greater than or equal to 1",
+        # the gateway's field error no longer hides its certificate problems
+        "platform.gateway.cert_manager_issuer: give tls_secret_name (your certificate) or cert_manager_issuer, not both",
+        "platform.gateway.hostname: required with cert_manager_issuer (the certificate is issued for it)",
     ]
     prod_config["gateway"]["requests_per_minute"] = 10
     del prod_config["vector_store"]["replicas"]
@@ -41,9 +44,15 @@ def test_bad_service_config_names_every_problem(prod_config):
     assert _problems(prod_config) == [
         "platform.gateway.cert_manager_issuer: give tls_secret_name (your certificate) or cert_manager_issuer, not both",
         "platform.gateway.hostname: required with cert_manager_issuer (the certificate is issued for it)",
+        "platform.vector_store.network: public network access to the vector store is not allowed in prod",
     ]
     del prod_config["gateway"]["oidc_issuer"]
-    assert _problems(prod_config) == ["platform.gateway.oidc_issuer: required"]
+    assert _problems(prod_config) == [
+        "platform.gateway.oidc_issuer: required",
+        "platform.gateway.cert_manager_issuer: give tls_secret_name (your certificate) or cert_manager_issuer, not both",
+        "platform.gateway.hostname: required with cert_manager_issuer (the certificate is issued for it)",
+        "platform.vector_store.network: public network access to the vector store is not allowed in prod",
+    ]
 
 
 def test_unknown_kind_and_public_store_in_prod(prod_config, dev_config):
@@ -74,7 +83,16 @@ def test_gateway_needs_a_certificate_and_a_store_needs_the_registry(dev_config):
         "the vector store grants access to",
     ]
     dev_config["gateway"] = {"oidc_issuer": "http://idp", "jwks_uri": "https://idp/keys"}
-    assert _problems(dev_config) == ["platform.gateway.oidc_issuer: must be an https:// URL (got 'http://idp')"]
+    assert _problems(dev_config) == [
+        "platform.gateway.oidc_issuer: must be an https:// URL (got 'http://idp')",
+        "platform.gateway.tls_secret_name: required (or cert_manager_issuer): the gateway serves HTTPS only",
+        # a section's error no longer hides the platform's cross-section problems
+        "platform.vector_store: needs model_registry: its publisher and consumer roles are the workloads "
+        "the vector store grants access to",
+    ]
     dev_config["gateway"]["oidc_issuer"] = "https://idp"
     assert _problems(dev_config) == [
-        "platform.gateway.tls_secret_name: required (or cert_manager_issuer): the gateway serves HTTPS only"]
+        "platform.gateway.tls_secret_name: required (or cert_manager_issuer): the gateway serves HTTPS only",
+        "platform.vector_store: needs model_registry: its publisher and consumer roles are the workloads "
+        "the vector store grants access to",
+    ]

@@ -58,3 +58,11 @@ def test_gcp_refuses_suppress_lists_it_cannot_carry():
     raw["gpu_pools"][0]["suppress"] = [{"rule": "aip-cost-gpu-spot-required", "until": "2027-01-31",
                                         "reason": "load test needs on-demand capacity"}]
     assert any(p.startswith("platform.gpu_pools[0].suppress: does not apply to cloud gcp") for p in problems(raw))
+
+
+@pytest.mark.parametrize("until", ["31-01-2027", "2027-02-30", 20270131, True])
+def test_a_suppression_expiry_must_be_an_iso_date(until):
+    raw = stack_platform("aws-dev")
+    raw["gpu_pools"][0]["suppress"] = [{"rule": "aip-cost-gpu-spot-required", "until": until,
+                                        "reason": "load test needs on-demand capacity, ticket ML-42"}]
+    assert any(p.startswith("platform.gpu_pools[0].suppress[0].until: ") for p in problems(raw))
