@@ -47,8 +47,11 @@ def plan_program(
     stack: str = "test",
     mode: Mode | str = "preview",
     fixtures: Fixtures | dict[str, Any] | None = None,
+    secret_keys: Iterable[str] = (),
 ) -> Plan:
     """Run `program` offline in this process and return its plan.
+
+    `secret_keys` names the config keys that are secret (`secure:` in a stack file).
 
     `config` maps full keys (`"aiplatform:platform"`) to values; structures are
     passed as JSON, as the Pulumi CLI does.
@@ -56,7 +59,7 @@ def plan_program(
     encoded = {k: v if isinstance(v, str) else json.dumps(v) for k, v in (config or {}).items()}
     if isinstance(fixtures, dict):
         fixtures = Fixtures.model_validate(fixtures)
-    return run_program(program, project=project, stack=stack, config=encoded, mode=mode, fixtures=fixtures,
+    return run_program(program, project=project, stack=stack, config=encoded, secret_keys=list(secret_keys), mode=mode, fixtures=fixtures,
                        root=Path.cwd())
 
 

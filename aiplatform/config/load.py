@@ -46,7 +46,19 @@ def from_pulumi_config(namespace: str = "aiplatform", key: str = CONFIG_KEY) -> 
         value = json.loads(raw)
     except ValueError:
         raise ConfigError([Problem(ROOT, "must be a structured value (a mapping)")], f"stack {pulumi.get_stack()}") from None
-    return load_platform_config(value, source=f"stack {pulumi.get_stack()}")
+    config = load_platform_config(value, source=f"stack {pulumi.get_stack()}")
+    _same_region_as_the_default_provider(config)
+    return config
+
+
+def _same_region_as_the_default_provider(config: PlatformConfig) -> None:
+    """The stack's `<cloud>:region` (the default provider's, used by anything the platform does not create)
+    must be the platform's region: two regions in one stack are a mistake that splits data and bills."""
+    stack_region = pulumi.Config(config.cloud).get("region")
+    if stack_region is not None and stack_region != config.region:
+        raise ConfigError([Problem("platform.region", (
+            f"{config.region} differs from the stack's {config.cloud}:region {stack_region} (the default provider's "
+            f"region); set both to one region")), ], f"stack {pulumi.get_stack()}")
 
 
 def _placeholder_paths(raw: str) -> list[str]:

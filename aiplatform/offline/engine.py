@@ -65,7 +65,8 @@ def run_program(
     mode = Mode(mode).value
     config = dict(config or {})
     region = config.get("aws:region") or config.get("gcp:region") or "us-east-1"
-    monitor = RecordingMonitor(project, stack, mode == "preview", fixtures or Fixtures(), root=root, region=region)
+    monitor = RecordingMonitor(project, stack, mode == "preview", fixtures or Fixtures(), root=root, region=region,
+                               config=config, secret_keys=secret_keys)
     engine = RecordingEngine()
     error: list[BaseException] = []
 

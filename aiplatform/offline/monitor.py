@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import re
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlparse
@@ -20,7 +21,7 @@ from pulumi.runtime.mocks import MockEngine, MockMonitor, Mocks
 from pulumi.runtime.proto import engine_pb2, resource_pb2
 
 from ..shape.plan import Diagnostic, PlannedResource, SourcePosition
-from ..shape.props import UNKNOWN
+from ..shape.props import SECRET_SIG, SECRET_SIG_KEY, UNKNOWN
 from .fixtures import Fixtures
 
 STACK_TYPE = "pulumi:pulumi:Stack"
@@ -58,7 +59,8 @@ def _merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
 
 class RecordingMonitor(MockMonitor):
     def __init__(self, project: str, stack: str, preview: bool, fixtures: Fixtures, root: Path | None = None,
-                 region: str = "us-east-1") -> None:
+                 region: str = "us-east-1", config: dict[str, str] | None = None,
+                 secret_keys: list[str] | None = None) -> None:
         super().__init__(_Unused())
         self.project = project
         self.stack = stack
@@ -66,6 +68,8 @@ class RecordingMonitor(MockMonitor):
         self.fixtures = fixtures
         self.root = root
         self.region = region
+        self.config = dict(config or {})
+        self.secret_keys = set(secret_keys or ())
         self.records: list[PlannedResource] = []
         self._by_urn: dict[str, PlannedResource] = {}
         self.stack_urn: str | None = None
@@ -90,15 +94,40 @@ class RecordingMonitor(MockMonitor):
             self.failures.append(exc)
             raise
 
+    def _default_provider(self, request) -> str | None:
+        """The engine's default provider for a custom resource the program gave no provider: one per package
+        and version (`pulumi:providers:<pkg>::default_<version>`), configured from the stack's `<pkg>:*` keys."""
+        if not request.custom or request.provider or request.type.startswith("pulumi:"):
+            return None
+        package = request.type.split(":", 1)[0]
+        version = request.version
+        name = f"default_{re.sub(r'[^0-9A-Za-z]', '_', version)}" if version else "default"
+        urn = f"urn:pulumi:{self.stack}::{self.project}::pulumi:providers:{package}::{name}"
+        if urn not in self._by_urn:
+            inputs: dict[str, Any] = {}
+            for key, value in sorted(self.config.items()):
+                prefix, _, setting = key.partition(":")
+                if prefix == package and setting:
+                    inputs[setting] = {SECRET_SIG_KEY: SECRET_SIG, "value": value} if key in self.secret_keys else value
+            if version:
+                inputs["version"] = version
+            record = PlannedResource(urn=urn, type=f"pulumi:providers:{package}", name=name, custom=True,
+                                     parent=None, provider=None, protect=False, dependencies=[], inputs=inputs)
+            self.records.append(record)
+            self._by_urn[urn] = record
+            self.resources[urn] = MockMonitor.ResourceRegistration(urn, f"{name}-id", inputs)
+        return urn
+
     def _register(self, request):
         urn = self.make_urn(request.parent, request.type, request.name)
+        default_provider = self._default_provider(request)
         record = PlannedResource(
             urn=urn,
             type=request.type,
             name=request.name,
             custom=bool(request.custom),
             parent=request.parent or None,
-            provider=request.provider.rsplit("::", 1)[0] if request.provider else None,
+            provider=request.provider.rsplit("::", 1)[0] if request.provider else default_provider,
             protect=bool(request.protect),
             dependencies=sorted(request.dependencies),  # a set to the engine; the SDK's order varies run to run
             inputs=_to_dict(request.object),

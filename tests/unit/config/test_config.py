@@ -175,3 +175,18 @@ def test_model_is_frozen(dev_config):
     with pytest.raises(Exception):
         cfg.name = "other"  # type: ignore[misc]
     assert isinstance(cfg, PlatformConfig)
+
+
+@pytest.mark.parametrize("stack, key", [("aws-dev", "aws:region"), ("gcp-dev", "gcp:region")])
+def test_a_stack_region_other_than_the_platforms_is_a_config_error_issue16_point9(stack, key):
+    """The default provider's region (used by anything the platform does not create) must be the platform's."""
+    from aiplatform.config import from_pulumi_config
+    from aiplatform.offline.errors import PlanInputError
+    from aiplatform.testing import plan_program
+
+    raw = stack_platform(stack)
+    other = "eu-west-1" if stack.startswith("aws") else "europe-west4"
+    with pytest.raises(PlanInputError) as info:
+        plan_program(from_pulumi_config, config={"aiplatform:platform": raw, key: other})
+    assert f"platform.region: {raw['region']} differs from the stack's {key} {other}" in str(info.value)
+    assert plan_program(from_pulumi_config, config={"aiplatform:platform": raw, key: raw["region"]}).resources

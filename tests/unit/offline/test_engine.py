@@ -148,3 +148,46 @@ def test_the_testing_module_exports_the_errors_its_docs_name():
     assert issubclass(testing.PlanInputError, UserError)
     doc = (ROOT / "docs" / "testing.md").read_text()
     assert "from aiplatform.testing import PlanInputError" in doc
+
+
+def _library_box():
+    return aws.ec2.Instance("box", instance_type="g6.xlarge", ami="ami-1",
+                            tags={"team": "t", "cost-center": "c", "environment": "dev"})
+
+
+def test_a_resource_without_a_provider_gets_the_engines_default_provider_issue16_point9():
+    """The usual library program sets only `aws:region`: the engine's default provider carries it, and the plan
+    records that provider as the engine would create it (it used to be invisible offline)."""
+    plan = plan_program(_library_box, config={"aws:region": "us-west-2", "aws:secretKey": "s3cr3t"},
+                        secret_keys=["aws:secretKey"])
+    (provider,) = [r for r in plan.resources if r.is_provider]
+    assert provider.urn.startswith("urn:pulumi:test::test::pulumi:providers:aws::default_7_")
+    assert provider.name == "default_" + provider.inputs["version"].replace(".", "_")
+    assert provider.inputs["region"] == "us-west-2"
+    assert is_secret(provider.inputs["secretKey"])
+    assert plan.find("aws:ec2/instance:Instance").provider == provider.urn
+    assert plan.find("pulumi:pulumi:Stack").provider is None
+
+
+def test_an_explicit_provider_is_kept_and_no_default_is_made():
+    def program():
+        p = aws.Provider("eu", region="eu-west-1")
+        aws.ec2.Instance("box", instance_type="g6.xlarge", ami="ami-1", opts=pulumi.ResourceOptions(provider=p))
+
+    plan = plan_program(program, config={"aws:region": "us-west-2"})
+    assert [r.name for r in plan.resources if r.is_provider] == ["eu"]
+    assert plan.find("aws:ec2/instance:Instance").provider.endswith("pulumi:providers:aws::eu")
+
+
+def test_a_library_program_is_priced_and_judged_in_its_default_providers_region():
+    from aiplatform.check.runner import check_plan
+    from aiplatform.cost.plan import estimate_plan
+
+    plan = plan_program(_library_box, config={"aws:region": "us-west-2"})
+    estimate = estimate_plan(plan)
+    assert estimate.region == "us-west-2"
+    (line,) = [i for i in estimate.items if i.name == "box"]
+    assert line.status == "priced" and line.monthly.expected > 0
+    report = check_plan(plan, {"aip-compliance-region-allowed": {"allowedRegions": ["us-east-1"]}})
+    hits = [f for f in report.findings if f.rule == "aip-compliance-region-allowed"]
+    assert hits and all("us-west-2" in f.message for f in hits)
