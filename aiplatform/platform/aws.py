@@ -105,6 +105,7 @@ def _network(name: str, config: PlatformConfig, aws_opts: pulumi.ResourceOptions
             "cidr": str(network.cidr),
             "availability_zones": config.availability_zones,
             "nat_gateways": config.nat_gateways,
+            "region": config.region,
             "tags": tags,
         }, aws_opts)
     return Network(name, {

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import re
 from collections.abc import Mapping, Sequence
 from typing import Literal, TypedDict
 
@@ -22,6 +23,11 @@ class NetworkArgs(TypedDict, total=False):
     """Zones of a new VPC, 2 to 6. Required with `cidr`."""
     nat_gateways: Literal["single", "per-az"]
     """NAT gateways of a new VPC. Default: `single` (one NAT for all zones)."""
+    region: str
+    """Region of a new VPC, for its S3 gateway endpoint. Default: the zones' region (`us-east-1a` -> `us-east-1`)."""
+    s3_gateway_endpoint: bool
+    """A new VPC gets an S3 gateway endpoint on its private route tables, so model weights and image layers
+    reach S3 without NAT data processing (gateway endpoints are free). Default: true."""
     vpc_id: pulumi.Input[str]
     """An existing VPC to use instead of creating one."""
     private_subnet_ids: pulumi.Input[Sequence[pulumi.Input[str]]]
@@ -67,6 +73,9 @@ class Network(pulumi.ComponentResource):
             check.require(
                 args.get("nat_gateways", AWS.defaults.nat_gateways.other) in ("single", "per-az"), "nat_gateways", "must be single or per-az"
             )
+            region = args.get("region") or (zones[0][:-1] if zones else "")
+            check.require(bool(re.fullmatch(r"[a-z]{2}(-[a-z]+)+-\d", region)), "region",
+                          f"give the region of the zones (got {region!r})")
             try:
                 prefix = ipaddress.ip_network(args["cidr"]).prefixlen
                 check.require(16 <= prefix <= 20, "cidr", f"prefix length must be /16 to /20 (got /{prefix})")
@@ -126,6 +135,7 @@ class Network(pulumi.ComponentResource):
         self.public_subnets: list[aws.ec2.Subnet] = []
         self.private_subnets: list[aws.ec2.Subnet] = []
         self.nat_gateways: list[aws.ec2.NatGateway] = []
+        self.private_route_tables: list[aws.ec2.RouteTable] = []
         for i, zone in enumerate(zones):
             public = self._subnet(name, "public", zone, public_cidrs[i], vpc, tags)
             aws.ec2.RouteTableAssociation(
@@ -163,6 +173,20 @@ class Network(pulumi.ComponentResource):
                 f"{name}-private-{zone}", subnet_id=private.id, route_table_id=rt.id, opts=child_opts(self)
             )
             self.private_subnets.append(private)
+            self.private_route_tables.append(rt)
+
+        self.s3_endpoint: aws.ec2.VpcEndpoint | None = None
+        if args.get("s3_gateway_endpoint", True):
+            region = args.get("region") or zones[0][:-1]
+            self.s3_endpoint = aws.ec2.VpcEndpoint(
+                f"{name}-s3",
+                vpc_id=vpc.id,
+                service_name=f"com.amazonaws.{region}.s3",
+                vpc_endpoint_type="Gateway",
+                route_table_ids=[rt.id for rt in self.private_route_tables],
+                tags=merge_tags(tags, Name=f"{name}-s3"),
+                opts=child_opts(self),
+            )
 
         self.vpc_id = vpc.id
         self.private_subnet_ids = pulumi.Output.all(*[s.id for s in self.private_subnets])

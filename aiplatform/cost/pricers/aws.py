@@ -90,8 +90,12 @@ def price_lb(r: Resource, ctx: Context) -> list[LineItem]:
 @pricer("aws:ec2/vpcEndpoint:VpcEndpoint")
 def price_endpoint(r: Resource, ctx: Context) -> list[LineItem]:
     kind = r.get("vpcEndpointType")
+    if kind == "Gateway":  # S3 and DynamoDB gateway endpoints are free: shown, at $0
+        return [item(r, ctx, "aws-vpc-gateway-endpoint", "VPC gateway endpoint", status="priced", unit="month",
+                     unit_price=0.0, quantity=Triple.same(1), monthly=Triple.same(0),
+                     note="gateway endpoints have no hourly or data charge; traffic to the service skips NAT")]
     if kind != "Interface":
-        return []  # Gateway endpoints (S3, DynamoDB) are free
+        return []
     return _interface_endpoint(r, ctx)
 
 

@@ -136,8 +136,27 @@ def test_network_creates_private_and_public_subnets_with_nat_per_zone():
     assert plan.find("aws:ec2/defaultSecurityGroup:DefaultSecurityGroup").get("ingress") is None
 
 
+def test_a_new_vpc_reaches_s3_through_a_gateway_endpoint_on_its_private_route_tables_issue16():
+    """Weights and image layers reach S3 without NAT data processing; an adopted VPC is left as it is."""
+    zones = ["us-west-2a", "us-west-2b"]
+    plan = plan_program(lambda: Network("net", {"cidr": "10.0.0.0/16", "availability_zones": zones, "tags": TAGS}))
+    endpoint = plan.find("aws:ec2/vpcEndpoint:VpcEndpoint")
+    assert endpoint.get("serviceName") == "com.amazonaws.us-west-2.s3"  # the zones' region by default
+    assert endpoint.get("vpcEndpointType") == "Gateway"
+    private_tables = {r.urn for r in plan.of_type("aws:ec2/routeTable:RouteTable") if "private" in r.name}
+    assert len(private_tables) == 2 and set(endpoint.property_dependencies["routeTableIds"]) == private_tables
+    off = plan_program(lambda: Network("net", {"cidr": "10.0.0.0/16", "availability_zones": zones,
+                                               "s3_gateway_endpoint": False}))
+    assert off.of_type("aws:ec2/vpcEndpoint:VpcEndpoint") == []
+    adopted = plan_program(lambda: Network("net", {"vpc_id": "vpc-1", "private_subnet_ids": ["a", "b"]}))
+    assert adopted.of_type("aws:ec2/vpcEndpoint:VpcEndpoint") == []
+    with pytest.raises(PlanInputError, match="region: give the region of the zones"):
+        plan_program(lambda: Network("net", {"cidr": "10.0.0.0/16", "availability_zones": ["a", "b"]}))
+
+
 def test_network_single_nat_by_default():
-    plan = plan_program(lambda: Network("net", {"cidr": "10.0.0.0/20", "availability_zones": ["a", "b"]}))
+    zones = ["us-east-1a", "us-east-1b"]  # real zone names: the S3 endpoint takes the zones' region
+    plan = plan_program(lambda: Network("net", {"cidr": "10.0.0.0/20", "availability_zones": zones}))
     assert len(plan.of_type("aws:ec2/natGateway:NatGateway")) == 1
     assert len(plan.of_type("aws:ec2/eip:Eip")) == 1
 

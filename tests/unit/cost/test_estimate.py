@@ -156,6 +156,12 @@ def test_per_hour_services_by_count_and_eks_support_default():
     assert "defaults to EXTENDED" in line(est, "default", "aws-eks").note
 
 
+def test_a_gateway_endpoint_is_shown_at_zero_dollars():
+    est = estimate_plan(plan_of(resource("aws:ec2/vpcEndpoint:VpcEndpoint", "s3", {"vpcEndpointType": "Gateway"})))
+    (line,) = est.items
+    assert (line.sku, line.status, line.monthly.expected, line.monthly.peak) == ("aws-vpc-gateway-endpoint", "priced", 0, 0)
+
+
 def test_platform_services_created_by_kubernetes_are_priced():
     est = estimate_plan(plan_of(
         resource("aws:opensearch/serverlessVpcEndpoint:ServerlessVpcEndpoint", "vpce", {"subnetIds": ["a", "b"]}),
