@@ -41,6 +41,8 @@ def test_bad_service_config_names_every_problem(prod_config):
     assert _problems(prod_config) == [
         "platform.gateway.cert_manager_issuer: give tls_secret_name (your certificate) or cert_manager_issuer, not both",
         "platform.gateway.hostname: required with cert_manager_issuer (the certificate is issued for it)",
+        "platform.gateway.cert_manager_gateway_api: set true once your cert-manager runs with "
+        "config.enableGatewayAPI=true: it ignores a Gateway's issuer annotation otherwise",
     ]
     del prod_config["gateway"]["oidc_issuer"]
     assert _problems(prod_config) == ["platform.gateway.oidc_issuer: required"]
@@ -66,9 +68,11 @@ def test_gateway_needs_a_certificate_and_a_store_needs_the_registry(dev_config):
     dev_config["gateway"] = {"oidc_issuer": "https://idp", "jwks_uri": "https://idp/keys",
                              "cert_manager_issuer": "le"}
     assert _problems(dev_config) == [
-        "platform.gateway.hostname: required with cert_manager_issuer (the certificate is issued for it)"]
+        "platform.gateway.hostname: required with cert_manager_issuer (the certificate is issued for it)",
+        "platform.gateway.cert_manager_gateway_api: set true once your cert-manager runs with "
+        "config.enableGatewayAPI=true: it ignores a Gateway's issuer annotation otherwise"]
     del dev_config["model_registry"]
-    dev_config["gateway"]["hostname"] = "llm.example.com"
+    dev_config["gateway"].update(hostname="llm.example.com", cert_manager_gateway_api=True)
     assert _problems(dev_config) == [
         "platform.vector_store: needs model_registry: its publisher and consumer roles are the workloads "
         "the vector store grants access to",
@@ -78,3 +82,19 @@ def test_gateway_needs_a_certificate_and_a_store_needs_the_registry(dev_config):
     dev_config["gateway"]["oidc_issuer"] = "https://idp"
     assert _problems(dev_config) == [
         "platform.gateway.tls_secret_name: required (or cert_manager_issuer): the gateway serves HTTPS only"]
+
+
+def test_issue16_point5_a_cert_manager_issuer_needs_the_gateway_api_statement(dev_config):
+    """cert-manager honours the Gateway's cluster-issuer annotation only with config.enableGatewayAPI=true."""
+    gateway = dev_config["gateway"]
+    assert gateway["cert_manager_issuer"] and gateway["cert_manager_gateway_api"] is True
+    assert load_platform_config(dev_config).gateway.cert_manager_gateway_api is True
+    gateway["cert_manager_gateway_api"] = False
+    assert _problems(dev_config) == [
+        "platform.gateway.cert_manager_gateway_api: set true once your cert-manager runs with "
+        "config.enableGatewayAPI=true: it ignores a Gateway's issuer annotation otherwise"]
+    del gateway["cert_manager_gateway_api"]
+    assert len(_problems(dev_config)) == 1
+    gateway.pop("cert_manager_issuer")
+    gateway["tls_secret_name"] = "llm-tls"
+    assert load_platform_config(dev_config).gateway.tls_secret_name == "llm-tls"  # no cert-manager needed
