@@ -176,3 +176,27 @@ def test_issue16_point6_neuron_device_plugin_values_fit_the_pinned_chart():
 def test_neuron_device_plugin_needs_instance_types():
     with pytest.raises(Exception, match="instance_types"):
         plan_program(lambda: NeuronDevicePlugin("np", {}))
+
+
+# --- docs/pins.md -------------------------------------------------------------------------------------
+
+def _reference():
+    import sys
+
+    sys.path.insert(0, str(UPSTREAM.parents[2] / "tools"))
+    import reference
+
+    return reference
+
+
+def test_pins_doc_is_current():
+    reference = _reference()
+    docs = UPSTREAM.parents[2] / "docs" / "pins.md"
+    assert docs.read_text(encoding="utf-8") == reference.pins_markdown(UPSTREAM.parents[2]), (
+        "stale: run `python tools/reference.py --root .`")
+
+
+def test_pins_doc_lists_every_pin():
+    names = {n for n, v in vars(pins).items() if n.isupper() and (
+        isinstance(v, pins.HelmChart) or n.endswith(("_IMAGE", "_IMAGE_TAG", "_IMAGE_TAGS", "_ADDON_VERSIONS")))}
+    assert names == set(_reference().PIN_CHECKS)
