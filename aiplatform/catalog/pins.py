@@ -61,17 +61,29 @@ NVIDIA_DEVICE_PLUGIN = HelmChart(
     repository="https://nvidia.github.io/k8s-device-plugin",
 )
 
+#: 9.46.3 is the first chart whose ClusterRole grants `volumeattachments` (storage.k8s.io), which the
+#: autoscaler images of Kubernetes 1.33 and 1.34 list (kubernetes/autoscaler #7663, #8678); 9.53.0 is the
+#: last chart of the 1.34 line (appVersion 1.34.2). Verified in tests/data/upstream/cluster-autoscaler-*.
 CLUSTER_AUTOSCALER = HelmChart(
     chart="cluster-autoscaler",
-    version="9.44.0",
+    version="9.53.0",
     repository="https://kubernetes.github.io/autoscaler",
 )
 
-#: Envoy Gateway (controller + Gateway API and Envoy Gateway CRDs), an OCI chart.
+#: Envoy Gateway (controller + Gateway API and Envoy Gateway CRDs), an OCI chart published at each
+#: release tag (v1.8.4 was never tagged upstream: v1.8.3 is the last of the 1.8 line).
 ENVOY_GATEWAY = HelmChart(
     chart="gateway-helm",
-    version="v1.8.4",
+    version="v1.8.3",
     repository="oci://docker.io/envoyproxy",
+)
+
+#: The AWS Neuron device plugin (with Neuron's scheduler extension and node problem detector, both
+#: turned off by `NeuronDevicePlugin`), an OCI chart; advertises `aws.amazon.com/neuron` on inf2/trn1 nodes.
+NEURON_DEVICE_PLUGIN = HelmChart(
+    chart="neuron-helm-chart",
+    version="1.0.0",
+    repository="oci://public.ecr.aws/neuron",
 )
 
 #: Qdrant; the chart's appVersion is the image it runs (pinned with it).
@@ -83,7 +95,8 @@ QDRANT = HelmChart(
 QDRANT_IMAGE_TAG = "v1.15.4"
 
 #: The OpenAI-compatible model server `InferenceService` runs by default (vLLM; the image ships the
-#: Run:ai model streamer that loads weights straight from s3:// and gs://).
+#: Run:ai model streamer, which loads weights straight from s3://). Not verified upstream: whether this
+#: image's streamer reads gs:// (docs/pins.md says what is known).
 VLLM_IMAGE = "vllm/vllm-openai:v0.11.0"
 
 #: The cluster-autoscaler image must match the cluster's Kubernetes minor version.

@@ -128,6 +128,10 @@ class GatewayConfig(Strict):
     )
     tls_secret_name: str | None = Field(None, description="Bring your own certificate: a TLS Secret in the gateway namespace.")
     cert_manager_issuer: str | None = Field(None, description="Or a cert-manager ClusterIssuer that creates it (needs hostname).")
+    cert_manager_gateway_api: bool = Field(
+        False, description="You state that your cert-manager runs with Gateway API support "
+        "(`config.enableGatewayAPI=true`); required with cert_manager_issuer, which it honours only then.",
+    )
     requests_per_minute: int = Field(d.GATEWAY_REQUESTS_PER_MINUTE, ge=1, le=1_000_000, description="Default limit per Envoy replica.")
     load_balancer: Literal["internal", "internet-facing"] = Field(
         "internal", description="Scheme of the gateway's NLB; internet-facing only when you say so.",
@@ -151,4 +155,7 @@ class GatewayConfig(Strict):
             found.append(("tls_secret_name", "required (or cert_manager_issuer): the gateway serves HTTPS only"))
         if self.cert_manager_issuer and not self.hostname:
             found.append(("hostname", "required with cert_manager_issuer (the certificate is issued for it)"))
+        if self.cert_manager_issuer and not self.cert_manager_gateway_api:
+            found.append(("cert_manager_gateway_api", "set true once your cert-manager runs with "
+                          "config.enableGatewayAPI=true: it ignores a Gateway's issuer annotation otherwise"))
         return found

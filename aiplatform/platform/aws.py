@@ -23,7 +23,7 @@ from ..components.aws import (
 )
 from ..components.aws.team_identity import AwsTeamIdentity
 from ..components.aws.workload_role import workload_role_args
-from ..components.kubernetes import NvidiaDevicePlugin, Qdrant
+from ..components.kubernetes import NeuronDevicePlugin, NvidiaDevicePlugin, Qdrant
 from ..components.kubernetes.llm_gateway import ACCESS_LABEL
 from ..config import PlatformConfig, TeamConfig, suppress_tags
 from .builder import CloudPlatform, given_provider
@@ -85,6 +85,9 @@ def build(platform: pulumi.ComponentResource, name: str, config: PlatformConfig,
     )
     if any(p.vendor == "nvidia" for p in config.gpu_pools):
         built.addons["device_plugin"] = NvidiaDevicePlugin(name, {"labels": cost_labels(tags)}, k8s_opts)
+    neuron_types = [t for p in config.gpu_pools if p.vendor == "aws-neuron" for t in p.instance_types]
+    if neuron_types:
+        built.addons["neuron_device_plugin"] = NeuronDevicePlugin(name, {"instance_types": neuron_types}, k8s_opts)
     built.addons["autoscaler"] = ClusterAutoscaler(name, {
         "cluster_name": cluster.cluster_name,
         "cluster_arn": cluster.cluster.arn,

@@ -3,6 +3,7 @@
 from .gateway_route import GatewayRefArgs, GatewayRoute, GatewayRouteArgs
 from .inference_service import InferenceService, InferenceServiceArgs
 from .llm_gateway import LlmGateway, LlmGatewayArgs
+from .neuron_device_plugin import NeuronDevicePlugin, NeuronDevicePluginArgs
 from .nvidia_device_plugin import NvidiaDevicePlugin, NvidiaDevicePluginArgs
 from .qdrant import Qdrant, QdrantArgs, QdrantSnapshotsArgs
 from .team_namespace import TeamIdentityArgs, TeamNamespace, TeamNamespaceArgs
@@ -15,6 +16,8 @@ __all__ = [
     "InferenceServiceArgs",
     "LlmGateway",
     "LlmGatewayArgs",
+    "NeuronDevicePlugin",
+    "NeuronDevicePluginArgs",
     "NvidiaDevicePlugin",
     "NvidiaDevicePluginArgs",
     "Qdrant",

@@ -40,7 +40,8 @@ class QdrantArgs(TypedDict, total=False):
     snapshots: QdrantSnapshotsArgs
     """Store snapshots in S3 instead of the data volume. Default: on the data volume."""
     service_account_name: str
-    """Service account of the Qdrant pods (a workload identity may be bound to it). Default: `qdrant`."""
+    """Service account of the Qdrant pods (a workload identity may be bound to it); the chart names its
+    ServiceAccount, StatefulSet, Service and API-key Secret alike (`fullnameOverride`). Default: `qdrant`."""
     service_account_annotations: Mapping[str, pulumi.Input[str]]
     """Annotations on that service account (IRSA). Default: none."""
     labels: Mapping[str, str]
@@ -74,6 +75,7 @@ class Qdrant(pulumi.ComponentResource):
 
         namespace = args.get("namespace", d.VECTOR_STORE_NAMESPACE)
         self.namespace = namespace
+        self.fullname = args.get("service_account_name", d.QDRANT_SERVICE_ACCOUNT)
         labels = dict(args.get("labels") or {})
         ns = k8s.core.v1.Namespace(name, metadata={"name": namespace, "labels": labels}, opts=child_opts(self))
         memory = args.get("memory", d.QDRANT_MEMORY)
@@ -95,10 +97,10 @@ class Qdrant(pulumi.ComponentResource):
             },
             "resources": {"requests": {"cpu": args.get("cpu", "1"), "memory": memory}, "limits": {"memory": memory}},
             "podLabels": {**labels, f"{LABEL_PREFIX}component": "vector-store"},
-            "serviceAccount": {
-                "name": args.get("service_account_name", d.QDRANT_SERVICE_ACCOUNT),
-                "annotations": dict(args.get("service_account_annotations") or {}),
-            },
+            # The chart (1.15.4) ignores `serviceAccount.name`: its ServiceAccount, StatefulSet, Service and
+            # API-key Secret are all named after the chart's full name, so that is what names the account.
+            "fullnameOverride": self.fullname,
+            "serviceAccount": {"annotations": dict(args.get("service_account_annotations") or {})},
             "podDisruptionBudget": {"enabled": replicas > 1, "maxUnavailable": 1},
             "config": config,
         }
@@ -106,9 +108,8 @@ class Qdrant(pulumi.ComponentResource):
             name, QDRANT, namespace=ns.metadata.name, values=values,
             opts=stateful_opts(self, bool(args.get("protect", False))),
         )
-        # Release "qdrant" of chart "qdrant": the chart's full name is the release name.
-        self.api_key_secret = {"name": f"{QDRANT.chart}-apikey", "key": "api-key", "namespace": namespace}
-        self.endpoint = pulumi.Output.concat("http://", QDRANT.chart, ".", ns.metadata.name, ".svc:", str(HTTP_PORT))
+        self.api_key_secret = {"name": f"{self.fullname}-apikey", "key": "api-key", "namespace": namespace}
+        self.endpoint = pulumi.Output.concat("http://", self.fullname, ".", ns.metadata.name, ".svc:", str(HTTP_PORT))
         self.register_outputs({"endpoint": self.endpoint, "apiKeySecret": self.api_key_secret})
 
 

@@ -37,6 +37,8 @@ def test_bad_service_config_names_every_problem(prod_config):
         # the gateway's field error no longer hides its certificate problems
         "platform.gateway.cert_manager_issuer: give tls_secret_name (your certificate) or cert_manager_issuer, not both",
         "platform.gateway.hostname: required with cert_manager_issuer (the certificate is issued for it)",
+        "platform.gateway.cert_manager_gateway_api: set true once your cert-manager runs with "
+        "config.enableGatewayAPI=true: it ignores a Gateway's issuer annotation otherwise",
     ]
     prod_config["gateway"]["requests_per_minute"] = 10
     del prod_config["vector_store"]["replicas"]
@@ -44,6 +46,8 @@ def test_bad_service_config_names_every_problem(prod_config):
     assert _problems(prod_config) == [
         "platform.gateway.cert_manager_issuer: give tls_secret_name (your certificate) or cert_manager_issuer, not both",
         "platform.gateway.hostname: required with cert_manager_issuer (the certificate is issued for it)",
+        "platform.gateway.cert_manager_gateway_api: set true once your cert-manager runs with "
+        "config.enableGatewayAPI=true: it ignores a Gateway's issuer annotation otherwise",
         "platform.vector_store.network: public network access to the vector store is not allowed in prod",
     ]
     del prod_config["gateway"]["oidc_issuer"]
@@ -51,6 +55,8 @@ def test_bad_service_config_names_every_problem(prod_config):
         "platform.gateway.oidc_issuer: required",
         "platform.gateway.cert_manager_issuer: give tls_secret_name (your certificate) or cert_manager_issuer, not both",
         "platform.gateway.hostname: required with cert_manager_issuer (the certificate is issued for it)",
+        "platform.gateway.cert_manager_gateway_api: set true once your cert-manager runs with "
+        "config.enableGatewayAPI=true: it ignores a Gateway's issuer annotation otherwise",
         "platform.vector_store.network: public network access to the vector store is not allowed in prod",
     ]
 
@@ -75,9 +81,11 @@ def test_gateway_needs_a_certificate_and_a_store_needs_the_registry(dev_config):
     dev_config["gateway"] = {"oidc_issuer": "https://idp", "jwks_uri": "https://idp/keys",
                              "cert_manager_issuer": "le"}
     assert _problems(dev_config) == [
-        "platform.gateway.hostname: required with cert_manager_issuer (the certificate is issued for it)"]
+        "platform.gateway.hostname: required with cert_manager_issuer (the certificate is issued for it)",
+        "platform.gateway.cert_manager_gateway_api: set true once your cert-manager runs with "
+        "config.enableGatewayAPI=true: it ignores a Gateway's issuer annotation otherwise"]
     del dev_config["model_registry"]
-    dev_config["gateway"]["hostname"] = "llm.example.com"
+    dev_config["gateway"].update(hostname="llm.example.com", cert_manager_gateway_api=True)
     assert _problems(dev_config) == [
         "platform.vector_store: needs model_registry: its publisher and consumer roles are the workloads "
         "the vector store grants access to",
@@ -96,3 +104,19 @@ def test_gateway_needs_a_certificate_and_a_store_needs_the_registry(dev_config):
         "platform.vector_store: needs model_registry: its publisher and consumer roles are the workloads "
         "the vector store grants access to",
     ]
+
+
+def test_issue16_point5_a_cert_manager_issuer_needs_the_gateway_api_statement(dev_config):
+    """cert-manager honours the Gateway's cluster-issuer annotation only with config.enableGatewayAPI=true."""
+    gateway = dev_config["gateway"]
+    assert gateway["cert_manager_issuer"] and gateway["cert_manager_gateway_api"] is True
+    assert load_platform_config(dev_config).gateway.cert_manager_gateway_api is True
+    gateway["cert_manager_gateway_api"] = False
+    assert _problems(dev_config) == [
+        "platform.gateway.cert_manager_gateway_api: set true once your cert-manager runs with "
+        "config.enableGatewayAPI=true: it ignores a Gateway's issuer annotation otherwise"]
+    del gateway["cert_manager_gateway_api"]
+    assert len(_problems(dev_config)) == 1
+    gateway.pop("cert_manager_issuer")
+    gateway["tls_secret_name"] = "llm-tls"
+    assert load_platform_config(dev_config).gateway.tls_secret_name == "llm-tls"  # no cert-manager needed
