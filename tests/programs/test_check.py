@@ -76,7 +76,9 @@ def _region_outside(c):
     ("aws-dev", _region_outside, {"aip-compliance-region-allowed"}),
 ], ids=["p5-in-dev", "on-demand-in-dev", "world-endpoint-in-prod", "region-outside"])
 def test_one_fault_at_a_time(stack, mutate, expected):
-    report = check_plan(_mutated(stack, mutate))
+    # the stack's default-provider region follows the platform's (a mismatch is a config error, exit 2)
+    extra = {"aws:region": "ap-south-1"} if mutate is _region_outside else None
+    report = check_plan(_mutated(stack, mutate, extra))
     assert report.exit_code == 1
     assert {f.rule for f in report.blocking} == expected
 
