@@ -211,13 +211,14 @@ def example_fixtures_text(platform_outputs: dict[str, Any]) -> str:
 
 def generated(root: Path) -> dict[Path, str]:
     """Every generated file under the repository `root` and its text."""
+    from aiplatform.check.baseline import baseline_markdown
     from aiplatform.guardrails._docs import guardrails_markdown
     from aiplatform.offline import plan_project, reveal
 
     platform = plan_project(root, EXAMPLE_PLATFORM_STACK, mode="up")
     return {
         root / "docs" / "config.md": config_reference_markdown(),
-        root / "docs" / "guardrails.md": guardrails_markdown(),
+        root / "docs" / "guardrails.md": guardrails_markdown() + "\n" + baseline_markdown(),
         root / TAGGABLE_PATH: taggable_types_text(),
         root / "examples" / "platform-fixtures.yaml": example_fixtures_text(reveal(platform.outputs)),
     }
