@@ -1,10 +1,12 @@
 """EKS access entries keyed by principal: a stable resource name per IAM principal ARN, whatever its place in
 the list (inserting an ARN at the front must not change which principal `<name>-admin-0` is).
 
-The name is the principal's last ARN segment (the role name), with a short hash of the ARN only where two
-principals share that segment. Each entry carries an alias to the index-based name it had before
+The key is the principal's name (the last ARN segment) and its account: unique by IAM's own rule (a role
+name is unique within an account), and a function of that one ARN only, so adding, removing or reordering the
+other principals never changes it. Each entry carries an alias to the index-based name it had before
 (`<prefix>-<i>`), so a stack deployed with index-based names keeps its URNs: `pulumi up` neither deletes nor
-replaces them.
+replaces them. (The alias is the principal's index in today's list: reorder the list in a later update than the
+one that moves to these names, or the first update re-creates the moved entries once.)
 """
 
 from __future__ import annotations
@@ -21,15 +23,16 @@ from .._base import ArgsChecker, child_opts
 _UNSAFE = re.compile(r"[^A-Za-z0-9_.@+=,-]+")
 
 
-def principal_keys(arns: Sequence[str]) -> list[str]:
-    """A short, stable key per ARN: its role (or user) name; `-<8 hex>` of the ARN added where two share one.
+def principal_key(arn: str) -> str:
+    """A short, stable key for one principal ARN: `<name>-<account>` (a hash of the ARN if it has no account).
 
-    >>> principal_keys(["arn:aws:iam::1:role/a/Admin", "arn:aws:iam::2:role/Ops"])
-    ['Admin', 'Ops']
+    >>> principal_key("arn:aws:iam::111122223333:role/team/Admin")
+    'Admin-111122223333'
     """
-    bases = [_UNSAFE.sub("-", arn.rsplit("/", 1)[-1].rsplit(":", 1)[-1]).strip("-") or "principal" for arn in arns]
-    return [base if bases.count(base) == 1 else f"{base}-{hashlib.sha256(arn.encode()).hexdigest()[:8]}"
-            for base, arn in zip(bases, arns, strict=True)]
+    parts = arn.split(":")
+    name = _UNSAFE.sub("-", arn.rsplit("/", 1)[-1]).strip("-") or "principal"
+    account = parts[4] if len(parts) > 5 and parts[4].isdigit() else hashlib.sha256(arn.encode()).hexdigest()[:8]
+    return f"{name}-{account}"
 
 
 def principal_problems(check: ArgsChecker, path: str, arns: Sequence[str]) -> None:
@@ -46,7 +49,8 @@ def access_entries(parent: pulumi.Resource, prefix: str, cluster_name: pulumi.In
     """An access entry per principal (`<prefix>-<key>`, aliased to `<prefix>-<index>`), with an access-policy
     association of the same name when `policy_arn` is given. Returns the entries by ARN."""
     entries: dict[str, aws.eks.AccessEntry] = {}
-    for i, (arn, key) in enumerate(zip(arns, principal_keys(arns), strict=True)):
+    for i, arn in enumerate(arns):
+        key = principal_key(arn)
         aliases = [pulumi.Alias(name=f"{prefix}-{i}")]
         entry = entries[arn] = aws.eks.AccessEntry(
             f"{prefix}-{key}", cluster_name=cluster_name, principal_arn=arn, type="STANDARD",
@@ -61,4 +65,4 @@ def access_entries(parent: pulumi.Resource, prefix: str, cluster_name: pulumi.In
     return entries
 
 
-__all__ = ["access_entries", "principal_keys", "principal_problems"]
+__all__ = ["access_entries", "principal_key", "principal_problems"]
