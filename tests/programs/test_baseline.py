@@ -54,6 +54,24 @@ def test_prod_team_identities_are_protected(plans):
     assert not any(r.protect for r in plans.preview["aws-dev"].of_type("aws:iam/role:Role"))
 
 
+RETAINED = {"aws:kms/key:Key", "aws:s3/bucket:Bucket", "aws:ecr/repository:Repository",
+            "aws:sagemaker/modelPackageGroup:ModelPackageGroup",
+            "aws:opensearch/serverlessCollection:ServerlessCollection", "gcp:kms/cryptoKey:CryptoKey",
+            "gcp:storage/bucket:Bucket", "gcp:artifactregistry/repository:Repository"}
+
+
+@pytest.mark.parametrize(("stack", "dev"), [("aws-prod", "aws-dev"), ("gcp-prod", "gcp-dev")])
+def test_prod_data_holders_are_retained_on_delete_dev_ones_are_not(plans, stack, dev):
+    prod_found = [r for r in plans.preview[stack].resources if r.type in RETAINED]
+    dev_found = [r for r in plans.preview[dev].resources if r.type in RETAINED]
+    assert len(prod_found) >= 4 and dev_found
+    assert [r.urn for r in prod_found if not (r.protect and r.retain_on_delete)] == []
+    assert [r.urn for r in dev_found if r.protect or r.retain_on_delete] == []
+    # clusters are protected, never retained (a retained cluster keeps running and billing)
+    cluster = next(r for r in plans.preview[stack].resources if r.type.endswith("/cluster:Cluster"))
+    assert (cluster.protect, cluster.retain_on_delete, cluster.get("deletionProtection")) == (True, False, True)
+
+
 # The resources that must report lost protection when prod becomes staging (name, type).
 AWS_PROTECTED = {("ml-prod-models", "aws:s3/bucket:Bucket"), ("ml-prod-data", "aws:kms/key:Key"),
                  ("ml-prod-secrets", "aws:kms/key:Key"), ("ml-prod", "aws:eks/cluster:Cluster"),
@@ -173,3 +191,12 @@ def test_check_baseline_on_the_command_line(tmp_path: Path):
         assert len(done.stderr.strip().splitlines()) == 1, done.stderr
     other = _cli("check", "-s", "aws-dev", "--baseline", str(base), cwd=ROOT)
     assert other.returncode == 2 and "not of aiplatform/aws-dev" in other.stderr, other.stderr
+
+
+def test_the_ci_example_plans_the_base_branch_and_passes_it_as_baseline():
+    workflow = yaml.safe_load((ROOT / "examples" / "ci" / "guardrails.yml").read_text())
+    runs = [step.get("run", "") for step in workflow["jobs"]["check"]["steps"]]
+    plan = next(r for r in runs if "aiplatform.cli plan" in r)
+    assert "--format json" in plan and "base-plan.json" in plan and "PYTHONPATH" in plan
+    check = next(r for r in runs if "aiplatform check" in r)
+    assert 'baseline="--baseline base-plan.json"' in check and check.count("$baseline") == 2
