@@ -159,9 +159,13 @@ def check(
         Path | None, typer.Option(help="Invoke results and stack-reference outputs for planning (YAML/JSON).")
     ] = None,
     show_secrets: ShowSecretsOpt = False,
+    baseline: Annotated[Path | None, typer.Option(
+        "--baseline", help="The plan JSON of the base branch (`aiplatform plan --format json`): also fail when a "
+                           "protection is removed or a stateful resource is replaced.")] = None,
 ) -> None:
     """Evaluate the guardrails on a stack's preview, offline. Exit 1 on a mandatory violation."""
     from .check.analyzer import load_policy_config
+    from .check.baseline import load_baseline, with_baseline
     from .check.reports import render
     from .check.runner import check_plan, with_stack_budget
     from .offline import plan_project
@@ -170,12 +174,15 @@ def check(
     _check_output(output)
     with _exit_codes():
         user_config = load_policy_config(policy_config)
+        before = load_baseline(baseline) if baseline is not None else None
         if plan_file is not None:
             result = _read_plan(plan_file)
         else:
             result = plan_project(project, stack, mode="preview", fixtures=fixtures)
             user_config = with_stack_budget(user_config, stack_platform(project, stack))
         report = check_plan(result, user_config, origin=str(policy_config or "policy config"))
+        if before is not None:
+            report = with_baseline(report, before, result, origin=str(baseline))
     locations = _locations(project, result.stack if plan_file else stack)
     _write(_scrub(render(report, fmt, locations), result, show_secrets), output)
     if output is not None and fmt is not CheckFormat.text:

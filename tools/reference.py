@@ -283,15 +283,22 @@ def pins_markdown(root: Path) -> str:
     return "\n".join(lines) + "\n"
 
 
+def guardrails_doc_text() -> str:
+    """docs/guardrails.md: the pack's rules, then the data-safety rules of `check --baseline` (not pack rules)."""
+    from aiplatform.check.baseline import baseline_markdown
+    from aiplatform.guardrails._docs import guardrails_markdown
+
+    return guardrails_markdown() + "\n" + baseline_markdown()
+
+
 def generated(root: Path) -> dict[Path, str]:
     """Every generated file under the repository `root` and its text."""
-    from aiplatform.guardrails._docs import guardrails_markdown
     from aiplatform.offline import plan_project, reveal
 
     platform = plan_project(root, EXAMPLE_PLATFORM_STACK, mode="up")
     return {
         root / "docs" / "config.md": config_reference_markdown(),
-        root / "docs" / "guardrails.md": guardrails_markdown(),
+        root / "docs" / "guardrails.md": guardrails_doc_text(),
         root / "docs" / "pins.md": pins_markdown(root),
         root / TAGGABLE_PATH: taggable_types_text(),
         root / "examples" / "platform-fixtures.yaml": example_fixtures_text(reveal(platform.outputs)),

@@ -24,13 +24,18 @@ def child_opts(parent: pulumi.Resource, *, protect: bool | None = None, **extra:
     return opts
 
 
-def stateful_opts(parent: pulumi.Resource, protect: bool, **extra: Any) -> pulumi.ResourceOptions:
-    """Options for a stateful child (key, bucket, registry, vector store).
+def stateful_opts(parent: pulumi.Resource, protect: bool, *, retain: bool = False, **extra: Any) -> pulumi.ResourceOptions:
+    """Options for a stateful child (key, bucket, registry, vector store, a namespace others deploy into).
 
-    `protect` is True in production: `pulumi destroy` or a refactor that would
-    delete the resource fails instead (DESIGN.md convention 9).
+    `protect` is True in production (the config's `protect_stateful`): `pulumi destroy` or a refactor
+    that would delete or replace the resource fails instead (DESIGN.md convention 9). `retain` (with
+    `protect` only) also sets `retainOnDelete`, for resources whose deletion would delete data: once
+    someone unprotects and removes one on purpose, Pulumi forgets it and the cloud keeps it.
     """
-    return child_opts(parent, protect=protect, **extra)
+    opts = child_opts(parent, protect=protect, **extra)
+    if protect and retain:
+        opts.retain_on_delete = True
+    return opts
 
 
 def merge_tags(base: Mapping[str, str] | None, **extra: str) -> dict[str, str]:

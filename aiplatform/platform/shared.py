@@ -59,6 +59,7 @@ def team(name: str, config: PlatformConfig, team: TeamConfig, built: CloudPlatfo
         "identity": built.team_identity(team),
         "labels": cost_labels(tags),
         "tags": tags,
+        "protect": config.protect_stateful,
     }
     if team.monthly_budget_usd is not None:
         args["monthly_budget_usd"] = team.monthly_budget_usd

@@ -20,6 +20,7 @@ from ...catalog.pins import (
 )
 from ...config.clouds.aws import AWS
 from .._base import LABEL_PREFIX, ArgsChecker, child_opts, merge_tags, stateful_opts, warn_override
+from .access import access_entries, principal_problems
 from .iam import managed_policy_arn, service_trust_policy
 from .launch_template import node_launch_template
 
@@ -73,7 +74,8 @@ class EksClusterArgs(TypedDict, total=False):
     log_retention_days: int
     """Retention of the control-plane log group. Default: 90."""
     protect: bool
-    """Protect stateful children (the KMS key) and turn on deletion protection. Default: False."""
+    """Protect the cluster, its KMS key and its control-plane (audit) log group, retain the key and the log group
+    when deleted, and turn on deletion protection (production). Default: False."""
     tags: Mapping[str, str]
     """Tags on every taggable resource. Default: none."""
 
@@ -113,6 +115,7 @@ class EksCluster(pulumi.ComponentResource):
             check.require(row is not None, f"system_nodes.instance_types[{i}]", f"unknown instance type {itype!r}")
         low, high = system.get("min_size", _D.system_min_nodes), system.get("max_size", _D.system_max_nodes)
         check.require(1 <= low <= high, "system_nodes.max_size", f"need 1 <= min_size <= max_size ({low}, {high})")
+        principal_problems(check, "admin_role_arns", list(args.get("admin_role_arns") or []))
         check.done()
         if public:
             warn_override(name, "endpoint_public_access", False, True)
@@ -133,7 +136,7 @@ class EksCluster(pulumi.ComponentResource):
                 enable_key_rotation=True,
                 deletion_window_in_days=30,
                 tags=merge_tags(tags, Name=f"{cluster_name}-eks-secrets"),
-                opts=stateful_opts(self, protect),
+                opts=stateful_opts(self, protect, retain=True),
             )
             aws.kms.Alias(
                 f"{name}-secrets",
@@ -160,13 +163,14 @@ class EksCluster(pulumi.ComponentResource):
             )
             for policy in CLUSTER_POLICIES
         ]
-        # Created before the cluster so EKS does not create it with unlimited retention.
+        # Created before the cluster so EKS does not create it with unlimited retention. The audit trail: in
+        # production protected, and retained when deleted (the evidence outlives the cluster).
         log_group = aws.cloudwatch.LogGroup(
             f"{name}-control-plane",
             name=f"/aws/eks/{cluster_name}/cluster",
             retention_in_days=args.get("log_retention_days", _LOG_RETENTION.other),
             tags=tags,
-            opts=child_opts(self),
+            opts=stateful_opts(self, protect, retain=True),
         )
         vpc_config: dict[str, object] = {
             "subnet_ids": args["subnet_ids"],
@@ -191,7 +195,7 @@ class EksCluster(pulumi.ComponentResource):
             upgrade_policy={"support_type": "STANDARD"},
             deletion_protection=protect,
             tags=tags,
-            opts=child_opts(self, depends_on=[*cluster_attachments, log_group]),
+            opts=stateful_opts(self, protect, depends_on=[*cluster_attachments, log_group]),
         )
         cluster = self.cluster
 
@@ -262,20 +266,10 @@ class EksCluster(pulumi.ComponentResource):
             name, cluster, "coredns", versions["coredns"], tags, depends_on=[self.system_node_group]
         )
 
-        # ---- admin access ---------------------------------------------------------------
-        for i, arn in enumerate(args.get("admin_role_arns") or []):
-            entry = aws.eks.AccessEntry(
-                f"{name}-admin-{i}", cluster_name=cluster.name, principal_arn=arn, type="STANDARD",
-                tags=tags, opts=child_opts(self),
-            )
-            aws.eks.AccessPolicyAssociation(
-                f"{name}-admin-{i}",
-                cluster_name=cluster.name,
-                principal_arn=arn,
-                policy_arn=f"arn:{partition}:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy",
-                access_scope={"type": "cluster"},
-                opts=child_opts(self, depends_on=[entry]),
-            )
+        # ---- admin access, an entry per principal (keyed by its ARN, not its place in the list) --------------
+        self.admin_access = access_entries(
+            self, f"{name}-admin", cluster.name, list(args.get("admin_role_arns") or []), tags=tags,
+            policy_arn=f"arn:{partition}:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy")
 
         # ---- Kubernetes provider --------------------------------------------------------
         region = args["region"]

@@ -56,7 +56,8 @@ class S3ModelRegistryArgs(TypedDict, total=False):
     consumer_extra_grants: Sequence[GrantArgs]
     """More grants for the consumer (e.g. querying the vector store). Default: none."""
     protect: bool
-    """Protect the bucket, groups and repository (production). Default: False."""
+    """Protect the bucket, groups, repository, namespace and the two identities, and retain the bucket, groups and
+    repository when deleted (production). Default: False."""
     tags: Mapping[str, str]
     """Tags on every taggable resource. Default: none."""
 
@@ -117,7 +118,7 @@ class S3ModelRegistry(pulumi.ComponentResource):
                 model_package_group_name=f"{name}-{family}",
                 model_package_group_description=f"Model family {family} of {name}",
                 tags=tags,
-                opts=stateful_opts(self, protect),
+                opts=stateful_opts(self, protect, retain=True),  # lineage and approvals are data
             )
             for family in families
         }
@@ -131,7 +132,7 @@ class S3ModelRegistry(pulumi.ComponentResource):
             encryption_configurations=[{"encryption_type": "KMS", "kms_key": key_arn}],
             force_delete=False,
             tags=tags,
-            opts=stateful_opts(self, protect),
+            opts=stateful_opts(self, protect, retain=True),  # the serving images
         )
         aws.ecr.LifecyclePolicy(
             name, repository=self.repository.name, policy=untagged_images_policy(image_days), opts=child_opts(self),
@@ -143,7 +144,7 @@ class S3ModelRegistry(pulumi.ComponentResource):
         depends: list[pulumi.Resource] = []
         if args.get("create_namespace", True):
             depends.append(k8s.core.v1.Namespace(
-                name, metadata={"name": namespace, "labels": labels}, opts=child_opts(self),
+                name, metadata={"name": namespace, "labels": labels}, opts=stateful_opts(self, protect),
             ))
         group_arns = [g.arn for g in self.groups.values()]
         common: dict[str, pulumi.Input[str]] = {"bucket_arn": bucket.arn, "kms_key_arn": key_arn, "region": region}
@@ -159,7 +160,7 @@ class S3ModelRegistry(pulumi.ComponentResource):
             publisher_grants.append({"kind": "model-packages-write", "model_package_group_arns": group_arns})  # type: ignore[typeddict-item]
             consumer_grants.append({"kind": "model-packages-read", "model_package_group_arns": group_arns})  # type: ignore[typeddict-item]
         identity = dict(args["identity"])
-        role_opts = child_opts(self, depends_on=depends)
+        role_opts = child_opts(self, protect=protect, depends_on=depends)  # identities CI and serving use
         self.publisher = WorkloadRole(f"{name}-publisher", workload_role_args(
             identity, namespace, args.get("publisher_service_account", "model-publisher"),
             publisher_grants + list(args.get("publisher_extra_grants") or []),

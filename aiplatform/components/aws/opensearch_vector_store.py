@@ -151,7 +151,7 @@ class OpenSearchVectorStore(pulumi.ComponentResource):
             description=f"Vector store {collection}",
             standby_replicas="ENABLED" if args.get("standby_replicas", _STANDBY.prod) else "DISABLED",
             tags=tags,
-            opts=stateful_opts(self, bool(args.get("protect", False)), depends_on=[encryption, network]),
+            opts=stateful_opts(self, bool(args.get("protect", False)), retain=True, depends_on=[encryption, network]),
         )
         self.endpoint = self.collection.collection_endpoint
         self.arn = self.collection.arn

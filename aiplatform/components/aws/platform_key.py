@@ -48,7 +48,7 @@ class PlatformKey(pulumi.ComponentResource):
             enable_key_rotation=True,
             deletion_window_in_days=window,
             tags=merge_tags(args.get("tags"), Name=alias),
-            opts=stateful_opts(self, bool(args.get("protect", False))),
+            opts=stateful_opts(self, bool(args.get("protect", False)), retain=True),  # what it encrypts outlives it
         )
         aws.kms.Alias(name, name=f"alias/{alias}", target_key_id=self.key.key_id, opts=child_opts(self))
         self.arn = self.key.arn

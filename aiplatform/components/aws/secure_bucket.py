@@ -24,7 +24,7 @@ class SecureBucketArgs(TypedDict, total=False):
     access_log_bucket: str | None
     """Bucket receiving server access logs under `<bucket>/`. Default: no access logging."""
     protect: bool
-    """Protect the bucket (production). Default: False."""
+    """Protect the bucket and retain it when the resource is deleted (production). Default: False."""
     tags: Mapping[str, str]
     """Tags on the bucket. Default: none."""
 
@@ -58,7 +58,7 @@ class SecureBucket(pulumi.ComponentResource):
         check.require(1 <= days <= 3650, "noncurrent_version_days", f"must be 1 to 3650 (got {days})")
         check.done()
         tags = dict(args.get("tags") or {})
-        bucket_opts = stateful_opts(self, bool(args.get("protect", False)))
+        bucket_opts = stateful_opts(self, bool(args.get("protect", False)), retain=True)
         if args.get("bucket_name"):
             bucket = aws.s3.Bucket(name, bucket=args["bucket_name"], force_destroy=False,
                                    tags=merge_tags(tags, Name=str(args["bucket_name"])), opts=bucket_opts)

@@ -9,10 +9,10 @@ from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING, Any
 
 import pulumi
-import pulumi_aws as aws
 
 from .._base import ArgsChecker, child_opts
 from ..kubernetes.team_namespace import REGISTRY_PREFIX, TeamIdentityOutputs, TeamSlot
+from .access import access_entries, principal_problems
 from .workload_role import WorkloadRole, workload_role_args
 
 if TYPE_CHECKING:
@@ -68,6 +68,7 @@ class AwsTeamIdentity:
                       f"must be pod-identity or irsa (got {self.mode!r})")
         check.require(not self.registry_kms_key_arn or bool(self.region), "identity.region",
                       "required with registry_kms_key_arn (for the kms:ViaService condition)")
+        principal_problems(check, "identity.member_role_arns", list(self.member_role_arns or []))
 
     def egress(self) -> list[dict[str, Any]]:
         if (self.mode or "pod-identity") != "pod-identity":
@@ -81,12 +82,9 @@ class AwsTeamIdentity:
         role = WorkloadRole(slot.name, workload_role_args(
             cluster, slot.namespace, slot.service_account, team_grants(slot.team, vars(self)),
             labels=slot.labels, tags=tags, description=f"Workloads of team {slot.team}",
-        ), child_opts(slot.parent, depends_on=list(slot.after)))
-        for i, arn in enumerate(self.member_role_arns or []):
-            aws.eks.AccessEntry(
-                f"{slot.name}-member-{i}", cluster_name=self.cluster_name, principal_arn=arn, type="STANDARD",
-                kubernetes_groups=[slot.members_group], tags=tags, opts=child_opts(slot.parent),
-            )
+        ), child_opts(slot.parent, protect=slot.protect, depends_on=list(slot.after)))
+        access_entries(slot.parent, f"{slot.name}-member", self.cluster_name, list(self.member_role_arns or []),
+                       tags=tags, kubernetes_groups=[slot.members_group])
         if self.collection is not None:
             self.collection.allow(slot.name, [role.role_arn], write=True, index_prefix=slot.team)
         return TeamIdentityOutputs(resource=role, role_arn=role.role_arn,

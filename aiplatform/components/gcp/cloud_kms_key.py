@@ -43,7 +43,7 @@ class CloudKmsKeyArgs(TypedDict, total=False):
     rotation_period: str
     """Default: 7776000s (90 days)."""
     protect: bool
-    """Protect the key ring and keys (production). Default: False."""
+    """Protect the key ring and keys, and retain the keys when deleted (production). Default: False."""
     labels: Mapping[str, str]
     """Labels on the keys. Default: none."""
 
@@ -82,7 +82,7 @@ class CloudKmsKey(pulumi.ComponentResource):
                 version_template=gcp.kms.CryptoKeyVersionTemplateArgs(
                     algorithm="GOOGLE_SYMMETRIC_ENCRYPTION", protection_level="SOFTWARE"),
                 labels=dict(args.get("labels") or {}),
-                opts=stateful_opts(self, protect),
+                opts=stateful_opts(self, protect, retain=True),  # destroying it loses what it encrypts
             )
             self.key_ids[key_name] = key.id
             for service in agents.get(key_name, ()):

@@ -46,7 +46,8 @@ class GcsModelRegistryArgs(TypedDict, total=False):
     consumer_extra_grants: Sequence[GcpGrantArgs]
     """More grants for the consumer. Default: none."""
     protect: bool
-    """Protect the bucket and repository (production). Default: False."""
+    """Protect the bucket, repository, namespace and the two identities, and retain the bucket and repository when
+    deleted (production). Default: False."""
     labels: Mapping[str, str]
     """GCP labels on the bucket and repository. Default: none."""
 
@@ -106,7 +107,7 @@ class GcsModelRegistry(pulumi.ComponentResource):
             logging=logging,
             force_destroy=False,
             labels=labels,
-            opts=stateful_opts(self, protect),
+            opts=stateful_opts(self, protect, retain=True),
         )
         untagged = args.get("untagged_image_days", _D.registry_untagged_image_days)
         self.repository = gcp.artifactregistry.Repository(
@@ -125,7 +126,7 @@ class GcsModelRegistry(pulumi.ComponentResource):
                     tag_state="UNTAGGED", older_than=f"{untagged * 86400}s"),
             )],
             labels=labels,
-            opts=stateful_opts(self, protect),
+            opts=stateful_opts(self, protect, retain=True),
         )
         if args.get("node_service_account") is not None:
             gcp.artifactregistry.RepositoryIamMember(
@@ -136,7 +137,8 @@ class GcsModelRegistry(pulumi.ComponentResource):
 
         namespace = args.get("namespace", _D.registry_namespace)
         ns_labels = dict(args.get("namespace_labels") or {})
-        ns = k8s.core.v1.Namespace(name, metadata={"name": namespace, "labels": ns_labels}, opts=child_opts(self))
+        ns = k8s.core.v1.Namespace(name, metadata={"name": namespace, "labels": ns_labels},
+                                   opts=stateful_opts(self, protect))
         bucket = {"bucket": self.bucket.name}
         repo = {"repository": self.repository.repository_id, "location": region}
         self.publisher = WorkloadIdentity(f"{name}-publisher", {
@@ -144,13 +146,13 @@ class GcsModelRegistry(pulumi.ComponentResource):
             "grants": [{"kind": "models-write", **bucket}, {"kind": "images-push", **repo},
                        *(args.get("publisher_extra_grants") or [])],
             "labels": ns_labels, "description": f"Model publisher (read-write) of {name}",
-        }, child_opts(self, depends_on=[ns]))
+        }, child_opts(self, protect=protect, depends_on=[ns]))
         self.consumer = WorkloadIdentity(f"{name}-consumer", {
             "project": project, "namespace": namespace, "service_account": "model-reader",
             "grants": [{"kind": "models-read", **bucket}, {"kind": "images-pull", **repo},
                        *(args.get("consumer_extra_grants") or [])],
             "labels": ns_labels, "description": f"Model consumer (read-only) of {name}",
-        }, child_opts(self, depends_on=[ns]))
+        }, child_opts(self, protect=protect, depends_on=[ns]))
 
         self.bucket_name = self.bucket.name
         self.bucket_url = self.bucket.url

@@ -52,7 +52,7 @@ class GcpTeamIdentity:
         identity = WorkloadIdentity(slot.name, {
             "project": self.project, "namespace": slot.namespace, "service_account": slot.service_account,
             "grants": grants, "labels": slot.labels, "description": f"Workloads of team {slot.team}",
-        }, child_opts(slot.parent, depends_on=list(slot.after)))
+        }, child_opts(slot.parent, protect=slot.protect, depends_on=list(slot.after)))
         return TeamIdentityOutputs(resource=identity, role_arn=pulumi.Output.from_input(""),
                                    google_service_account=identity.email)
 

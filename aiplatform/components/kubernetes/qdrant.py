@@ -10,7 +10,7 @@ import pulumi_kubernetes as k8s
 
 from ...catalog.pins import QDRANT, QDRANT_IMAGE_TAG
 from ...config import defaults as d
-from .._base import LABEL_PREFIX, ArgsChecker, child_opts, stateful_opts
+from .._base import LABEL_PREFIX, ArgsChecker, stateful_opts
 from .helm import pinned_release
 
 TYPE = "aiplatform:index:Qdrant"
@@ -47,7 +47,8 @@ class QdrantArgs(TypedDict, total=False):
     labels: Mapping[str, str]
     """Labels on the namespace and pods (team, cost-center, environment). Default: none."""
     protect: bool
-    """Protect the release, whose volumes hold the vectors (production). Default: False."""
+    """Protect the release and its namespace, and retain the namespace when deleted: deleting it would delete the
+    claims of the volumes that hold the vectors (production). Default: False."""
 
 
 class Qdrant(pulumi.ComponentResource):
@@ -77,7 +78,10 @@ class Qdrant(pulumi.ComponentResource):
         self.namespace = namespace
         self.fullname = args.get("service_account_name", d.QDRANT_SERVICE_ACCOUNT)
         labels = dict(args.get("labels") or {})
-        ns = k8s.core.v1.Namespace(name, metadata={"name": namespace, "labels": labels}, opts=child_opts(self))
+        protect = bool(args.get("protect", False))
+        # Deleting the namespace deletes the data volumes' claims: protected and retained in production.
+        ns = k8s.core.v1.Namespace(name, metadata={"name": namespace, "labels": labels},
+                                   opts=stateful_opts(self, protect, retain=True))
         memory = args.get("memory", d.QDRANT_MEMORY)
         config: dict[str, Any] = {"cluster": {"enabled": replicas > 1, "p2p": {"port": 6335}}}
         if snapshots is not None:
@@ -106,7 +110,7 @@ class Qdrant(pulumi.ComponentResource):
         }
         self.release = pinned_release(
             name, QDRANT, namespace=ns.metadata.name, values=values,
-            opts=stateful_opts(self, bool(args.get("protect", False))),
+            opts=stateful_opts(self, protect),
         )
         self.api_key_secret = {"name": f"{self.fullname}-apikey", "key": "api-key", "namespace": namespace}
         self.endpoint = pulumi.Output.concat("http://", self.fullname, ".", ns.metadata.name, ".svc:", str(HTTP_PORT))

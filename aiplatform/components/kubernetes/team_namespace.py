@@ -19,7 +19,7 @@ import pulumi_kubernetes as k8s
 
 from ...config import defaults as d
 from ...labels import ACCELERATORS_ANNOTATION, BUDGET_ANNOTATION, TEAM_LABEL, is_quantity
-from .._base import ArgsChecker, child_opts
+from .._base import ArgsChecker, child_opts, stateful_opts
 from .llm_gateway import ACCESS_LABEL
 
 TYPE = "aiplatform:index:TeamNamespace"
@@ -69,6 +69,8 @@ class TeamSlot:
     """The TeamNamespace's `tags` (for cloud resources)."""
     after: Sequence[pulumi.Resource]
     """Resources the identity's workload binding must wait for (the namespace)."""
+    protect: bool = False
+    """Protect the identity (production): team stacks run as it, and its ARN or email is in their config."""
 
 
 @dataclass(frozen=True)
@@ -178,6 +180,9 @@ class TeamNamespaceArgs(TypedDict, total=False):
     """Labels on every object: team, cost-center, environment. Default: none."""
     tags: Mapping[str, str]
     """Tags on cloud resources (the IAM role). Default: none."""
+    protect: bool
+    """Protect the namespace (retained when deleted: it holds what the team's stacks deploy, their claims and
+    secrets) and the team's identity (production). Default: False."""
 
 
 def quota_hard(args: Mapping[str, Any]) -> dict[str, str]:
@@ -313,9 +318,10 @@ class TeamNamespace(pulumi.ComponentResource):
             annotations[BUDGET_ANNOTATION] = f"{float(args['monthly_budget_usd']):g}"
         if args.get("accelerators"):
             annotations[ACCELERATORS_ANNOTATION] = ",".join(args["accelerators"])
+        protect = bool(args.get("protect", False))
         self.ns = k8s.core.v1.Namespace(
             name, metadata={"name": namespace, "labels": ns_labels, "annotations": annotations},
-            opts=child_opts(self),
+            opts=stateful_opts(self, protect, retain=True),
         )
         in_ns = child_opts(self, depends_on=[self.ns])
         meta = {"namespace": namespace, "labels": labels}
@@ -350,7 +356,7 @@ class TeamNamespace(pulumi.ComponentResource):
             made = identity.create(TeamSlot(  # type: ignore[attr-defined]
                 parent=self, name=name, team=team, namespace=namespace, service_account=account,
                 members_group=args["members_group"], labels=labels, tags=dict(args.get("tags") or {}),
-                after=[self.ns]))
+                after=[self.ns], protect=protect))
             self.workload_identity = made.resource
             self.role_arn, self.google_service_account = made.role_arn, made.google_service_account
         else:

@@ -145,7 +145,7 @@ EXPECTED_INPUTS = {
     "TeamNamespace": {"team", "namespace", "gpus", "acceleratorResources", "cpu", "memory", "pods",
                       "persistentVolumeClaims", "storage", "membersGroup", "monthlyBudgetUsd", "accelerators",
                       "serviceAccount", "gatewayNamespace", "vectorStoreNamespace", "vectorStorePorts",
-                      "httpsEgressCidrs", "identity", "labels", "tags"},
+                      "httpsEgressCidrs", "identity", "labels", "tags", "protect"},
 }
 
 
