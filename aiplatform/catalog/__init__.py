@@ -18,6 +18,7 @@ from .instances import (
     instance_row,
     instances,
 )
+from .zones import gcp_zones, zones_offering
 
 __all__ = [
     "DEVICE_RESOURCE",
@@ -28,6 +29,8 @@ __all__ = [
     "aws_instances",
     "cloud_of",
     "gcp_instances",
+    "gcp_zones",
     "instance_row",
     "instances",
+    "zones_offering",
 ]

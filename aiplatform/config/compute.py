@@ -151,6 +151,11 @@ class GpuPool(NodeGroupSize):
         None, pattern=r"^\d+g\.\d+gb$",
         description="GCP: split each GPU into MIG partitions of this size, e.g. 1g.10gb (A100 and H100 only).",
     )
+    zones: list[str] | None = Field(
+        None, min_length=1, max_length=6,
+        description="GCP: the zones of the pool's nodes, each selling its machine type (catalog/data/gcp_zones.yaml). "
+                    "Default: the cluster's node zones that sell it; a reservation pool must end up in one zone.",
+    )
     gpu_driver_version: Literal["DEFAULT", "LATEST"] = Field(
         "DEFAULT", description="GCP: the NVIDIA driver GKE installs (DEFAULT or LATEST for the node version).",
     )

@@ -17,6 +17,7 @@ from .network import NetworkConfig
 from .resolved import Resolved
 from .services import GatewayConfig, ModelRegistryConfig, VectorStoreConfig
 from .teams import PLATFORM_NAMESPACES, BudgetConfig, TeamConfig
+from .zones import placement, system_problems
 
 #: The registered clouds, as the values `cloud` takes.
 CloudName = Literal[tuple(CLOUDS)]  # type: ignore[valid-type]
@@ -94,6 +95,7 @@ class PlatformConfig(Resolved, Strict):
         ("the vector store", "_vector_store"),
         ("teams", "_team_problems"),
         ("zones of the region", "_zones"),
+        ("zones that sell the pools' machine types", "_placement"),
         ("fields and values of the cloud", "_cloud_problems"),
     )
 
@@ -137,6 +139,17 @@ class PlatformConfig(Resolved, Strict):
         return [(f"network.availability_zones[{i}]", f"{zone!r} is not a zone of {self.region}")
                 for i, zone in enumerate(self.network.availability_zones or [])
                 if not self.rules.is_zone_of(zone, self.region)]
+
+    def _placement(self, _: Any) -> list[tuple[str, str]]:
+        """GCP: every pool only in zones that sell its machine type; a reservation pool in one zone."""
+        if self.cloud != "gcp":
+            return []
+        found: list[tuple[str, str]] = []
+        for i, pool in enumerate(self.gpu_pools):
+            _, problems = placement(pool.instance_types, pool.zones, self.region, self.node_zones, pool.capacity_type)
+            found += [(f"gpu_pools[{i}].{sub}", msg) for sub, msg in problems]
+        return found + [("cluster.system_nodes.instance_types", msg)
+                        for _, msg in system_problems(self.system_instance_types[0], self.region, self.node_zones)]
 
     def _cloud_problems(self, _: Any) -> list[tuple[str, str]]:
         """Fields of other clouds, and values this cloud does not take, with their paths."""

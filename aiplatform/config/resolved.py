@@ -14,6 +14,7 @@ from ..catalog import DEVICE_RESOURCE
 from . import defaults as d
 from .clouds import CloudDefaults, CloudRules, rules_of
 from .clouds.aws import partition_of
+from .zones import placement
 
 if TYPE_CHECKING:
     from .compute import ClusterConfig, GpuPool
@@ -102,6 +103,18 @@ class Resolved:
         if given is not None:
             return given
         return default.pick(self.environment) if default is not None else False
+
+    @property
+    def node_zones(self) -> list[str]:
+        """GCP: the zones of the cluster's nodes: every zone when regional, the first otherwise."""
+        zones = self.availability_zones
+        return zones if self.regional else zones[:1]
+
+    @property
+    def pool_zones(self) -> dict[str, list[str]]:
+        """GCP: each GPU pool's zones by pool name: its `zones`, else the node zones that sell its types."""
+        return {pool.name: placement(pool.instance_types, pool.zones, self.region, self.node_zones,
+                                     pool.capacity_type)[0] for pool in self.gpu_pools}
 
     @property
     def release_channel(self) -> str | None:

@@ -83,11 +83,12 @@ def build(platform: pulumi.ComponentResource, name: str, config: PlatformConfig,
         "labels": labels,
     }, pulumi.ResourceOptions.merge(gcp_opts, pulumi.ResourceOptions(depends_on=[data_key])))
 
+    pool_zones = config.pool_zones
     gpu_pools = {pool.name: GkeGpuNodePool(f"{name}-{pool.name}", {
         "project": project,
         "cluster": cluster.cluster_id,
         "location": cluster.location,
-        "node_locations": cluster.node_zones,
+        "node_locations": pool_zones[pool.name],
         "node_service_account": cluster.node_service_account,
         "pool_name": pool.name,
         "machine_type": pool.instance_types[0],

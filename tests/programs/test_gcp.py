@@ -9,6 +9,7 @@ import sys
 import pytest
 from conftest import GCP_STACKS, ROOT, stack_platform
 
+from aiplatform.catalog import zones_offering
 from aiplatform.check.runner import check_plan
 from aiplatform.config import load_platform_config
 from aiplatform.shape.plan import Plan
@@ -69,6 +70,27 @@ def test_cluster_is_private_hardened_and_encrypted(plans):
         assert kubeconfig["users"][0]["user"]["exec"]["command"] == "gke-gcloud-auth-plugin"
 
 
+def test_issue16_point2_every_gcp_pool_is_placed_only_in_zones_that_sell_its_machine_type(plans):
+    for stack, plan in plans.up.of(GCP_STACKS).items():
+        region = stack_platform(stack)["region"]
+        pools = plan.of_type(NODE_POOL)
+        assert len(pools) == (4 if stack == "gcp-prod" else 3)  # the system pool and every GPU pool
+        for pool in pools:
+            machine, zones = pool.get("nodeConfig.machineType"), pool.get("nodeLocations")
+            sold = zones_offering(machine, region)
+            assert sold is not None, f"{machine} in {region}: not in catalog/data/gcp_zones.yaml"
+            assert zones and set(zones) <= set(sold), (pool.urn, zones, sold)
+    prod = plans.up["gcp-prod"]
+    placed = {p.name: p.get("nodeLocations") for p in prod.of_type(NODE_POOL)}
+    assert placed == {"ml-prod-system": ["us-east4-a", "us-east4-b", "us-east4-c"],
+                      "ml-prod-serving-l4": ["us-east4-a", "us-east4-c"],
+                      "ml-prod-training-a100": ["us-east4-c"], "ml-prod-batch-a100-mig": ["us-east4-c"]}
+    serving = _one(prod, NODE_POOL, "ml-prod-serving-l4")
+    # min/max stay totals across zones; the creation size is per zone (2 nodes over 2 zones)
+    assert serving.get("autoscaling.totalMinNodeCount") == 1 and serving.get("autoscaling.totalMaxNodeCount") == 8
+    assert serving.get("initialNodeCount") == 1
+
+
 def test_gpu_pools_take_accelerators_from_the_catalog(plans):
     dev, prod = plans.preview["gcp-dev"], plans.preview["gcp-prod"]
     inference = _one(dev, NODE_POOL, "ml-dev-inference-l4")
@@ -88,7 +110,7 @@ def test_gpu_pools_take_accelerators_from_the_catalog(plans):
     assert serving.get("nodeConfig.guestAccelerators")[0]["count"] == 2  # g2-standard-24 carries two L4s
     assert serving.get("nodeConfig.guestAccelerators")[0]["gpuDriverInstallationConfig"]["gpuDriverVersion"] == "LATEST"
     assert serving.get("nodeConfig.spot") is False and serving.get("autoscaling.locationPolicy") == "BALANCED"
-    assert serving.get("nodeLocations") == ["us-east4-a", "us-east4-b", "us-east4-c"]
+    assert serving.get("nodeLocations") == ["us-east4-a", "us-east4-c"]  # us-east4-b sells no G2
     training = _one(prod, NODE_POOL, "ml-prod-training-a100")
     assert training.get("nodeConfig.reservationAffinity") == {
         "consumeReservationType": "SPECIFIC_RESERVATION", "key": "compute.googleapis.com/reservation-name",

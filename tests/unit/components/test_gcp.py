@@ -55,6 +55,10 @@ def test_every_gcp_problem_is_named_with_its_path():
         "platform.gpu_pools[0].instance_types: a GKE node pool takes exactly one machine type",
         "platform.gpu_pools[1].reservation_name: required when capacity_type is reservation",
         "platform.gpu_pools[2].mig_partition_size: A100-80GB takes 1g.10gb, 2g.20gb, 3g.40gb, 7g.80gb",
+        # zonal: the nodes' one zone, us-east4-a, does not sell A2 Ultra (issue 16, point 2)
+        *(f"platform.gpu_pools[{i}].instance_types: {t} is not sold in any zone of the platform (us-east4-a; zones "
+          "of us-east4 that sell it: us-east4-c): set the pool's zones or network.availability_zones"
+          for i, t in ((1, "a2-ultragpu-8g"), (2, "a2-ultragpu-1g"))),
         "platform.model_registry.model_families: SageMaker model package groups are AWS's; on GCP, register "
         "versions in Vertex AI Model Registry",
         "platform.vector_store.kind: opensearch-serverless is AWS's; on GCP use qdrant",
