@@ -23,6 +23,7 @@ from typing import Any
 
 from .offline import Fixtures, Plan, PlanInputError, PlannedResource, ProgramError, plan_project, reveal, run_program
 from .offline.modes import Mode
+from .scheduling import unschedulable
 
 __all__ = [
     "Plan",
@@ -35,6 +36,7 @@ __all__ = [
     "plan_project",
     "reveal",
     "taggable",
+    "unschedulable",
     "untagged",
 ]
 
