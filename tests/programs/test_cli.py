@@ -254,3 +254,19 @@ def test_output_to_a_directory_exits_2_before_planning(tmp_path: Path):
     result = run("plan", "--format", "json", "-o", str(tmp_path))
     assert result.returncode == 2 and "is a directory" in result.stderr and "Traceback" not in result.stderr
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("command", [("plan", "--format", "json"), ("cost", "--format", "json"),
+                                     ("check", "--format", "json")])
+def test_same_input_same_bytes(command):
+    """Plans, cost line items and findings come in a stable order: two runs print the same bytes (check's
+    report carries its own timing, which is left out)."""
+    first, second = (run(*command, "--stack", "gcp-prod") for _ in range(2))
+    assert first.returncode == second.returncode == 0, first.stderr
+    if command[0] == "check":
+        a, b = json.loads(first.stdout), json.loads(second.stdout)
+        for report in (a, b):
+            report.pop("seconds", None)
+        assert a == b
+    else:
+        assert first.stdout == second.stdout
