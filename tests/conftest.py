@@ -55,11 +55,13 @@ class _SharedPlans:
 
     def __init__(self, directory: Path) -> None:
         self._dir = directory
-        self._memo: dict[str, Plan] = {}
+        self._memo: dict[str, str] = {}
 
     def _get(self, key: str, make) -> Plan:
+        """A fresh Plan on every call (parsed from the shared file): a test that edits what it gets cannot
+        change what the next test sees."""
         if key in self._memo:
-            return self._memo[key]
+            return self._plan(key, self._memo[key])
         result, lock = self._dir / f"{key}.json", self._dir / f"{key}.lock"
         try:
             fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
@@ -78,11 +80,15 @@ class _SharedPlans:
             tmp = result.with_suffix(".tmp")
             tmp.write_text(json.dumps(payload), encoding="utf-8")
             tmp.replace(result)  # readers never see half a file
-        payload = json.loads(result.read_text(encoding="utf-8"))
+        text = self._memo[key] = result.read_text(encoding="utf-8")
+        return self._plan(key, text)
+
+    @staticmethod
+    def _plan(key: str, text: str) -> Plan:
+        payload = json.loads(text)
         if "error" in payload:
             raise AssertionError(f"planning {key} failed: {payload['error']}")
-        plan = self._memo[key] = Plan.from_dict(payload["plan"])
-        return plan
+        return Plan.from_dict(payload["plan"])
 
     def stack(self, stack: str, mode: str = "preview") -> Plan:
         return self._get(f"{stack}.{mode}", lambda: plan_project(ROOT, stack, mode=mode))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from conftest import ALL_STACKS, PYTHON_EXAMPLES
 
@@ -32,7 +34,7 @@ def test_the_examples_would_be_stranded_on_a_platform_whose_pools_lost_their_acc
     """The scheduling proof fails when the pools stop saying what they carry (issue 16 point 7's symptom)."""
     from aiplatform.shape.plan import Plan
 
-    data = plans.up[EXAMPLE_PLATFORM].to_dict()
+    data = json.loads(plans.up[EXAMPLE_PLATFORM].to_json())  # a copy: the session's shared plan stays intact
     for row in data["resources"]:
         if row["type"] == "aws:eks/nodeGroup:NodeGroup":
             row["inputs"].get("labels", {}).pop("aiplatform.io/accelerator", None)

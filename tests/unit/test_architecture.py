@@ -95,3 +95,24 @@ def test_no_module_over_the_limit():
     long = {str(p.relative_to(PACKAGE.parent)): n for p in PACKAGE.rglob("*.py")
             if (n := len(p.read_text(encoding="utf-8").splitlines())) > MAX_LINES}
     assert long == {}
+
+
+def test_the_shared_plans_fixture_hands_out_a_fresh_plan_each_time(tmp_path):
+    """A test that edits its plan in place must not change what the next test sees (it once did)."""
+    from conftest import _SharedPlans
+
+    from aiplatform.shape.plan import Plan, PlannedResource
+
+    made = []
+
+    def make():
+        made.append(1)
+        row = PlannedResource(urn="u", type="t", name="n", custom=True, parent=None, provider=None, protect=False,
+                              dependencies=[], inputs={"labels": {"a": "b"}})
+        return Plan(project="p", stack="s", mode="up", resources=[row], outputs={})
+
+    shared = _SharedPlans(tmp_path)
+    first = shared._get("k", make)
+    first.resources[0].inputs["labels"].pop("a")
+    assert shared._get("k", make).resources[0].inputs == {"labels": {"a": "b"}}
+    assert made == [1]  # planned once
