@@ -40,6 +40,15 @@ def stack_platform(stack: str) -> dict[str, Any]:
     return copy.deepcopy(data["config"]["aiplatform:platform"])
 
 
+def config_problems(raw: dict[str, Any]) -> list[str]:
+    """The problems `load_platform_config` reports for `raw` (which must be invalid), as `path: message`."""
+    from aiplatform.config import ConfigError, load_platform_config
+
+    with pytest.raises(ConfigError) as info:
+        load_platform_config(raw)
+    return [str(p) for p in info.value.problems]
+
+
 @pytest.fixture
 def dev_config() -> dict[str, Any]:
     return stack_platform("aws-dev")

@@ -3,17 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from conftest import stack_platform
+from conftest import config_problems, stack_platform
 
-from aiplatform.config import ConfigError, load_platform_config
+from aiplatform.config import load_platform_config
 from aiplatform.offline import PlanInputError
 from aiplatform.testing import plan_program
-
-
-def _problems(raw):
-    with pytest.raises(ConfigError) as caught:
-        load_platform_config(raw)
-    return [str(p) for p in caught.value.problems]
 
 
 def test_gcp_reference_configs_resolve_cloud_defaults():
@@ -42,7 +36,7 @@ def test_every_gcp_problem_is_named_with_its_path():
     raw["gpu_pools"][2]["mig_partition_size"] = "1g.5gb"
     raw["model_registry"]["model_families"] = ["chat"]
     raw["vector_store"] = {"kind": "opensearch-serverless"}
-    assert sorted(_problems(raw)) == sorted([
+    assert sorted(config_problems(raw)) == sorted([
         "platform.project: required on cloud gcp",
         "platform.workload_identity: does not apply to cloud gcp (GKE Workload Identity is always on)",
         "platform.cluster.regional: prod clusters are regional (a zonal control plane is one zone's outage away)",
@@ -73,7 +67,7 @@ def test_aws_refuses_gcp_fields():
     raw["gpu_pools"][0]["gpu_sharing"] = "mps"
     raw["gpu_pools"][1]["instance_types"] = ["g2-standard-8"]
     raw["network"]["pods_cidr"] = "10.41.0.0/16"
-    found = _problems(raw)
+    found = config_problems(raw)
     for line in ("platform.project: does not apply to cloud aws",
                  "platform.cluster.release_channel: does not apply to cloud aws",
                  "platform.cluster.security_group: does not apply to cloud aws",
@@ -87,10 +81,10 @@ def test_an_existing_network_needs_all_four_names():
     raw = stack_platform("gcp-dev")
     del raw["network"]["cidr"]
     raw["network"]["network_name"] = "shared-vpc"
-    assert _problems(raw) == [f"platform.network.{f}: required with an existing network"
+    assert config_problems(raw) == [f"platform.network.{f}: required with an existing network"
                               for f in ("subnetwork_name", "pods_range_name", "services_range_name")]
     del raw["network"]["network_name"]
-    assert _problems(raw) == [
+    assert config_problems(raw) == [
         "platform.network: give either cidr (create a network) or network_name, subnetwork_name, pods_range_name "
         "and services_range_name (use an existing one)"]
     raw["network"]["network_name"] = "shared-vpc"

@@ -3,17 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from conftest import stack_platform
+from conftest import config_problems, stack_platform
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from aiplatform.config import ConfigError, PlatformConfig, json_schema, load_platform_config
-
-
-def problems(raw) -> list[str]:
-    with pytest.raises(ConfigError) as info:
-        load_platform_config(raw)
-    return [str(p) for p in info.value.problems]
 
 
 def test_reference_stacks_load(dev_config, prod_config):
@@ -36,7 +30,7 @@ def test_every_problem_is_reported_with_its_path(dev_config):
     dev_config["gpu_pools"][0]["max_nodes"] = 2
     dev_config["gpu_pools"][1]["instance_types"] = ["m7i.large", "x9.huge"]
     dev_config["gpu_pools"][1]["max_nodes"] = "many"
-    found = problems(dev_config)
+    found = config_problems(dev_config)
     assert "platform.tags['cost-center']: required (cost allocation)" in found
     assert any(p.startswith("platform.cloud: ") for p in found)
     assert "platform.surprise: unknown key" in found
@@ -50,7 +44,7 @@ def test_every_problem_is_reported_with_its_path(dev_config):
 def test_unlisted_instance_types_need_an_explicit_opt_in(dev_config):
     dev_config["teams"] = []  # the teams ask for L4s, which this pool no longer offers
     dev_config["gpu_pools"][0]["instance_types"] = ["g7x.future"]
-    assert len(problems(dev_config)) == 1
+    assert len(config_problems(dev_config)) == 1
     dev_config["gpu_pools"][0]["allow_unlisted_instance_types"] = True
     assert load_platform_config(dev_config).gpu_pools[0].instance_types == ["g7x.future"]
 
@@ -71,7 +65,7 @@ def test_a_pool_mixing_accelerator_models_is_a_config_error_issue16_point7(stack
 
 def test_new_and_existing_network_are_exclusive(dev_config):
     dev_config["network"]["vpc_id"] = "vpc-0123456789abcdef0"
-    assert problems(dev_config) == [
+    assert config_problems(dev_config) == [
         "platform.network: give either cidr (create a VPC) or vpc_id and private_subnet_ids "
         "(use an existing one), not both"
     ]
@@ -79,7 +73,7 @@ def test_new_and_existing_network_are_exclusive(dev_config):
 
 def test_existing_network(dev_config):
     dev_config["network"] = {"vpc_id": "vpc-0123456789abcdef0", "private_subnet_ids": ["subnet-0123456789abcdef0"]}
-    assert problems(dev_config) == [
+    assert config_problems(dev_config) == [
         "platform.network.private_subnet_ids: an existing VPC needs at least 2 private subnets in different zones"
     ]
     dev_config["network"]["private_subnet_ids"].append("subnet-0123456789abcdef1")
@@ -88,26 +82,26 @@ def test_existing_network(dev_config):
 
 def test_prod_endpoint_never_open_to_the_world(prod_config, dev_config):
     prod_config["cluster"]["endpoint"] = {"public": True, "public_cidrs": ["10.0.0.0/8", "0.0.0.0/0"]}
-    assert problems(prod_config) == [
+    assert config_problems(prod_config) == [
         "platform.cluster.endpoint.public_cidrs[1]: 0.0.0.0/0 opens the Kubernetes API to the whole internet; "
         "not allowed in prod"
     ]
     dev_config["cluster"]["endpoint"] = {"public": True}
-    assert problems(dev_config) == [
+    assert config_problems(dev_config) == [
         "platform.cluster.endpoint.public_cidrs: required when public is true: list the CIDRs allowed to reach the endpoint"
     ]
 
 
 def test_duplicate_pool_names(dev_config):
     dev_config["gpu_pools"][1]["name"] = dev_config["gpu_pools"][0]["name"]
-    assert problems(dev_config) == ["platform.gpu_pools[1].name: duplicate pool name 'inference-l4' (also gpu_pools[0])"]
+    assert config_problems(dev_config) == ["platform.gpu_pools[1].name: duplicate pool name 'inference-l4' (also gpu_pools[0])"]
 
 
 def test_capacity_blocks_need_one_reserved_type(dev_config):
     dev_config["teams"] = []  # the teams ask for L4s, which this pool no longer offers
     pool = dev_config["gpu_pools"][0]
     pool["capacity_type"] = "capacity-block"
-    found = problems(dev_config)
+    found = config_problems(dev_config)
     assert found == [
         "platform.gpu_pools[0].capacity_reservation_id: required when capacity_type is capacity-block",
         "platform.gpu_pools[0].capacity_reservation_id: a capacity-block pool takes exactly one instance type "
@@ -124,22 +118,22 @@ def test_neuron_pools_get_the_neuron_ami_and_reject_nvidia_amis(dev_config):
     pool["instance_types"] = ["inf2.xlarge"]
     assert load_platform_config(dev_config).gpu_pools[0].resolved_ami_type == "AL2023_x86_64_NEURON"
     pool["ami_type"] = "AL2023_x86_64_NVIDIA"
-    assert problems(dev_config)[0].startswith("platform.gpu_pools[0].ami_type: 'AL2023_x86_64_NVIDIA' does not fit aws-neuron")
+    assert config_problems(dev_config)[0].startswith("platform.gpu_pools[0].ami_type: 'AL2023_x86_64_NVIDIA' does not fit aws-neuron")
 
 
 def test_reserved_labels_and_taints(dev_config):
     pool = dev_config["gpu_pools"][0]
     pool["labels"] = {"aiplatform.io/pool": "x", "ok": "bad value!"}
     pool["taints"] = [{"key": "nvidia.com/gpu", "effect": "NoSchedule"}]
-    found = problems(dev_config)
+    found = config_problems(dev_config)
     assert "platform.gpu_pools[0].labels['aiplatform.io/pool']: the aiplatform.io/ prefix is reserved for labels the platform sets" in found
     assert "platform.gpu_pools[0].labels['ok']: not a valid Kubernetes label value: 'bad value!'" in found
     assert "platform.gpu_pools[0].taints[0].key: nvidia.com/gpu is set by the platform" in found
 
 
 def test_not_a_mapping():
-    assert problems(None) == ["platform: required: set config key aiplatform:platform"]
-    assert problems([1]) == ["platform: must be a mapping (got list)"]
+    assert config_problems(None) == ["platform: required: set config key aiplatform:platform"]
+    assert config_problems([1]) == ["platform: must be a mapping (got list)"]
 
 
 def test_schema_covers_the_sections():

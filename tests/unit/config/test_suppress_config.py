@@ -3,28 +3,22 @@
 from __future__ import annotations
 
 import pytest
-from conftest import stack_platform
+from conftest import config_problems, stack_platform
 
-from aiplatform.config import ConfigError, load_platform_config, suppress_tags
-
-
-def problems(raw) -> list[str]:
-    with pytest.raises(ConfigError) as info:
-        load_platform_config(raw)
-    return [str(p) for p in info.value.problems]
+from aiplatform.config import load_platform_config, suppress_tags
 
 
 def test_a_suppression_in_platform_tags_is_a_config_error_with_its_path():
     raw = stack_platform("aws-prod")
     raw["tags"]["aiplatform.io/suppress"] = "aip-security-eks-public-endpoint=contractors need access from anywhere"
-    found = problems(raw)
+    found = config_problems(raw)
     assert any(p.startswith("platform.tags['aiplatform.io/suppress']: ") and "reserved" in p for p in found), found
 
 
 def test_a_gcp_label_under_the_reserved_prefix_is_refused_too():
     raw = stack_platform("gcp-dev")
     raw["tags"]["aiplatform.io/anything"] = "x"
-    assert any(p.startswith("platform.tags['aiplatform.io/anything']: ") for p in problems(raw))
+    assert any(p.startswith("platform.tags['aiplatform.io/anything']: ") for p in config_problems(raw))
 
 
 def test_a_pool_and_the_registry_take_their_own_suppress_list():
@@ -50,14 +44,14 @@ def test_a_pool_and_the_registry_take_their_own_suppress_list():
 def test_a_bad_suppress_entry_is_named(entry, where):
     raw = stack_platform("aws-dev")
     raw["gpu_pools"][0]["suppress"] = [entry]
-    assert any(p.startswith(f"platform.gpu_pools[0].suppress[0].{where}: ") for p in problems(raw)), problems(raw)
+    assert any(p.startswith(f"platform.gpu_pools[0].suppress[0].{where}: ") for p in config_problems(raw)), config_problems(raw)
 
 
 def test_gcp_refuses_suppress_lists_it_cannot_carry():
     raw = stack_platform("gcp-dev")
     raw["gpu_pools"][0]["suppress"] = [{"rule": "aip-cost-gpu-spot-required", "until": "2027-01-31",
                                         "reason": "load test needs on-demand capacity"}]
-    assert any(p.startswith("platform.gpu_pools[0].suppress: does not apply to cloud gcp") for p in problems(raw))
+    assert any(p.startswith("platform.gpu_pools[0].suppress: does not apply to cloud gcp") for p in config_problems(raw))
 
 
 @pytest.mark.parametrize("until", ["31-01-2027", "2027-02-30", 20270131, True])
@@ -65,4 +59,4 @@ def test_a_suppression_expiry_must_be_an_iso_date(until):
     raw = stack_platform("aws-dev")
     raw["gpu_pools"][0]["suppress"] = [{"rule": "aip-cost-gpu-spot-required", "until": until,
                                         "reason": "load test needs on-demand capacity, ticket ML-42"}]
-    assert any(p.startswith("platform.gpu_pools[0].suppress[0].until: ") for p in problems(raw))
+    assert any(p.startswith("platform.gpu_pools[0].suppress[0].until: ") for p in config_problems(raw))

@@ -2,16 +2,9 @@
 
 from __future__ import annotations
 
-import pytest
-from conftest import stack_platform
+from conftest import config_problems, stack_platform
 
-from aiplatform.config import ConfigError, load_platform_config
-
-
-def _problems(raw):
-    with pytest.raises(ConfigError) as caught:
-        load_platform_config(raw)
-    return [str(p) for p in caught.value.problems]
+from aiplatform.config import load_platform_config
 
 
 def test_issue16_point2_g2_standard_24_defaults_to_the_us_east4_zones_that_sell_it_excluding_us_east4_b():
@@ -25,7 +18,7 @@ def test_issue16_point2_g2_standard_24_defaults_to_the_us_east4_zones_that_sell_
 def test_a_pool_given_a_zone_that_does_not_sell_its_type_is_a_config_error_with_the_path():
     raw = stack_platform("gcp-prod")
     raw["gpu_pools"][0]["zones"] = ["us-east4-a", "us-east4-b", "europe-west4-a"]
-    assert _problems(raw) == [
+    assert config_problems(raw) == [
         "platform.gpu_pools[0].zones[1]: g2-standard-24 is not sold in us-east4-b (zones of us-east4 that sell it: "
         "us-east4-a, us-east4-c; catalog/data/gcp_zones.yaml)",
         "platform.gpu_pools[0].zones[2]: 'europe-west4-a' is not a zone of us-east4",
@@ -42,11 +35,11 @@ def test_a_reservation_pool_spanning_two_zones_is_a_config_error_saying_which_to
     raw = stack_platform("gcp-prod")
     raw["gpu_pools"][1]["instance_types"] = ["a3-highgpu-8g"]  # sold in us-east4-a, -b and -c
     raw["gpu_pools"][1]["zones"] = ["us-east4-a", "us-east4-b"]
-    assert _problems(raw) == [
+    assert config_problems(raw) == [
         "platform.gpu_pools[1].zones: a reservation lives in one zone, but the pool would span us-east4-a, "
         "us-east4-b: set zones to the reservation's zone, one of us-east4-a, us-east4-b"]
     del raw["gpu_pools"][1]["zones"]  # the default would span all three
-    assert _problems(raw) == [
+    assert config_problems(raw) == [
         "platform.gpu_pools[1].zones: a reservation lives in one zone, but the pool would span us-east4-a, "
         "us-east4-b, us-east4-c: set zones to the reservation's zone, one of us-east4-a, us-east4-b, us-east4-c"]
     raw["gpu_pools"][1]["zones"] = ["us-east4-b"]
@@ -56,7 +49,7 @@ def test_a_reservation_pool_spanning_two_zones_is_a_config_error_saying_which_to
 def test_no_node_zone_selling_the_type_is_a_config_error_naming_the_type_region_and_zones():
     raw = stack_platform("gcp-prod")
     raw["network"]["availability_zones"] = ["us-east4-a", "us-east4-b"]
-    found = _problems(raw)
+    found = config_problems(raw)
     assert ("platform.gpu_pools[1].instance_types: a2-ultragpu-8g is not sold in any zone of the platform "
             "(us-east4-a, us-east4-b; zones of us-east4 that sell it: us-east4-c): set the pool's zones or "
             "network.availability_zones") in found
@@ -69,7 +62,7 @@ def test_the_system_type_must_be_sold_in_every_node_zone():
     raw["network"]["availability_zones"] = ["us-central1-a", "us-central1-d"]
     raw["gpu_pools"] = []
     raw["teams"] = []
-    found = _problems(raw)
+    found = config_problems(raw)
     assert ("platform.cluster.system_nodes.instance_types: n2-standard-4 is not sold in us-central1-d and the system "
             "pool spans every zone of the cluster (us-central1-a, us-central1-d; zones of us-central1 that sell it: "
             "us-central1-a, us-central1-b, us-central1-c, us-central1-f): choose a type sold in each, or set "
@@ -79,4 +72,4 @@ def test_the_system_type_must_be_sold_in_every_node_zone():
 def test_aws_pools_take_no_zones_here():
     raw = stack_platform("aws-dev")
     raw["gpu_pools"][0]["zones"] = ["us-east-1a"]
-    assert "platform.gpu_pools[0].zones: does not apply to cloud aws" in _problems(raw)
+    assert "platform.gpu_pools[0].zones: does not apply to cloud aws" in config_problems(raw)
