@@ -23,13 +23,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .catalog import DEVICE_RESOURCE, instance_row
-from .guardrails.rules.kubernetes import POD_SPEC_PATHS, containers, pod_spec
+from .guardrails.rules.kubernetes import ACCELERATOR_RESOURCES, POD_SPEC_PATHS, containers, pod_spec
+from .guardrails.rules.tenancy import quota_caps as tenancy_quota_caps
 from .shape.plan import Plan
 from .shape.props import as_list, as_number, get, is_unknown, known, reveal
 from .shape.resource import Resource
 from .shape.types import EKS_NODE_GROUP, GKE_NODE_POOL, RESOURCE_QUOTA
 
-ACCELERATOR_RESOURCES = frozenset(DEVICE_RESOURCE.values())
 #: Taint effects that keep a pod off a node it does not tolerate (engine spellings of both clouds).
 BLOCKING_EFFECTS = {"NoSchedule": "NoSchedule", "NO_SCHEDULE": "NoSchedule",
                     "NoExecute": "NoExecute", "NO_EXECUTE": "NoExecute"}
@@ -217,22 +217,10 @@ def _too_big(workload: Workload, pool: NodePool) -> str | None:
 
 
 def quota_caps(plan: Plan) -> dict[str, dict[str, float]]:
-    """Per namespace, the hard `requests.<accelerator>` caps of its ResourceQuotas (the lowest wins)."""
-    caps: dict[str, dict[str, float]] = {}
-    for r in plan.resources:
-        if r.type != RESOURCE_QUOTA:
-            continue
-        props = _props(r)
-        namespace = get(props, "metadata.namespace", None)
-        hard = get(props, "spec.hard", {})
-        if not isinstance(namespace, str) or not isinstance(hard, dict):
-            continue
-        for resource in ACCELERATOR_RESOURCES:
-            for key in (f"requests.{resource}", f"limits.{resource}"):
-                number = as_number(hard.get(key)) if key in hard else None
-                if number is not None:
-                    caps.setdefault(namespace, {})[resource] = min(caps.get(namespace, {}).get(resource, number), number)
-    return caps
+    """Per namespace, the known `requests.<accelerator>` caps of its ResourceQuotas (the quota rules' reader;
+    Kubernetes quotas extended resources by their requests only)."""
+    quotas = [Resource(r.type, r.urn, r.name, _props(r)) for r in plan.resources if r.type == RESOURCE_QUOTA]
+    return {ns: {k: v for k, v in caps.items() if v is not None} for ns, caps in tenancy_quota_caps(quotas).items()}
 
 
 def unschedulable(plan: Plan, platform: Plan | None = None) -> list[str]:
