@@ -19,10 +19,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..cost.plan import parse_plan
+from ..cost.plan import BaselineError, parse_plan
 from ..files import read_json
 from ..guardrails._rule import DOCS_URL
-from ..problems import UserError
 from ..shape import types as t
 from ..shape.plan import Plan, PlannedResource
 from ..shape.props import MISSING, get, is_unknown, reveal
@@ -73,10 +72,6 @@ RECLAIM_POLICY = {STORAGE_CLASS: "reclaimPolicy", PERSISTENT_VOLUME: "spec.persi
 
 
 PROTECT_LOST = "`protect` (true -> false)"
-
-
-class BaselineError(UserError):
-    """A `--baseline` file that is missing, not JSON, not a plan, or a plan of another stack."""
 
 
 @dataclass(frozen=True)

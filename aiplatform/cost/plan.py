@@ -17,7 +17,8 @@ from .usage import Usage
 
 
 class BaselineError(UserError, ValueError):
-    """The baseline file is neither a cost estimate nor a plan."""
+    """A `--baseline` file that is missing, not JSON, not an estimate or plan, or (for `check`) a plan of
+    another stack."""
 
 
 _STR, _OPT_STR, _BOOL = (str,), (str, type(None)), (bool,)
