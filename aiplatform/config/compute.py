@@ -11,7 +11,7 @@ from ..catalog.checks import accelerator_type_problems, vendor_of
 from ..catalog.pins import AMI_TYPES_BY_VENDOR, DEFAULT_KUBERNETES_VERSION, GPU_AMI_TYPES, SUPPORTED_KUBERNETES_VERSIONS
 from ..problems import raise_problems
 from . import defaults as d
-from ._common import Strict, Suppress, label_problems, name_check, suppress_field
+from ._common import Strict, Suppress, is_label_key, is_label_value, label_problems, name_check, suppress_field
 from .clouds import AWS, GCP, not_applicable, rules_of
 from .clouds.aws import ROLE_ARN, default_ami_type
 from .network import EndpointAccess
@@ -117,9 +117,25 @@ class ClusterConfig(Strict):
 class Taint(Strict):
     """An extra node taint."""
 
-    key: str = Field(description="Taint key.")
-    value: str = Field("", description="Taint value.")
+    key: str = Field(description="Taint key (Kubernetes label-key syntax: `[prefix/]name`, name at most 63).")
+    value: str = Field("", description="Taint value (label-value syntax: at most 63 characters).")
     effect: Literal["NoSchedule", "PreferNoSchedule", "NoExecute"] = "NoSchedule"
+
+    @field_validator("key")
+    @classmethod
+    def _key(cls, v: str) -> str:
+        if not is_label_key(v):
+            raise ValueError(f"{v!r} is not a valid taint key ([prefix/]name: a DNS-subdomain prefix, a name of "
+                             "1-63 of [-A-Za-z0-9_.] starting and ending alphanumeric)")
+        return v
+
+    @field_validator("value")
+    @classmethod
+    def _value(cls, v: str) -> str:
+        if not is_label_value(v):
+            raise ValueError(f"{v!r} is not a valid taint value (at most 63 of [-A-Za-z0-9_.], alphanumeric at "
+                             "both ends)")
+        return v
 
 
 class GpuPool(NodeGroupSize):

@@ -13,6 +13,7 @@ from ..problems import raise_problems
 from ._common import Strict, name_check
 from .clouds import CLOUDS, not_applicable
 from .compute import ClusterConfig, GpuPool
+from .names import principal_problems, region_problem
 from .network import NetworkConfig
 from .resolved import Resolved
 from .services import GatewayConfig, ModelRegistryConfig, VectorStoreConfig
@@ -97,6 +98,7 @@ class PlatformConfig(Resolved, Strict):
         ("zones of the region", "_zones"),
         ("zones that sell the pools' machine types", "_placement"),
         ("fields and values of the cloud", "_cloud_problems"),
+        ("names the cloud accepts", "_name_problems"),
     )
 
     def _pool_names(self, _: Any) -> list[tuple[str, str]]:
@@ -151,6 +153,9 @@ class PlatformConfig(Resolved, Strict):
         return found + [("cluster.system_nodes.instance_types", msg)
                         for _, msg in system_problems(self.system_instance_types[0], self.region, self.node_zones)]
 
+    def _name_problems(self, _: Any) -> list[tuple[str, str]]:
+        return principal_problems(self) + self.rules.name_problems(self)
+
     def _cloud_problems(self, _: Any) -> list[tuple[str, str]]:
         """Fields of other clouds, and values this cloud does not take, with their paths."""
         cloud, rules = self.cloud, self.rules
@@ -160,6 +165,8 @@ class PlatformConfig(Resolved, Strict):
             found += [(f"gpu_pools[{i}].{sub}", msg) for sub, msg in pool.cloud_problems(cloud)]
         if not rules.region.match(self.region):
             found.append(("region", f"{self.region!r} is not {rules.article} region"))
+        elif problem := region_problem(cloud, rules.article, self.region):
+            found.append(("region", problem))
         for i, itype in enumerate(self.cluster.system_nodes.instance_types or []):
             owner = cloud_of(itype)
             if owner is not None and owner != cloud:

@@ -23,9 +23,7 @@ class BudgetConfig(Strict):
     )
 
 
-#: Namespaces the platform itself uses; a team cannot take one.
-PLATFORM_NAMESPACES = frozenset({"default", "kube-system", "kube-public", "kube-node-lease", "llm-gateway",
-                                 d.VECTOR_STORE_NAMESPACE})
+PLATFORM_NAMESPACES = d.PLATFORM_NAMESPACES
 
 
 class TeamConfig(Strict):
@@ -55,6 +53,14 @@ class TeamConfig(Strict):
     @classmethod
     def _name(cls, v: str) -> str:
         return name_check(v, 40)
+
+    @field_validator("members_group")
+    @classmethod
+    def _group(cls, v: str) -> str:
+        if v.startswith("system:"):
+            raise ValueError(f"{v!r}: groups starting with 'system:' are Kubernetes' own (system:masters bypasses "
+                             "all RBAC); name the team's group")
+        return v
 
     @field_validator("member_role_arns")
     @classmethod

@@ -10,6 +10,7 @@ import pulumi_aws as aws
 
 from ...catalog import DEVICE_RESOURCE, aws_instances
 from ...catalog.checks import accelerator_type_problems, vendor_of
+from ...catalog.names import NODE_GROUP, name_args
 from ...catalog.pins import AMI_TYPES_BY_VENDOR
 from ...config.clouds.aws import AWS, default_ami_type
 from .._base import LABEL_PREFIX, ArgsChecker, child_opts
@@ -135,6 +136,7 @@ class EksGpuNodePool(pulumi.ComponentResource):
         )
         self.node_group = aws.eks.NodeGroup(
             name,
+            **name_args(NODE_GROUP, name),
             cluster_name=args["cluster_name"],
             node_role_arn=args["node_role_arn"],
             subnet_ids=args["subnet_ids"],

@@ -9,6 +9,7 @@ import pulumi
 import pulumi_gcp as gcp
 
 from ...catalog import DEVICE_RESOURCE, instance_row
+from ...catalog.names import NODE_POOL, name_args
 from ...config.clouds.gcp import GCP
 from .._base import ArgsChecker, child_opts
 from .._pool import TAINT_EFFECTS, TaintArgs, pool_labels, pool_taints
@@ -151,6 +152,7 @@ class GkeGpuNodePool(pulumi.ComponentResource):
 
         self.node_pool = gcp.container.NodePool(
             name,
+            **name_args(NODE_POOL, name),
             project=args["project"],
             cluster=args["cluster"],
             location=args["location"],

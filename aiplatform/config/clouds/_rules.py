@@ -85,6 +85,8 @@ class CloudRules:
     network_problems: Check = _none
     pool_problems: Check = _none
     platform_problems: Check = _none
+    #: The cloud's rules for names and tag values the config's words become (bucket names, cost centers).
+    name_problems: Check = _none
 
     def zone(self, region: str, index: int) -> str:
         return f"{region}{self.zone_separator}{chr(ord('a') + index)}"

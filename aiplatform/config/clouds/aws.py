@@ -50,6 +50,25 @@ def _pool_problems(pool: Any) -> Found:
     return []
 
 
+#: AWS tag values: letters, digits, spaces and _ . : / = + - @, at most 256.
+TAG_VALUE = re.compile(r"^[\w .:/=+\-@]{0,256}$")
+#: Bucket name prefixes S3 reserves (the platform name starts every bucket name it derives).
+RESERVED_BUCKET_PREFIXES = ("xn--", "sthree-", "amzn-s3-demo-")
+
+
+def _name_problems(config: Any) -> Found:
+    found: Found = []
+    for prefix in RESERVED_BUCKET_PREFIXES:
+        if config.name.startswith(prefix):
+            found.append(("name", f"starts with {prefix!r}, which S3 reserves: the platform's bucket names start "
+                                  "with the platform name"))
+    for i, team in enumerate(config.teams):
+        if team.cost_center is not None and not TAG_VALUE.match(team.cost_center):
+            found.append((f"teams[{i}].cost_center", f"{team.cost_center!r}: AWS tag values take letters, digits, "
+                                                     "spaces and _ . : / = + - @ (at most 256)"))
+    return found
+
+
 AWS = CloudRules(
     name="aws",
     article="an AWS",
@@ -76,4 +95,5 @@ AWS = CloudRules(
     network_noun="a VPC",
     network_problems=_network_problems,
     pool_problems=_pool_problems,
+    name_problems=_name_problems,
 )

@@ -228,15 +228,15 @@ CASES = [
                      "imageScanningConfiguration": {"scanOnPush": True},
                      "encryptionConfigurations": [{"encryptionType": "KMS", "kmsKey": UNKNOWN}]}, set()),
     ("ecr defaults", ECR, {"tags": dict(TAGS)}, {"aip-security-ecr-immutable-scanned", "aip-security-ecr-kms"}),
-    ("aoss encryption cmk ok", AOSS, {"type": "encryption", "name": "v", "policy": json.dumps(
+    ("aoss encryption cmk ok", AOSS, {"type": "encryption", "name": "vectors-enc", "policy": json.dumps(
         {"Rules": [{"ResourceType": "collection", "Resource": ["collection/v"]}], "AWSOwnedKey": False,
          "KmsARN": "arn:aws:kms:us-east-1:1:key/abc"})}, set()),
-    ("aoss encryption aws-owned", AOSS, {"type": "encryption", "name": "v", "policy": json.dumps(
+    ("aoss encryption aws-owned", AOSS, {"type": "encryption", "name": "vectors-enc", "policy": json.dumps(
         {"Rules": [], "AWSOwnedKey": True})}, {"aip-security-opensearch-encryption"}),
-    ("aoss encryption policy unknown", AOSS, {"type": "encryption", "name": "v", "policy": UNKNOWN}, set()),
-    ("aoss network private ok", AOSS, {"type": "network", "name": "v", "policy": json.dumps(
+    ("aoss encryption policy unknown", AOSS, {"type": "encryption", "name": "vectors-enc", "policy": UNKNOWN}, set()),
+    ("aoss network private ok", AOSS, {"type": "network", "name": "vectors-enc", "policy": json.dumps(
         [{"Rules": [], "AllowFromPublic": False, "SourceVPCEs": ["vpce-1"]}])}, set()),
-    ("aoss network public", AOSS, {"type": "network", "name": "v", "policy": json.dumps(
+    ("aoss network public", AOSS, {"type": "network", "name": "vectors-enc", "policy": json.dumps(
         [{"Rules": [], "AllowFromPublic": True}])}, {"aip-security-vector-store-private"}),
     ("qdrant public load balancer", "kubernetes:helm.sh/v3:Release",
      {"chart": "qdrant", "values": {"service": {"type": "LoadBalancer"}, "image": {"tag": "v1.15.0"}}},
@@ -362,6 +362,7 @@ def test_every_rule_has_a_failing_case():
         "aip-compliance-region-allowed", "aip-cost-stack-max-accelerators", "aip-meta-suppression-valid",
         "aip-cost-monthly-budget",  # tests/test_cost.py
         "aip-kubernetes-namespace-gpu-quota", "aip-cost-team-budget", "aip-kubernetes-rbac-no-wildcards",
+        "aip-naming-cloud-limits",  # test_naming.py
     }  # tests/test_guardrails_tenancy.py
     assert {r.name for r in rules()} <= covered
 
