@@ -212,13 +212,16 @@ SPECIAL_RANGES = {
 }
 
 
-def special_range_problem(network: ipaddress.IPv4Network, *, allow_world: bool = False) -> str | None:
-    """Why `network` is not a usable range (None when it is): it overlaps a special-purpose block."""
-    if network.prefixlen == 0:
-        return None if allow_world else f"{network} is every address, not a network"
+def special_range_problem(network: ipaddress.IPv4Network, *, allow_list: bool = False) -> str | None:
+    """Why `network` is not a usable range (None when it is).
+
+    A network the platform creates may not overlap a special-purpose block; an allow-list entry may
+    be broad (how broad is the exposure rules' call) but not lie inside one (nothing there ever calls).
+    """
     for block, what in SPECIAL_RANGES.items():
-        if network.overlaps(ipaddress.IPv4Network(block)):
-            return f"{network} overlaps {block}, {what}"
+        special = ipaddress.IPv4Network(block)
+        if network.subnet_of(special) if allow_list else network.overlaps(special):
+            return f"{network} {'is in' if allow_list else 'overlaps'} {block}, {what}"
     return None
 
 

@@ -169,8 +169,15 @@ class GpuPool(NodeGroupSize):
     )
     zones: list[str] | None = Field(
         None, min_length=1, max_length=6,
-        description="GCP: the zones of the pool's nodes, each selling its machine type (catalog/data/gcp_zones.yaml). "
-                    "Default: the cluster's node zones that sell it; a reservation pool must end up in one zone.",
+        description="The zones of the pool's nodes. GCP: each selling its machine type (catalog/data/gcp_zones.yaml); "
+                    "default: the cluster's node zones that sell it; a reservation pool must end up in one zone. "
+                    "AWS (a new VPC): a subset of the network's zones, the pool gets their private subnets; "
+                    "required for a capacity-block pool: the one zone of the block. Default: every zone.",
+    )
+    subnet_ids: list[str] | None = Field(
+        None, min_length=1, max_length=6,
+        description="AWS with an existing VPC: the private subnets of the pool's nodes (a capacity-block pool: the "
+                    "one subnet in the block's zone). Default: every private subnet of the network.",
     )
     gpu_driver_version: Literal["DEFAULT", "LATEST"] = Field(
         "DEFAULT", description="GCP: the NVIDIA driver GKE installs (DEFAULT or LATEST for the node version).",

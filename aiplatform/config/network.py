@@ -154,7 +154,7 @@ class EndpointAccess(Strict):
             return value
         networks = [cidr(v) for v in value]
         raise_problems([(f"[{i}]", problem) for i, n in enumerate(networks)
-                        if n is not None and (problem := special_range_problem(n, allow_world=True))])
+                        if n is not None and (problem := special_range_problem(n, allow_list=True))])
         return networks
 
     def _allow_list(self, _: Any) -> list[tuple[str, str]]:

@@ -25,7 +25,7 @@ from ..components.aws.team_identity import AwsTeamIdentity
 from ..components.aws.workload_role import workload_role_args
 from ..components.kubernetes import NeuronDevicePlugin, NvidiaDevicePlugin, Qdrant
 from ..components.kubernetes.llm_gateway import ACCESS_LABEL
-from ..config import PlatformConfig, TeamConfig, suppress_tags
+from ..config import GpuPool, PlatformConfig, TeamConfig, suppress_tags
 from .builder import CloudPlatform, given_provider
 
 #: Service annotations that make the gateway's load balancer an NLB, private or internet-facing.
@@ -55,7 +55,7 @@ def build(platform: pulumi.ComponentResource, name: str, config: PlatformConfig,
         "pool_name": pool.name,
         "cluster_name": cluster.cluster_name,
         "node_role_arn": cluster.node_role_arn,
-        "subnet_ids": network.private_subnet_ids,
+        "subnet_ids": _pool_subnets(pool, network),
         "instance_types": pool.instance_types,
         "allow_unlisted_instance_types": pool.allow_unlisted_instance_types,
         "capacity_type": pool.capacity_type,
@@ -99,6 +99,15 @@ def build(platform: pulumi.ComponentResource, name: str, config: PlatformConfig,
     }, both_opts)
     _services(built, name, config)
     return built
+
+
+def _pool_subnets(pool: GpuPool, network: Network) -> pulumi.Input[list[str]]:
+    """A pool's subnets: those of its zones (a new VPC) or its own (an existing one); default every private one."""
+    if pool.zones:
+        return network.private_subnet_ids_in(pool.zones)
+    if pool.subnet_ids:
+        return list(pool.subnet_ids)
+    return network.private_subnet_ids
 
 
 def _network(name: str, config: PlatformConfig, aws_opts: pulumi.ResourceOptions) -> Network:

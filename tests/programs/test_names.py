@@ -8,32 +8,11 @@ while the reference stacks keep their names (the golden plans and URN snapshots 
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
-
 import pytest
-from conftest import ROOT, stack_platform
+from conftest import stack_platform
+from plan_helpers import plan_platform
 
-_PLAN = """
-import json, sys
 from aiplatform.check.runner import check_plan
-from aiplatform.config import load_platform_config
-from aiplatform.platform import AiPlatform
-from aiplatform.testing import plan_program
-config = load_platform_config(json.loads(sys.stdin.read()))
-plan = plan_program(lambda: AiPlatform(config.name, config))
-report = check_plan(plan)
-names = {}
-for r in plan.resources:
-    for key in ("name", "namePrefix", "bucketPrefix", "accountId", "modelPackageGroupName", "nodeGroupNamePrefix"):
-        value = r.inputs.get(key)
-        if isinstance(value, str):
-            names.setdefault(r.type, []).append(value)
-print(json.dumps({"naming": [f.message for f in report.findings if f.rule == "aip-naming-cloud-limits"],
-                  "failed": sorted({f.rule for f in report.findings if f.status == "violation"}),
-                  "names": names}))
-"""
 
 PLATFORM = "a-platform-name-of-exactly-forty-chars-x"
 POOL = "inference-pool-of-thirty-two-cha"
@@ -53,10 +32,16 @@ def _long(stack: str) -> dict:
 
 
 def _plan(raw: dict) -> dict:
-    done = subprocess.run([sys.executable, "-c", _PLAN], input=json.dumps(raw), capture_output=True, text=True,
-                          cwd=ROOT, timeout=600)
-    assert done.returncode == 0, done.stderr[-3000:]
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    plan = plan_platform(raw)
+    report = check_plan(plan)
+    names: dict[str, list[str]] = {}
+    for r in plan.resources:
+        for key in ("name", "namePrefix", "bucketPrefix", "accountId", "modelPackageGroupName", "nodeGroupNamePrefix"):
+            value = r.inputs.get(key)
+            if isinstance(value, str):
+                names.setdefault(r.type, []).append(value)
+    return {"naming": [f.message for f in report.findings if f.rule == "aip-naming-cloud-limits"],
+            "failed": sorted({f.rule for f in report.findings if f.status == "violation"}), "names": names}
 
 
 @pytest.mark.parametrize("stack", ["aws-prod", "gcp-dev"])

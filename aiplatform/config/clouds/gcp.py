@@ -142,7 +142,7 @@ GCP = CloudRules(
         "network": (*EXISTING_NETWORK, "pods_cidr", "services_cidr", "master_cidr"),
         "cluster": ("release_channel", "regional", "security_group"),
         "gpu_pools": ("reservation_name", "gpu_sharing", "max_shared_clients_per_gpu", "mig_partition_size",
-                      "gpu_driver_version", "zones"),
+                      "gpu_driver_version"),
     },
     refusals={
         "workload_identity": "GKE Workload Identity is always on",

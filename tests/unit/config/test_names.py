@@ -67,7 +67,7 @@ CASES = [
     ("aws-dev", "CIDR 0.0.0.0/x", [_set("network.cidr", "0.0.0.0/16")], "overlaps 0.0.0.0/8"),
     ("aws-dev", "CIDR in 169.254/16", [_set("network.cidr", "169.254.0.0/16")], "overlaps 169.254.0.0/16, link-local"),
     ("aws-dev", "allow-list CIDR in 127/8", [_set("cluster.endpoint.public_cidrs", ["127.0.0.1/32"])],
-     "platform.cluster.endpoint.public_cidrs[0]: 127.0.0.1/32 overlaps 127.0.0.0/8, loopback"),
+     "platform.cluster.endpoint.public_cidrs[0]: 127.0.0.1/32 is in 127.0.0.0/8, loopback"),
     ("aws-dev", "cost_center cc#5120 into IAM tags", [_set("teams.1.cost_center", "cc#5120")],
      "platform.teams[1].cost_center: 'cc#5120': AWS tag values take letters, digits"),
     ("gcp-dev", "cost_center uppercase into GCP labels", [_set("teams.1.cost_center", "CC-5120")],
@@ -91,3 +91,9 @@ def test_the_reference_stacks_pass_every_name_check():
 
 def test_the_platform_namespaces_include_the_device_plugin_and_gateway():
     assert {"nvidia-device-plugin", "llm-gateway", "vector-store", "kube-system"} <= PLATFORM_NAMESPACES
+
+
+def test_broad_allow_lists_are_left_to_the_exposure_rules():
+    raw = stack_platform("aws-dev")
+    raw["cluster"]["endpoint"]["public_cidrs"] = ["0.0.0.0/1", "128.0.0.0/1"]
+    assert [str(c) for c in load_platform_config(raw).cluster.endpoint.public_cidrs] == ["0.0.0.0/1", "128.0.0.0/1"]
