@@ -242,9 +242,11 @@ PIN_CHECKS: dict[str, tuple[str | None, str, str]] = {
         "tests/unit/catalog/test_upstream_pins.py (issue16_point5), tests/programs/test_upstream_pins.py"),
     "QDRANT_IMAGE_TAG": (None, "not vendored: the chart's appVersion", "-"),
     "VLLM_IMAGE": (
-        None, "NOT verified: the vLLM repository is too large to vendor from here. vLLM PR #26464 (merged "
-        "2025-10) added runai-model-streamer[gcs] to the image after v0.11.0, so gs:// streaming on GKE is "
-        "not known to work with this tag", "-"),
+        "vllm-{version}",
+        "the image's Dockerfile (target vllm-openai) installs runai-model-streamer[s3,gcs] and the streamer "
+        "loader takes s3:// and gs:// (v0.11.0's image had no GCS extra: gs:// failed on GKE); not verified: "
+        "that the registry serves the tag",
+        "tests/unit/catalog/test_upstream_pins.py (issue16_point3)"),
     "EKS_ADDON_VERSIONS": (None, "not verified against upstream files (`aws eks describe-addon-versions`)", "-"),
     "EKS_OPTIONAL_ADDON_VERSIONS": (None, "not verified against upstream files", "-"),
 }
@@ -275,7 +277,8 @@ def pins_markdown(root: Path) -> str:
             shown = f"`{value}`"
         source = "-"
         if directory:
-            vendored = root / UPSTREAM / directory.format(version=value.version)
+            version = value.version if isinstance(value, pins.HelmChart) else str(value).rsplit(":v", 1)[-1]
+            vendored = root / UPSTREAM / directory.format(version=version)
             meta = _source_lines(vendored)
             source = (f"{meta['Repository']} tag `{meta['Tag'].split(' ')[0]}` commit `{meta['Commit'][:12]}` "
                       f"({meta['Date'].split(' ')[0]}); `{vendored.relative_to(root).as_posix()}/`")

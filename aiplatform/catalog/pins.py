@@ -94,10 +94,10 @@ QDRANT = HelmChart(
 )
 QDRANT_IMAGE_TAG = "v1.15.4"
 
-#: The OpenAI-compatible model server `InferenceService` runs by default (vLLM; the image ships the
-#: Run:ai model streamer, which loads weights straight from s3://). Not verified upstream: whether this
-#: image's streamer reads gs:// (docs/pins.md says what is known).
-VLLM_IMAGE = "vllm/vllm-openai:v0.11.0"
+#: The OpenAI-compatible model server `InferenceService` runs by default (vLLM). From v0.11.1 its image
+#: installs the Run:ai model streamer with both the S3 and the GCS extras, so weights stream straight
+#: from s3:// (EKS) and gs:// (GKE); v0.11.0's image had no GCS support (tests/data/upstream/vllm-0.11.1).
+VLLM_IMAGE = "vllm/vllm-openai:v0.11.1"
 
 #: The cluster-autoscaler image must match the cluster's Kubernetes minor version.
 CLUSTER_AUTOSCALER_IMAGE_TAGS: dict[str, str] = {

@@ -70,7 +70,7 @@ TRUST_OK = policy_doc({
 
 
 def deployment(container=None, **spec_over):
-    container = container or {"name": "vllm", "image": "vllm/vllm-openai:v0.11.0",
+    container = container or {"name": "vllm", "image": "vllm/vllm-openai:v0.11.1",
                               "resources": {"limits": {"nvidia.com/gpu": "1"}}}
     spec = {"containers": [container],
             "tolerations": [{"key": "nvidia.com/gpu", "operator": "Exists", "effect": "NoSchedule"}]}
