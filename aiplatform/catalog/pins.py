@@ -94,6 +94,25 @@ QDRANT = HelmChart(
 )
 QDRANT_IMAGE_TAG = "v1.15.4"
 
+#: The metrics stack: Prometheus Operator, Prometheus, Alertmanager, Grafana, kube-state-metrics and the
+#: node exporter (chart 88.5.3, operator appVersion v0.93.1; its CRDs and values are vendored in
+#: tests/data/upstream/kube-prometheus-stack-88.5.3, kube-state-metrics' values in kube-state-metrics-8.4.0).
+KUBE_PROMETHEUS_STACK = HelmChart(
+    chart="kube-prometheus-stack",
+    version="88.5.3",
+    repository="https://prometheus-community.github.io/helm-charts",
+)
+#: The kube-state-metrics chart kube-prometheus-stack 88.5.3 depends on (its values live under `kube-state-metrics`).
+KUBE_STATE_METRICS_CHART_VERSION = "8.4.0"
+
+#: NVIDIA DCGM exporter (GPU utilisation, memory, XID errors per GPU, attributed to the pod using it);
+#: chart 4.8.2 runs image 4.5.3-4.8.2 with the default counters vendored in tests/data/upstream/dcgm-exporter-4.8.2.
+DCGM_EXPORTER = HelmChart(
+    chart="dcgm-exporter",
+    version="4.8.2",
+    repository="https://nvidia.github.io/dcgm-exporter/helm-charts",
+)
+
 #: The OpenAI-compatible model server `InferenceService` runs by default (vLLM; the image ships the
 #: Run:ai model streamer, which loads weights straight from s3://). Not verified upstream: whether this
 #: image's streamer reads gs:// (docs/pins.md says what is known).
