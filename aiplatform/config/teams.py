@@ -25,7 +25,7 @@ class BudgetConfig(Strict):
 
 #: Namespaces the platform itself uses; a team cannot take one.
 PLATFORM_NAMESPACES = frozenset({"default", "kube-system", "kube-public", "kube-node-lease", "llm-gateway",
-                                 d.VECTOR_STORE_NAMESPACE})
+                                 d.VECTOR_STORE_NAMESPACE, d.OBSERVABILITY_NAMESPACE})
 
 
 class TeamConfig(Strict):

@@ -59,6 +59,8 @@ class CloudDefaults:
     reclaim_policy: ByEnv[str] = d.RECLAIM_POLICY
     gateway_replicas: ByEnv[int] = d.GATEWAY_REPLICAS
     gateway_requests_per_minute: int = d.GATEWAY_REQUESTS_PER_MINUTE
+    #: GPU metrics come from the cloud's managed collection (GKE's managed DCGM) instead of the DCGM exporter chart.
+    managed_gpu_metrics: bool = False
 
 
 @dataclass(frozen=True)
