@@ -1,0 +1,95 @@
+"""Observability in every plan: the metrics stack, GPU metrics, scraped model servers and Envoy, rule groups
+that promtool accepts; the two observability rules fail on their mutations."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from conftest import ALL_STACKS, PYTHON_EXAMPLES, ROOT, stack_platform
+from observability_helpers import run, write_rules
+
+from aiplatform.check.runner import check_plan
+from aiplatform.offline import reveal
+from aiplatform.shape.plan import Plan
+from aiplatform.testing import plan_project
+
+RULE = "kubernetes:monitoring.coreos.com/v1:PrometheusRule"
+SERVICE_MONITOR = "kubernetes:monitoring.coreos.com/v1:ServiceMonitor"
+POD_MONITOR = "kubernetes:monitoring.coreos.com/v1:PodMonitor"
+RELEASE = "kubernetes:helm.sh/v3:Release"
+DEPLOYMENT = "kubernetes:apps/v1:Deployment"
+
+
+def _charts(plan) -> dict[str, dict]:
+    return {reveal(r.inputs)["chart"]: reveal(r.inputs) for r in plan.of_type(RELEASE)}
+
+
+@pytest.mark.parametrize("stack", ALL_STACKS)
+def test_every_stack_plans_the_metrics_stack_gpu_metrics_rules_and_dashboards(plans, stack):
+    plan = plans.preview[stack]
+    charts = _charts(plan)
+    values = charts["kube-prometheus-stack"]["values"]
+    spec = values["prometheus"]["prometheusSpec"]
+    assert spec["retention"] == ("30d" if stack.endswith("prod") else "7d")
+    claim = spec["storageSpec"]["volumeClaimTemplate"]["spec"]
+    assert claim["resources"]["requests"]["storage"] == ("200Gi" if stack.endswith("prod") else "50Gi")
+    assert values["prometheus"]["service"]["type"] == "ClusterIP"
+    if stack.startswith("aws"):
+        assert "dcgm-exporter" in charts
+    else:  # GKE's managed DCGM
+        cluster = plan.of_type("gcp:container/cluster:Cluster")[0]
+        assert "DCGM" in reveal(cluster.inputs)["monitoringConfig"]["enableComponents"]
+        assert "dcgm-exporter" not in charts
+    dashboards = [r for r in plan.of_type("kubernetes:core/v1:ConfigMap")
+                  if reveal(r.inputs)["metadata"]["labels"].get("grafana_dashboard") == "1"]
+    assert len(dashboards) == 4
+    assert [reveal(r.inputs)["metadata"]["namespace"] for r in plan.of_type(POD_MONITOR)] == ["llm-gateway"]
+    assert plan.of_type(RULE)
+    namespaces = [r for r in plan.of_type("kubernetes:core/v1:Namespace")
+                  if reveal(r.inputs)["metadata"]["name"] == "monitoring"]
+    assert [r.protect for r in namespaces] == [stack.endswith("prod")]
+
+
+@pytest.mark.parametrize("name", PYTHON_EXAMPLES)
+def test_every_example_model_server_is_scraped_and_has_slo_alerts(plans, name):
+    plan = plans.preview.example(name)
+    servers = [r for r in plan.of_type(DEPLOYMENT) if "nvidia.com/gpu" in json.dumps(reveal(r.inputs))]
+    monitors = {reveal(r.inputs)["metadata"]["name"] for r in plan.of_type(SERVICE_MONITOR)}
+    rules = {reveal(r.inputs)["metadata"]["name"] for r in plan.of_type(RULE)}
+    assert servers
+    for server in servers:
+        server_name = reveal(server.inputs)["metadata"]["name"]
+        assert server_name in monitors and f"{server_name}-slo" in rules
+
+
+def _targets(plans):
+    return [plans.preview[s] for s in ALL_STACKS] + [plans.preview.example(e) for e in PYTHON_EXAMPLES]
+
+
+def test_promtool_accepts_every_rule_group_of_every_plan(plans, tmp_path):
+    count = 0
+    for index, plan in enumerate(_targets(plans)):
+        for rule in plan.of_type(RULE):
+            groups = reveal(rule.inputs)["spec"]["groups"]
+            path = write_rules(tmp_path / f"{index}-{rule.name}.yaml", groups)
+            result = run("check", "rules", str(path), cwd=tmp_path)
+            assert result.returncode == 0, f"{rule.name}: {result.stdout}{result.stderr}"
+            count += 1
+    assert count >= len(ALL_STACKS) + len(PYTHON_EXAMPLES)
+
+
+def test_no_gpu_metrics_fails_aip_observability_gpu_metrics():
+    config = stack_platform("aws-dev")
+    config["observability"] = {"enabled": False}
+    report = check_plan(plan_project(ROOT, "aws-dev", config_overrides={"aiplatform:platform": config}))
+    assert {f.rule for f in report.blocking} == {"aip-observability-gpu-metrics"}
+    assert report.exit_code == 1
+
+
+def test_an_unscraped_gpu_deployment_fails_aip_observability_service_monitored(plans):
+    data = json.loads(plans.preview.example("team-chat-service").to_json())  # a copy
+    data["resources"] = [r for r in data["resources"] if r["type"] != SERVICE_MONITOR]
+    report = check_plan(Plan.from_json(json.dumps(data)))
+    assert {f.rule for f in report.blocking} == {"aip-observability-service-monitored"}
+    assert any("no ServiceMonitor or PodMonitor scrapes it" in f.message for f in report.blocking)
