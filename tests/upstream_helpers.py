@@ -31,6 +31,7 @@ CHARTS: dict[str, tuple[pins.HelmChart, str]] = {
     "kube-prometheus-stack": (
         pins.KUBE_PROMETHEUS_STACK, f"kube-prometheus-stack-{pins.KUBE_PROMETHEUS_STACK.version}/values.yaml"),
     "dcgm-exporter": (pins.DCGM_EXPORTER, f"dcgm-exporter-{pins.DCGM_EXPORTER.version}/values.yaml"),
+    "opencost": (pins.OPENCOST, f"opencost-{pins.OPENCOST.version}/values.yaml"),
 }
 
 #: Charts that are dependencies of a pinned chart (not released on their own): their values files, and, per
@@ -61,6 +62,8 @@ FREE_FORM: dict[str, frozenset[str]] = {
         "alertmanager.config",  # "Alertmanager configuration directives": Alertmanager's own config file
     }),
     "dcgm-exporter": frozenset({"affinity"}),  # a Kubernetes Affinity
+    # "Configures the pricing model": templates/configmap-custom-pricing.yaml writes every key into the file
+    "opencost": frozenset({"opencost.customPricing.costModel"}),
     "kube-state-metrics": frozenset(),
 }
 

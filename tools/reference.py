@@ -252,6 +252,10 @@ PIN_CHECKS: dict[str, tuple[str | None, str, str]] = {
         "dcgm-exporter-{version}",
         "every value key is in values.yaml; every DCGM metric the rules and dashboards use is in the image's "
         "default-counters.csv", "tests/programs/test_upstream_pins.py, tests/unit/components/test_observability_rules.py"),
+    "OPENCOST": (
+        "opencost-{version}",
+        "every value key is in values.yaml (costModel's keys go into the pricing file as they are, "
+        "templates/configmap-custom-pricing.yaml)", "tests/programs/test_upstream_pins.py"),
     "QDRANT_IMAGE_TAG": (None, "not vendored: the chart's appVersion", "-"),
     "VLLM_IMAGE": (
         None, "NOT verified: the vLLM repository is too large to vendor from here. vLLM PR #26464 (merged "

@@ -113,6 +113,14 @@ DCGM_EXPORTER = HelmChart(
     repository="https://nvidia.github.io/dcgm-exporter/helm-charts",
 )
 
+#: OpenCost (allocation of the cluster's cost to namespaces and labels, priced by the platform's catalog through
+#: custom pricing); chart 2.5.17 runs OpenCost 1.120.1. Vendored in tests/data/upstream/opencost-2.5.17.
+OPENCOST = HelmChart(
+    chart="opencost",
+    version="2.5.17",
+    repository="https://opencost.github.io/opencost-helm-chart",
+)
+
 #: The OpenAI-compatible model server `InferenceService` runs by default (vLLM; the image ships the
 #: Run:ai model streamer, which loads weights straight from s3://). Not verified upstream: whether this
 #: image's streamer reads gs:// (docs/pins.md says what is known).

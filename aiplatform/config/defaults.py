@@ -78,3 +78,7 @@ SLO_QUEUE_MINUTES = 10
 IDLE_GPU_PERCENT = 5.0
 IDLE_GPU_HOURS = 2.0
 TEAM_429_RATIO = 0.05
+#: OpenCost's default price ratio of a vCPU-hour to a GiB-hour of memory (its default.json: CPU 0.031611, RAM
+#: 0.004237): the system instance's list price is split between its vCPUs and memory in this ratio.
+OPENCOST_CPU_HOUR = 0.031611
+OPENCOST_RAM_GIB_HOUR = 0.004237

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ..catalog import DEVICE_RESOURCE, instance_row
-from ..catalog.prices import Price, prices
+from ..catalog.prices import HOURS_PER_MONTH, Price, prices
 from . import defaults as d
 from .clouds import CloudDefaults, CloudRules, rules_of
 from .clouds.aws import partition_of
@@ -253,3 +253,30 @@ class Resolved:
                 model = row.accelerator.model
                 out[model] = min(out.get(model, per_gpu), per_gpu)
         return out
+
+    @property
+    def opencost_prices(self) -> dict[str, str]:
+        """OpenCost's custom pricing from the catalog: the system instance's hourly list price split between its
+        vCPUs and GiB in OpenCost's default ratio; a GPU-hour as the mean, over the GPU pools' types, of what
+        is left of the type's price after its vCPUs and memory; storage per GiB-hour of the StorageClass's disks."""
+        catalog = prices(self.rules.name)  # type: ignore[arg-type]
+        system = self.system_instance_types[0]
+        row, price = instance_row(system), catalog.instance(system, self.region)
+        scale = 1.0
+        if row is not None and isinstance(price, Price):
+            scale = price.amount / (row.vcpu * d.OPENCOST_CPU_HOUR + row.memory_gib * d.OPENCOST_RAM_GIB_HOUR)
+        cpu, ram = d.OPENCOST_CPU_HOUR * scale, d.OPENCOST_RAM_GIB_HOUR * scale
+        per_gpu = []
+        for itype in sorted({t for pool in self.gpu_pools for t in pool.instance_types}):
+            row, price = instance_row(itype), catalog.instance(itype, self.region)
+            if row is not None and row.accelerator is not None and isinstance(price, Price):
+                per_gpu.append(max(price.amount - row.vcpu * cpu - row.memory_gib * ram, 0) / row.accelerator.count)
+        storage = catalog.service(self.defaults.storage_sku, self.region)
+        spot = catalog.spot.ratio
+        return {
+            "description": f"aiplatform price catalog ({catalog.cloud} {self.region}, as of {catalog.as_of})",
+            "CPU": f"{cpu:.6f}", "spotCPU": f"{cpu * spot:.6f}",
+            "RAM": f"{ram:.6f}", "spotRAM": f"{ram * spot:.6f}",
+            "GPU": f"{sum(per_gpu) / len(per_gpu):.6f}" if per_gpu else "0",
+            "storage": f"{storage.amount / HOURS_PER_MONTH:.8f}" if storage is not None else "0",
+        }

@@ -67,6 +67,7 @@ def observability(name: str, config: PlatformConfig, built: CloudPlatform,
         "team_429_ratio": slo.team_429_ratio,
         **({"gateway_namespace": gateway.namespace} if gateway is not None else {}),
         "platform_name": config.name,
+        "opencost_prices": config.opencost_prices,
         "labels": labels,
         "protect": config.protect_stateful,
     }, pulumi.ResourceOptions.merge(built.k8s_opts, pulumi.ResourceOptions(

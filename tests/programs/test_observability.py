@@ -93,3 +93,42 @@ def test_an_unscraped_gpu_deployment_fails_aip_observability_service_monitored(p
     report = check_plan(Plan.from_json(json.dumps(data)))
     assert {f.rule for f in report.blocking} == {"aip-observability-service-monitored"}
     assert any("no ServiceMonitor or PodMonitor scrapes it" in f.message for f in report.blocking)
+
+
+@pytest.mark.parametrize("stack", ALL_STACKS)
+def test_opencost_reads_the_platform_prometheus_with_the_catalog_prices(plans, stack):
+    from aiplatform.config import load_platform_config
+
+    values = _charts(plans.preview[stack])["opencost"]["values"]["opencost"]
+    assert values["prometheus"]["internal"] == {"enabled": True, "serviceName": "metrics-prometheus",
+                                                "namespaceName": "monitoring", "port": 9090}
+    prices = values["customPricing"]["costModel"]
+    assert prices == load_platform_config(stack_platform(stack)).opencost_prices
+    assert float(prices["GPU"]) > float(prices["CPU"]) > float(prices["RAM"]) > 0 and float(prices["storage"]) > 0
+
+
+def _cost(*args):
+    import subprocess
+    import sys
+
+    return subprocess.run([sys.executable, "-m", "aiplatform.cli", "cost", *args], cwd=ROOT, capture_output=True,
+                          text=True, check=False)
+
+
+def test_cost_actual_compares_the_recorded_allocation_and_exits_2_on_a_malformed_one():
+    data = ROOT / "tests" / "data" / "opencost"
+    result = _cost("--stack", "aws-prod", "--actual", str(data / "allocation-aws-prod-7d.json"), "-f", "json")
+    assert result.returncode == 0, result.stderr
+    out = json.loads(result.stdout)
+    teams = {r["name"]: r for r in out["teams"]}
+    assert {"search", "assistants", "__idle__", "ml-platform"} <= set(teams)
+    assert teams["search"]["difference"] == round(teams["search"]["actual"] - teams["search"]["estimate"], 2)
+    assert {r["name"] for r in out["components"]} >= {"nodes", "persistent volumes", "load balancers",
+                                                        "outside the cluster"}
+    text = _cost("--stack", "aws-prod", "--actual", str(data / "allocation-aws-prod-7d.json"))
+    assert text.returncode == 0 and "plan estimate (expected) vs OpenCost (168 h" in text.stdout
+    bad = _cost("--stack", "aws-prod", "--actual", str(data / "allocation-malformed.json"))
+    assert bad.returncode == 2 and bad.stdout == "" and "Traceback" not in bad.stderr
+    assert "data[0].search.totalCost: required: a number" in bad.stderr
+    missing = _cost("--stack", "aws-prod", "--actual", str(data / "nope.json"))
+    assert missing.returncode == 2 and "Traceback" not in missing.stderr

@@ -16,10 +16,13 @@ from ..._base import ArgsChecker, child_opts, stateful_opts
 from ..helm import pinned_release
 from .dashboards import dashboards
 from .monitors import envoy_monitor, prometheus_rule
+from .opencost import opencost_release
 from .rules import platform_rule_groups
 
 TYPE = "aiplatform:index:MetricsStack"
 RELEASE_NAME = "metrics"
+#: The Prometheus Service of the release (`fullnameOverride: metrics` -> `<fullname>-prometheus`, port 9090).
+PROMETHEUS_SERVICE = f"{RELEASE_NAME}-prometheus"
 DASHBOARD_LABEL = "grafana_dashboard"
 #: Node and namespace labels kube-state-metrics exports (kube_node_labels, kube_namespace_labels): the pool and
 #: accelerator of a node, the team of a namespace.
@@ -63,6 +66,9 @@ class MetricsStackArgs(TypedDict, total=False):
     """Namespace of the gateway's Envoy proxies, to scrape them. Default: no gateway."""
     platform_name: str
     """External label `platform` of every series. Default: none."""
+    opencost_prices: Mapping[str, str]
+    """Install OpenCost with this custom pricing (`CPU`, `RAM`, `GPU` per hour, `storage` per GiB-hour, ...).
+    Default: no OpenCost."""
     labels: Mapping[str, str]
     """Labels on the namespace and objects. Default: none."""
     protect: bool
@@ -92,7 +98,7 @@ class MetricsStack(pulumi.ComponentResource):
     """Prometheus Operator, Prometheus (ClusterIP, a persistent volume of the encrypted StorageClass, retention
     as given, every ServiceMonitor/PodMonitor/PrometheusRule of the cluster selected), Alertmanager and Grafana
     (ClusterIP: port-forward; dashboards from ConfigMaps through its sidecar), kube-state-metrics with the
-    platform's node and namespace labels, the platform's alert rules and the Envoy scrape."""
+    platform's node and namespace labels, the platform's alert rules, the Envoy scrape and OpenCost."""
 
     release: k8s.helm.v3.Release
     namespace: str
@@ -139,6 +145,7 @@ class MetricsStack(pulumi.ComponentResource):
             alertmanager["config"] = pulumi.Output.secret(resolved)
         self.release = pinned_release(f"{name}-metrics", KUBE_PROMETHEUS_STACK, namespace=ns.metadata.name,
                                       release_name=RELEASE_NAME, values={
+            "fullnameOverride": RELEASE_NAME,
             "prometheus": {"service": {"type": "ClusterIP"}, "prometheusSpec": prometheus_spec},
             "alertmanager": alertmanager,
             "grafana": {
@@ -161,6 +168,10 @@ class MetricsStack(pulumi.ComponentResource):
                                          idle_gpu_percent=args.get("idle_gpu_percent", d.IDLE_GPU_PERCENT),
                                          idle_gpu_hours=args.get("idle_gpu_hours", d.IDLE_GPU_HOURS),
                                          team_429_ratio=args.get("team_429_ratio", d.TEAM_429_RATIO)), after)
+        self.opencost = None
+        if args.get("opencost_prices"):
+            self.opencost = opencost_release(f"{name}-opencost", ns.metadata.name, PROMETHEUS_SERVICE, self.namespace,
+                                             args["opencost_prices"], after)
         self.envoy_monitor = None
         if args.get("gateway_namespace"):
             self.envoy_monitor = envoy_monitor(f"{name}-envoy", args["gateway_namespace"], labels, after)
