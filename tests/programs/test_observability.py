@@ -132,3 +132,35 @@ def test_cost_actual_compares_the_recorded_allocation_and_exits_2_on_a_malformed
     assert "data[0].search.totalCost: required: a number" in bad.stderr
     missing = _cost("--stack", "aws-prod", "--actual", str(data / "nope.json"))
     assert missing.returncode == 2 and "Traceback" not in missing.stderr
+
+
+def test_alert_receivers_route_severities_and_their_urls_stay_secret(tmp_path):
+    import shutil
+
+    import yaml
+
+    shutil.copy(ROOT / "Pulumi.yaml", tmp_path / "Pulumi.yaml")
+    shutil.copytree(ROOT / "stacks", tmp_path / "stacks", ignore=shutil.ignore_patterns("__pycache__"))
+    path = tmp_path / "stacks" / "Pulumi.aws-prod.yaml"
+    data = yaml.safe_load(path.read_text())
+    data["config"]["aiplatform:platform"]["observability"] = {"alert_receivers": [
+        {"name": "oncall", "kind": "pagerduty", "url_config_key": "aiplatform:pagerDutyKey", "severities": ["critical"]},
+        {"name": "chat", "kind": "slack", "url_config_key": "aiplatform:slackUrl"},
+    ]}
+    data["config"]["aiplatform:pagerDutyKey"] = {"secure": "v1:bm90LWEtcmVhbC1jaXBoZXJ0ZXh0"}
+    data["config"]["aiplatform:slackUrl"] = {"secure": "v1:YWxzby1ub3QtcmVhbA=="}
+    path.write_text(yaml.safe_dump(data))
+    plan = plan_project(tmp_path, "aws-prod")
+    (release,) = [r for r in plan.of_type(RELEASE) if reveal(r.inputs)["chart"] == "kube-prometheus-stack"]
+    from aiplatform.shape.props import is_secret
+
+    assert is_secret(release.inputs["values"]["alertmanager"]["config"])
+    config = reveal(release.inputs)["values"]["alertmanager"]["config"]
+    receivers = {r["name"]: r for r in config["receivers"]}
+    assert set(receivers) == {"null", "oncall", "chat"}
+    assert "routing_key" in receivers["oncall"]["pagerduty_configs"][0]
+    assert "api_url" in receivers["chat"]["slack_configs"][0]
+    routes = {r["receiver"]: r["matchers"] for r in config["route"]["routes"]}
+    assert routes["oncall"] == ['severity =~ "critical"'] and routes["chat"] == ['severity =~ "critical|warning"']
+    # the check prints no secret
+    assert "v1:bm90" not in plan.to_json()
