@@ -48,7 +48,11 @@ def expand(text: str, labels: dict[str, str], value: str = "") -> str:
 
 
 def metric_lists() -> set[str]:
+    """Every metric name the pinned exporters emit: DCGM's default counters, vLLM's, Envoy's cluster stats and
+    the kube-state-metrics metrics tables of the pinned kube-prometheus-stack's version."""
     names: set[str] = set()
+    for table in (UPSTREAM / "kube-state-metrics-v2.20.0").glob("*-metrics.md"):
+        names |= set(re.findall(r"^\| (kube_[a-z_]+) +\|", table.read_text(encoding="utf-8"), re.M))
     dcgm = (UPSTREAM / f"dcgm-exporter-{DCGM_EXPORTER.version}" / "default-counters.csv").read_text(encoding="utf-8")
     names |= {line.split(",")[0].strip() for line in dcgm.splitlines() if line.strip() and not line.startswith("#")}
     for line in (UPSTREAM / "vllm-metrics-005a810" / "metrics.txt").read_text(encoding="utf-8").splitlines():
@@ -63,10 +67,8 @@ def metric_lists() -> set[str]:
     return names
 
 
-#: Series that are not an exporter's: Prometheus' own `up`, kube-state-metrics' (the chart's defaults) and the
-#: platform's recording rules.
-OTHER_SOURCES = {"up", "kube_node_labels", "kube_node_status_capacity", "kube_pod_status_phase",
-                 "kube_pod_container_resource_requests"}
+#: Prometheus' own series of every target.
+OTHER_SOURCES = {"up"}
 
 
 def metric_names(expr: str) -> set[str]:

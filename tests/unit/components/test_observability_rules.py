@@ -185,3 +185,4 @@ def test_the_metric_name_check_sees_names():
     assert metric_names('sum(rate(vllm:prompt_tokens_total{a="b"}[5m])) / up') == {"vllm:prompt_tokens_total", "up"}
     assert "DCGM_FI_DEV_XID_ERRORS" in metric_lists() and "vllm:kv_cache_usage_perc" in metric_lists()
     assert "vllm:made_up_total" not in metric_lists()
+    assert {"kube_node_labels", "kube_pod_status_phase", "kube_pod_container_resource_requests"} <= metric_lists()
