@@ -17,6 +17,8 @@ from typing import Any
 import jsonschema
 from upstream_helpers import load_yaml_documents
 
+from aiplatform.catalog.pins import KUBE_PROMETHEUS_STACK
+
 #: The CRD files of the pinned Envoy Gateway chart (gatewayapi-crds.yaml is the Gateway API bundle it ships).
 CRD_FILES = (
     "gateway-helm-{version}/crds/gatewayapi-crds.yaml.gz",
@@ -24,6 +26,10 @@ CRD_FILES = (
     "gateway-helm-{version}/crds/gateway.envoyproxy.io_securitypolicies.yaml.gz",
     "gateway-helm-{version}/crds/gateway.envoyproxy.io_backendtrafficpolicies.yaml.gz",
 )
+
+#: The Prometheus Operator CRDs of the pinned kube-prometheus-stack (ServiceMonitor, PodMonitor, PrometheusRule).
+MONITORING_CRD_FILES = tuple(f"kube-prometheus-stack-{KUBE_PROMETHEUS_STACK.version}/crds/crd-{name}.yaml.gz"
+                             for name in ("servicemonitors", "podmonitors", "prometheusrules"))
 
 _CARRIED = ("enum", "required", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "minLength",
             "maxLength", "pattern", "minItems", "maxItems", "uniqueItems", "minProperties", "maxProperties",
@@ -66,10 +72,11 @@ def to_json_schema(node: dict[str, Any], root: bool = False) -> dict[str, Any]:
 
 @cache
 def crd_schemas(version: str) -> dict[tuple[str, str], dict[str, Any]]:
-    """(apiVersion, kind) -> JSON Schema, for every version every vendored CRD serves."""
+    """(apiVersion, kind) -> JSON Schema, for every version every vendored CRD serves (Envoy Gateway's at
+    `version`, and the monitoring CRDs of the pinned kube-prometheus-stack)."""
     out = {}
-    for pattern in CRD_FILES:
-        for doc in load_yaml_documents(pattern.format(version=version)):
+    for relative in (*(pattern.format(version=version) for pattern in CRD_FILES), *MONITORING_CRD_FILES):
+        for doc in load_yaml_documents(relative):
             if doc.get("kind") != "CustomResourceDefinition":
                 continue
             spec = doc["spec"]

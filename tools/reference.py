@@ -240,6 +240,22 @@ PIN_CHECKS: dict[str, tuple[str | None, str, str]] = {
         "every value key is in values.yaml (apiKey and persistence.storageClassName as documented comments); "
         "the ServiceAccount and the StatefulSet's serviceAccountName are the chart's full name (fullnameOverride)",
         "tests/unit/catalog/test_upstream_pins.py (issue16_point5), tests/programs/test_upstream_pins.py"),
+    "KUBE_PROMETHEUS_STACK": (
+        "kube-prometheus-stack-{version}",
+        "every value key the plans set is in values.yaml (kube-state-metrics' keys in the vendored "
+        "kube-state-metrics-8.4.0/values.yaml); every ServiceMonitor, PodMonitor and PrometheusRule of every plan "
+        "validates against the chart's CRDs (Prometheus Operator v0.93.1); every rule group passes "
+        "`promtool check rules` and every alert has a firing and a non-firing `promtool test rules` case",
+        "tests/programs/test_upstream_pins.py, tests/programs/test_observability.py, "
+        "tests/unit/components/test_observability_rules.py"),
+    "DCGM_EXPORTER": (
+        "dcgm-exporter-{version}",
+        "every value key is in values.yaml; every DCGM metric the rules and dashboards use is in the image's "
+        "default-counters.csv", "tests/programs/test_upstream_pins.py, tests/unit/components/test_observability_rules.py"),
+    "OPENCOST": (
+        "opencost-{version}",
+        "every value key is in values.yaml (costModel's keys go into the pricing file as they are, "
+        "templates/configmap-custom-pricing.yaml)", "tests/programs/test_upstream_pins.py"),
     "QDRANT_IMAGE_TAG": (None, "not vendored: the chart's appVersion", "-"),
     "VLLM_IMAGE": (
         "vllm-{version}",

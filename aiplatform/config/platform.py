@@ -15,6 +15,7 @@ from .clouds import CLOUDS, not_applicable
 from .compute import ClusterConfig, GpuPool
 from .names import principal_problems, region_problem
 from .network import NetworkConfig
+from .observability import ObservabilityConfig
 from .resolved import Resolved
 from .services import GatewayConfig, ModelRegistryConfig, VectorStoreConfig
 from .teams import PLATFORM_NAMESPACES, BudgetConfig, TeamConfig
@@ -60,6 +61,10 @@ class PlatformConfig(Resolved, Strict):
     model_registry: ModelRegistryConfig | None = Field(None, description="The model registry; default: none.")
     vector_store: VectorStoreConfig | None = Field(None, description="The vector store; default: none.")
     gateway: GatewayConfig | None = Field(None, description="The AI gateway; default: none.")
+    observability: ObservabilityConfig = Field(
+        default_factory=ObservabilityConfig,
+        description="Metrics stack, GPU and inference metrics, dashboards and alerts; default: on.",
+    )
     teams: list[TeamConfig] = Field(
         default_factory=list, max_length=500,
         description="Product teams, each with a namespace, quota, identity and budget; default: none.",

@@ -43,6 +43,7 @@ class AiPlatform(pulumi.ComponentResource):
         self.addons = built.addons
 
         self.gateway = shared.gateway(name, config, built)
+        self.observability = shared.observability(name, config, built, self.gateway)
         self.teams = {team.name: shared.team(name, config, team, built, self.gateway) for team in config.teams}
 
         self.outputs = shared.outputs(built)

@@ -172,7 +172,7 @@ def _services(built: CloudPlatform, name: str, config: PlatformConfig) -> None:
     network, cluster = built.network, built.cluster
     identity = _cluster_identity(built, config)
     registry, store = config.model_registry, config.vector_store
-    if registry is not None or store is not None:
+    if registry is not None or store is not None or config.needs_storage_class:
         built.data_key = PlatformKey(f"{name}-data", {
             "alias": f"aiplatform/{config.name}/data",
             "description": f"Data of AI platform {config.name}: models, images, vectors",
@@ -204,6 +204,8 @@ def _services(built: CloudPlatform, name: str, config: PlatformConfig) -> None:
         }
     elif store is not None:
         _qdrant(built, name, config, store, identity)
+    if config.needs_storage_class:
+        _storage(built, name, config, identity)
 
     if registry is not None:
         ns_labels = {**cost_labels(tags), **({ACCESS_LABEL: "true"} if config.gateway else {})}
@@ -239,21 +241,29 @@ def _services(built: CloudPlatform, name: str, config: PlatformConfig) -> None:
             built.vector_store.allow(f"{name}-publishers", [model_registry.publisher.role_arn], write=True)
 
 
+def _storage(built: CloudPlatform, name: str, config: PlatformConfig, identity: dict) -> EbsCsiDriver:
+    """The EBS CSI driver and its encrypted StorageClass (Qdrant's and Prometheus' volumes), created once."""
+    if "storage" in built.addons:
+        return built.addons["storage"]  # type: ignore[return-value]
+    both_opts = pulumi.ResourceOptions.merge(built.k8s_opts, built.cloud_opts)
+    storage = built.addons["storage"] = EbsCsiDriver(name, {
+        "identity": identity,
+        "kubernetes_version": config.cluster.kubernetes_version,
+        "kms_key_arn": built.data_key.arn,  # type: ignore[union-attr]
+        "region": config.region,
+        "reclaim_policy": config.storage_reclaim_policy,
+        "partition": config.partition,
+        "tags": config.resource_tags,
+    }, pulumi.ResourceOptions.merge(both_opts, pulumi.ResourceOptions(
+        depends_on=built.cluster.node_dependencies)))  # type: ignore[attr-defined]
+    return storage
+
+
 def _qdrant(built: CloudPlatform, name: str, config: PlatformConfig, store, identity: dict) -> None:
     """Qdrant in the cluster, on encrypted EBS volumes, with snapshots to an S3 bucket unless disabled."""
     tags = config.resource_tags
     data_key, aws_opts = built.data_key, built.cloud_opts
-    both_opts = pulumi.ResourceOptions.merge(built.k8s_opts, aws_opts)
-    storage = built.addons["storage"] = EbsCsiDriver(name, {
-        "identity": identity,
-        "kubernetes_version": config.cluster.kubernetes_version,
-        "kms_key_arn": data_key.arn,  # type: ignore[union-attr]
-        "region": config.region,
-        "reclaim_policy": config.storage_reclaim_policy,
-        "partition": config.partition,
-        "tags": tags,
-    }, pulumi.ResourceOptions.merge(both_opts, pulumi.ResourceOptions(
-        depends_on=built.cluster.node_dependencies)))  # type: ignore[attr-defined]
+    storage = _storage(built, name, config, identity)
     namespace, account = config.vector_store_namespace, config.vector_store_service_account
     snapshots = None
     annotations: dict = {}

@@ -9,6 +9,7 @@ import pulumi
 
 from ..components._base import cost_labels
 from ..components.kubernetes import LlmGateway, Qdrant, TeamNamespace
+from ..components.kubernetes.observability import DcgmExporter, MetricsStack
 from ..config import PlatformConfig, TeamConfig
 from .builder import CloudPlatform
 
@@ -39,6 +40,43 @@ def gateway(name: str, config: PlatformConfig, built: CloudPlatform) -> LlmGatew
         "loadBalancer": settings.load_balancer,
     }
     return gw
+
+
+def observability(name: str, config: PlatformConfig, built: CloudPlatform,
+                  gateway: LlmGateway | None) -> MetricsStack | None:
+    """The metrics stack with the platform's rules and dashboards, and the DCGM exporter where the cloud has no
+    managed GPU metrics; the builder made the encrypted StorageClass (`addons["storage"]`)."""
+    settings = config.observability
+    if not settings.enabled:
+        return None
+    slo = settings.slo
+    receivers = [{
+        "name": r.name, "kind": r.kind, "severities": list(r.severities),
+        "url": pulumi.Config(r.url_config_key.split(":", 1)[0]).require_secret(r.url_config_key.split(":", 1)[1]),
+    } for r in settings.alert_receivers]
+    labels = cost_labels(config.resource_tags)
+    stack = MetricsStack(name, {
+        "storage_class_name": built.addons["storage"].storage_class_name,  # type: ignore[attr-defined]
+        "retention_days": config.metrics_retention_days,
+        "volume_gib": config.metrics_volume_gib,
+        "alert_receivers": receivers,  # type: ignore[typeddict-item]
+        "pool_max_nodes": {p.name: p.max_nodes for p in config.gpu_pools},
+        "gpu_hour_prices": config.gpu_hour_prices,
+        "idle_gpu_percent": slo.idle_gpu_percent,
+        "idle_gpu_hours": slo.idle_gpu_hours,
+        "team_429_ratio": slo.team_429_ratio,
+        **({"gateway_namespace": gateway.namespace} if gateway is not None else {}),
+        "platform_name": config.name,
+        "opencost_prices": config.opencost_prices,
+        "labels": labels,
+        "protect": config.protect_stateful,
+    }, pulumi.ResourceOptions.merge(built.k8s_opts, pulumi.ResourceOptions(
+        depends_on=[built.addons["storage"], *([gateway] if gateway is not None else [])])))
+    if config.gpu_metrics == "dcgm-exporter":
+        built.addons["gpu_metrics"] = DcgmExporter(name, {"labels": labels}, pulumi.ResourceOptions.merge(
+            built.k8s_opts, pulumi.ResourceOptions(depends_on=[stack.release])))
+    built.service_outputs["observability"] = {"namespace": stack.namespace}
+    return stack
 
 
 def team(name: str, config: PlatformConfig, team: TeamConfig, built: CloudPlatform,

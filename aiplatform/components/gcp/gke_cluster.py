@@ -77,6 +77,9 @@ class GkeClusterArgs(TypedDict, total=False):
     """Deletion protection and `protect` on the cluster (production). Default: False."""
     labels: Mapping[str, str]
     """Labels on the cluster and its nodes' VMs. Default: none."""
+    managed_dcgm: bool
+    """GKE's managed DCGM metrics (GPU utilisation, memory, XID errors of NVIDIA GPUs, collected by Managed
+    Prometheus into Cloud Monitoring). Default: False."""
 
 
 class GkeCluster(pulumi.ComponentResource):
@@ -175,7 +178,7 @@ class GkeCluster(pulumi.ComponentResource):
                 state="ENCRYPTED", key_name=args["secrets_key_id"]),
             logging_config=gcp.container.ClusterLoggingConfigArgs(enable_components=LOG_COMPONENTS),
             monitoring_config=gcp.container.ClusterMonitoringConfigArgs(
-                enable_components=["SYSTEM_COMPONENTS"],
+                enable_components=["SYSTEM_COMPONENTS", *(["DCGM"] if args.get("managed_dcgm") else [])],
                 managed_prometheus=gcp.container.ClusterMonitoringConfigManagedPrometheusArgs(enabled=True),
             ),
             addons_config=gcp.container.ClusterAddonsConfigArgs(

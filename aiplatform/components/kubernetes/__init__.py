@@ -5,10 +5,13 @@ from .inference_service import InferenceService, InferenceServiceArgs
 from .llm_gateway import LlmGateway, LlmGatewayArgs
 from .neuron_device_plugin import NeuronDevicePlugin, NeuronDevicePluginArgs
 from .nvidia_device_plugin import NvidiaDevicePlugin, NvidiaDevicePluginArgs
+from .observability import DcgmExporter, DcgmExporterArgs, MetricsStack, MetricsStackArgs
 from .qdrant import Qdrant, QdrantArgs, QdrantSnapshotsArgs
 from .team_namespace import TeamIdentityArgs, TeamNamespace, TeamNamespaceArgs
 
 __all__ = [
+    "DcgmExporter",
+    "DcgmExporterArgs",
     "GatewayRefArgs",
     "GatewayRoute",
     "GatewayRouteArgs",
@@ -16,6 +19,8 @@ __all__ = [
     "InferenceServiceArgs",
     "LlmGateway",
     "LlmGatewayArgs",
+    "MetricsStack",
+    "MetricsStackArgs",
     "NeuronDevicePlugin",
     "NeuronDevicePluginArgs",
     "NvidiaDevicePlugin",

@@ -136,6 +136,8 @@ GCP = CloudRules(
         regional=ByEnv(True, False),
         release_channel=ByEnv("STABLE", "REGULAR"),
         nat_gateways=ByEnv("single", "single"),  # Cloud NAT is regional: one gateway serves every zone
+        managed_gpu_metrics=True,
+        storage_sku="gcp-pd-balanced",  # GKE's managed DCGM metrics, the supported path on GKE's own GPU drivers
     ),
     fields={
         "": ("project", "project_number"),

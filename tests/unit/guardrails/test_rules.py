@@ -125,6 +125,9 @@ def gcs(**over):
 
 
 # (case id, resource type, props, rules expected to be violated)
+#: A serving workload requesting accelerators that nothing scrapes.
+MONITORED = "aip-observability-service-monitored"
+
 CASES = [
     # ---- cost ----------------------------------------------------------------------------
     ("pool ok", NODE_GROUP, node_group(), set()),
@@ -329,14 +332,16 @@ CASES = [
     ("project editor", "gcp:projects/iAMMember:IAMMember", {"role": "roles/editor", "member": f"serviceAccount:{NODE_SA}"},
      {"aip-security-gcp-iam-primitive-roles"}),
     # ---- Kubernetes ---------------------------------------------------------------------------
-    ("gpu deployment ok", DEPLOYMENT, deployment(), set()),
+    # A lone GPU Deployment is also unscraped (tests/unit/guardrails/test_observability.py has the scraped ones).
+    ("gpu deployment ok", DEPLOYMENT, deployment(), {MONITORED}),
     ("gpu request without limit", DEPLOYMENT, deployment({"name": "c", "image": "x:1",
                                                           "resources": {"requests": {"nvidia.com/gpu": "1"}}}),
-     {"aip-kubernetes-accelerator-scheduling"}),
-    ("gpu without toleration", DEPLOYMENT, deployment(tolerations=[]), {"aip-kubernetes-accelerator-scheduling"}),
+     {"aip-kubernetes-accelerator-scheduling", MONITORED}),
+    ("gpu without toleration", DEPLOYMENT, deployment(tolerations=[]), {"aip-kubernetes-accelerator-scheduling",
+                                                                        MONITORED}),
     ("privileged", DEPLOYMENT, deployment({"name": "c", "image": "x:1", "securityContext": {"privileged": True}}),
      {"aip-kubernetes-no-host-access"}),
-    ("host network", DEPLOYMENT, deployment(hostNetwork=True), {"aip-kubernetes-no-host-access"}),
+    ("host network", DEPLOYMENT, deployment(hostNetwork=True), {"aip-kubernetes-no-host-access", MONITORED}),
     ("latest image", DEPLOYMENT, deployment({"name": "c", "image": "vllm/vllm-openai:latest"}),
      {"aip-kubernetes-image-pinned"}),
     ("untagged image", DEPLOYMENT, deployment({"name": "c", "image": "registry:5000/vllm"}),
@@ -363,6 +368,7 @@ def test_every_rule_has_a_failing_case():
         "aip-cost-monthly-budget",  # tests/test_cost.py
         "aip-kubernetes-namespace-gpu-quota", "aip-cost-team-budget", "aip-kubernetes-rbac-no-wildcards",
         "aip-naming-cloud-limits",  # test_naming.py
+        "aip-observability-gpu-metrics",  # tests/unit/guardrails/test_observability.py
     }  # tests/test_guardrails_tenancy.py
     assert {r.name for r in rules()} <= covered
 
