@@ -240,6 +240,13 @@ PIN_CHECKS: dict[str, tuple[str | None, str, str]] = {
         "every value key is in values.yaml (apiKey and persistence.storageClassName as documented comments); "
         "the ServiceAccount and the StatefulSet's serviceAccountName are the chart's full name (fullnameOverride)",
         "tests/unit/catalog/test_upstream_pins.py (issue16_point5), tests/programs/test_upstream_pins.py"),
+    "KUEUE": (
+        "kueue-{version}",
+        "every value key is in values.yaml; every ResourceFlavor, ClusterQueue, LocalQueue and "
+        "WorkloadPriorityClass of every plan validates against the release's CRDs (v1beta2); not checked: CEL rules",
+        "tests/unit/catalog/test_upstream_pins.py, tests/programs/test_upstream_pins.py"),
+    "KUEUE_IMAGE": (None, "the image tag equals the chart version's release tag (hack/helm-chart-package.sh)",
+                    "tests/unit/catalog/test_upstream_pins.py"),
     "QDRANT_IMAGE_TAG": (None, "not vendored: the chart's appVersion", "-"),
     "VLLM_IMAGE": (
         "vllm-{version}",

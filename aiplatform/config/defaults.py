@@ -51,10 +51,11 @@ REGISTRY_REPOSITORY_SUFFIX = "-serving"
 VECTOR_STORE_NAMESPACE = "vector-store"
 GATEWAY_NAMESPACE = "llm-gateway"
 NVIDIA_DEVICE_PLUGIN_NAMESPACE = "nvidia-device-plugin"
+KUEUE_NAMESPACE = "kueue-system"
 #: Namespaces the platform itself uses (Kubernetes' own, the gateway's, the vector store's, the device
-#: plugins'); a team or the registry's service accounts cannot take one. A test compares it with every plan.
+#: plugins', Kueue's); a team or the registry's service accounts cannot take one. A test compares it with every plan.
 PLATFORM_NAMESPACES = frozenset({"default", "kube-system", "kube-public", "kube-node-lease", GATEWAY_NAMESPACE,
-                                 VECTOR_STORE_NAMESPACE, NVIDIA_DEVICE_PLUGIN_NAMESPACE})
+                                 VECTOR_STORE_NAMESPACE, NVIDIA_DEVICE_PLUGIN_NAMESPACE, KUEUE_NAMESPACE})
 QDRANT_SERVICE_ACCOUNT = "qdrant"
 QDRANT_REPLICAS: ByEnv[int] = ByEnv(3, 1)
 QDRANT_VOLUME_SIZE_GIB = 50

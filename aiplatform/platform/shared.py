@@ -8,8 +8,9 @@ from typing import Any
 import pulumi
 
 from ..components._base import cost_labels
-from ..components.kubernetes import LlmGateway, Qdrant, TeamNamespace
+from ..components.kubernetes import Kueue, LlmGateway, Qdrant, TeamNamespace
 from ..config import PlatformConfig, TeamConfig
+from ..labels import ACCELERATOR_LABEL, LABEL_PREFIX
 from .builder import CloudPlatform
 
 
@@ -48,6 +49,7 @@ def team(name: str, config: PlatformConfig, team: TeamConfig, built: CloudPlatfo
     args: dict[str, object] = {
         "team": team.name,
         "gpus": team.gpus,
+        "borrowing_limit": team.borrowing_limit,
         "accelerator_resources": config.accelerator_resources,
         "cpu": team.cpu,
         "memory": team.memory,
@@ -69,6 +71,41 @@ def team(name: str, config: PlatformConfig, team: TeamConfig, built: CloudPlatfo
         args["vector_store_namespace"] = built.vector_store.namespace
     return TeamNamespace(f"{name}-team-{team.name}", args,  # type: ignore[arg-type]
                          pulumi.ResourceOptions.merge(built.k8s_opts, built.cloud_opts))
+
+
+def queue_flavors(built: CloudPlatform) -> list[dict[str, Any]]:
+    """Kueue flavors from the GPU pools' node labels: one per accelerator model (a pool of mixed models:
+    one for the pool), tolerating the pools' taints."""
+    flavors: dict[str, dict[str, Any]] = {}
+    for pool_name, pool in sorted(built.gpu_pools.items()):
+        model = pool.node_labels.get(ACCELERATOR_LABEL)
+        key, labels = ((model, {ACCELERATOR_LABEL: model}) if model
+                       else (pool_name, {f"{LABEL_PREFIX}pool": pool.node_labels[f"{LABEL_PREFIX}pool"]}))
+        flavor = flavors.setdefault(key, {"name": key.lower(), "model": key, "resource": pool.accelerator_resource,
+                                          "node_labels": labels, "tolerations": []})
+        for taint in pool.node_taints:
+            toleration = {"key": taint["key"], "operator": "Equal", "value": taint["value"], "effect": taint["effect"]}
+            if toleration not in flavor["tolerations"]:
+                flavor["tolerations"].append(toleration)
+    return list(flavors.values())
+
+
+def queues(name: str, config: PlatformConfig, built: CloudPlatform, teams: dict[str, TeamNamespace]) -> Kueue | None:
+    """Kueue with a ClusterQueue per team in the platform's cohort and a LocalQueue in each team namespace."""
+    if not config.teams:
+        return None
+    return Kueue(name, {
+        "cohort": name,
+        "flavors": queue_flavors(built),  # type: ignore[typeddict-item]
+        "teams": [{
+            "team": team.name, "namespace": teams[team.name].namespace, "namespace_name": team.namespace,
+            "gpus": team.gpus, "borrowing_limit": team.borrowing_limit, "cpu": team.cpu, "memory": team.memory,
+            "accelerators": team.accelerators,
+            **({"lending_limit": team.lending_limit} if team.lending_limit is not None else {}),
+        } for team in config.teams],
+        "node_selector": built.system_node_selector,
+        "labels": cost_labels(config.resource_tags),
+    }, built.k8s_opts)
 
 
 def outputs(built: CloudPlatform) -> dict[str, pulumi.Input[Any]]:
