@@ -10,7 +10,7 @@ import pulumi
 from ..components._base import cost_labels
 from ..components.kubernetes import Kueue, LlmGateway, Qdrant, TeamNamespace
 from ..config import PlatformConfig, TeamConfig
-from ..labels import ACCELERATOR_LABEL, LABEL_PREFIX
+from ..labels import ACCELERATOR_LABEL
 from .builder import CloudPlatform
 
 
@@ -74,15 +74,15 @@ def team(name: str, config: PlatformConfig, team: TeamConfig, built: CloudPlatfo
 
 
 def queue_flavors(built: CloudPlatform) -> list[dict[str, Any]]:
-    """Kueue flavors from the GPU pools' node labels: one per accelerator model (a pool of mixed models:
-    one for the pool), tolerating the pools' taints."""
+    """Kueue flavors from the GPU pools' node labels: one per accelerator model (a pool carries one model;
+    `EksGpuNodePool` and `GkeGpuNodePool` refuse mixed ones), tolerating the pools' taints."""
     flavors: dict[str, dict[str, Any]] = {}
-    for pool_name, pool in sorted(built.gpu_pools.items()):
+    for _, pool in sorted(built.gpu_pools.items()):
         model = pool.node_labels.get(ACCELERATOR_LABEL)
-        key, labels = ((model, {ACCELERATOR_LABEL: model}) if model
-                       else (pool_name, {f"{LABEL_PREFIX}pool": pool.node_labels[f"{LABEL_PREFIX}pool"]}))
-        flavor = flavors.setdefault(key, {"name": key.lower(), "model": key, "resource": pool.accelerator_resource,
-                                          "node_labels": labels, "tolerations": []})
+        if not model:
+            continue
+        flavor = flavors.setdefault(model, {"name": model.lower(), "model": model, "resource": pool.accelerator_resource,
+                                            "node_labels": {ACCELERATOR_LABEL: model}, "tolerations": []})
         for taint in pool.node_taints:
             toleration = {"key": taint["key"], "operator": "Equal", "value": taint["value"], "effect": taint["effect"]}
             if toleration not in flavor["tolerations"]:
