@@ -12,7 +12,7 @@ from conftest import ALL_STACKS, ROOT, stack_platform
 
 from aiplatform.check.runner import check_plan
 from aiplatform.labels import ACCELERATOR_LABEL, QUEUE_LABEL, TEAM_QUEUE
-from aiplatform.scheduling import node_pools
+from aiplatform.scheduling import node_pools, unschedulable
 from aiplatform.shape.plan import PlannedResource
 from aiplatform.testing import kubernetes_manifests, plan_project, reveal
 
@@ -129,3 +129,24 @@ def test_borrowing_is_priced_by_the_team_budget_rule():
     (finding,) = [f for f in report.findings if f.status == "violation"]
     assert finding.rule == "aip-cost-team-budget"
     assert "team namespace search: 10 accelerators" in finding.message
+
+
+@pytest.mark.parametrize("stack", ALL_STACKS)
+def test_a_job_admitted_on_any_flavor_schedules_on_a_pool(plans, stack):
+    """What Kueue injects into an admitted job's pods (the flavor's nodeLabels as nodeSelector, its
+    tolerations) is enough to land on a GPU pool, by the scheduling simulation; without the tolerations it
+    is not (the flavors carry them)."""
+    plan = plans.preview[stack]
+    flavors = {n: f for n, f in _kueue(plan)["ResourceFlavor"].items() if n != "default"}
+    team = stack_platform(stack)["teams"][0]["name"]
+    for name, flavor in flavors.items():
+        resource = "nvidia.com/gpu"
+        for tolerations, schedulable in ((flavor["spec"]["tolerations"], True), ([], False)):
+            job = _gpu_job({QUEUE_LABEL: TEAM_QUEUE})
+            pod = job.inputs["spec"]["template"]["spec"]
+            pod["nodeSelector"], pod["tolerations"] = flavor["spec"]["nodeLabels"], tolerations
+            pod["containers"][0]["resources"] = {"limits": {resource: "1"}, "requests": {resource: "1"}}
+            job.inputs["metadata"]["namespace"] = team
+            mutated = copy.copy(plan)
+            mutated.resources = [*plan.resources, job]
+            assert (unschedulable(mutated) == []) is schedulable, (name, tolerations, unschedulable(mutated))
