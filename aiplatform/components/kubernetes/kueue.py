@@ -189,10 +189,9 @@ class Kueue(pulumi.ComponentResource):
         ns = k8s.core.v1.Namespace(f"{name}-kueue", metadata={"name": namespace, "labels": {
             **labels, "pod-security.kubernetes.io/enforce": "restricted"}}, opts=child_opts(self))
         repository, tag = KUEUE_IMAGE.rsplit(":", 1)
-        manager: dict[str, Any] = {
-            "image": {"repository": repository, "tag": tag, "pullPolicy": "IfNotPresent"},
-            "priorityClassName": "system-cluster-critical",
-        }
+        # No system-* priority class: clusters may limit those to kube-system (GKE is believed to, through its
+        # quota admission config; not verified here), and a queue controller restarting is no node emergency.
+        manager: dict[str, Any] = {"image": {"repository": repository, "tag": tag, "pullPolicy": "IfNotPresent"}}
         self.release = pinned_release(f"{name}-kueue", KUEUE, namespace=ns.metadata.name, values={
             "controllerManager": {"manager": manager, "nodeSelector": dict(args.get("node_selector") or {})},
         }, opts=child_opts(self))
