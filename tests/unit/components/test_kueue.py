@@ -3,6 +3,8 @@ the teams config's borrowing and lending limits."""
 
 from __future__ import annotations
 
+import copy
+
 import pytest
 from conftest import config_problems, stack_platform
 from crd_helpers import crd_schemas, schema_errors
@@ -10,6 +12,7 @@ from crd_helpers import crd_schemas, schema_errors
 from aiplatform.catalog import pins
 from aiplatform.components.kubernetes import Kueue
 from aiplatform.components.kubernetes.team_namespace import quota_hard
+from aiplatform.config import load_platform_config
 from aiplatform.offline import PlanInputError
 from aiplatform.testing import kubernetes_manifests, plan_program
 
@@ -95,3 +98,17 @@ def test_lending_more_than_the_nominal_quota_is_a_config_error():
     config["teams"][0]["borrowing_limit"] = 0
     assert config_problems(config) == [
         "platform.teams[0].lending_limit: must be <= gpus (3 > 2): a team lends only its own nominal quota"]
+
+
+def test_borrowing_beyond_what_the_pools_can_run_is_a_config_error():
+    config = stack_platform("aws-dev")
+    search = config["teams"][0]
+    assert search["name"] == "search" and search["accelerators"] == ["L4"]
+    (pool,) = [p for p in config["gpu_pools"] if p["name"] == "inference-l4"]  # g6.xlarge, g6.2xlarge: 1 L4 each
+    most = pool["max_nodes"]
+    search["borrowing_limit"] = most - search["gpus"]
+    load_platform_config(copy.deepcopy(config))  # the ceiling at exactly what the pool can run is fine
+    search["borrowing_limit"] += 1
+    assert config_problems(config) == [
+        f"platform.teams[0].borrowing_limit: team 'search' may borrow up to {search['gpus']} + "
+        f"{search['borrowing_limit']} GPUs, but its pools (inference-l4) can provide at most {most}"]
