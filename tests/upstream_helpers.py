@@ -26,6 +26,7 @@ CHARTS: dict[str, tuple[pins.HelmChart, str]] = {
     # Envoy Gateway's release packages values.tmpl.yaml as the chart's values.yaml (image tags filled in).
     "oci://docker.io/envoyproxy/gateway-helm": (pins.ENVOY_GATEWAY, f"gateway-helm-{pins.ENVOY_GATEWAY.version}/values.tmpl.yaml"),
     "qdrant": (pins.QDRANT, f"qdrant-{pins.QDRANT.version}/values.yaml"),
+    "oci://registry.k8s.io/kueue/charts/kueue": (pins.KUEUE, f"kueue-{pins.KUEUE.version}/values.yaml"),
     "oci://public.ecr.aws/neuron/neuron-helm-chart": (
         pins.NEURON_DEVICE_PLUGIN, f"neuron-helm-chart-{pins.NEURON_DEVICE_PLUGIN.version}/values.yaml"),
     "kube-prometheus-stack": (
@@ -65,6 +66,7 @@ FREE_FORM: dict[str, frozenset[str]] = {
     # "Configures the pricing model": templates/configmap-custom-pricing.yaml writes every key into the file
     "opencost": frozenset({"opencost.customPricing.costModel"}),
     "kube-state-metrics": frozenset(),
+    "oci://registry.k8s.io/kueue/charts/kueue": frozenset({"controllerManager.nodeSelector"}),  # a nodeSelector
 }
 
 #: Value paths a chart's values.yaml documents only in a comment (`# key: ...`), with the vendored

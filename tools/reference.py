@@ -256,6 +256,13 @@ PIN_CHECKS: dict[str, tuple[str | None, str, str]] = {
         "opencost-{version}",
         "every value key is in values.yaml (costModel's keys go into the pricing file as they are, "
         "templates/configmap-custom-pricing.yaml)", "tests/programs/test_upstream_pins.py"),
+    "KUEUE": (
+        "kueue-{version}",
+        "every value key is in values.yaml; every ResourceFlavor, ClusterQueue, LocalQueue and "
+        "WorkloadPriorityClass of every plan validates against the release's CRDs (v1beta2); not checked: CEL rules",
+        "tests/unit/catalog/test_upstream_pins.py, tests/programs/test_upstream_pins.py"),
+    "KUEUE_IMAGE": (None, "the image tag equals the chart version's release tag (hack/helm-chart-package.sh)",
+                    "tests/unit/catalog/test_upstream_pins.py"),
     "QDRANT_IMAGE_TAG": (None, "not vendored: the chart's appVersion", "-"),
     "VLLM_IMAGE": (
         "vllm-{version}",

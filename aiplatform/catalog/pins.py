@@ -121,6 +121,16 @@ OPENCOST = HelmChart(
     repository="https://opencost.github.io/opencost-helm-chart",
 )
 
+#: Kueue (job queueing: ClusterQueues per team in one cohort, LocalQueues, WorkloadPriorityClasses), an OCI
+#: chart; v0.19.2 is the newest release upstream. The released chart runs the image of its own tag (the
+#: release rewrites the repository's staging image), which `Kueue` sets explicitly.
+KUEUE = HelmChart(
+    chart="kueue",
+    version="0.19.2",
+    repository="oci://registry.k8s.io/kueue/charts",
+)
+KUEUE_IMAGE = "registry.k8s.io/kueue/kueue:v0.19.2"
+
 #: The OpenAI-compatible model server `InferenceService` runs by default (vLLM). From v0.11.1 its image
 #: installs the Run:ai model streamer with both the S3 and the GCS extras, so weights stream straight
 #: from s3:// (EKS) and gs:// (GKE); v0.11.0's image had no GCS support (tests/data/upstream/vllm-0.11.1).

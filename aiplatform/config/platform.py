@@ -219,7 +219,10 @@ class PlatformConfig(Resolved, Strict):
                 most += pool.max_nodes * max(counts)
                 names.append(pool.name)
         if team.gpus <= most:
-            return []
+            if team.gpus + team.borrowing_limit <= most:
+                return []
+            return [(f"teams[{i}].borrowing_limit", f"team {team.name!r} may borrow up to {team.gpus} + "
+                     f"{team.borrowing_limit} GPUs, but its pools ({', '.join(names)}) can provide at most {most}")]
         head = f"team {team.name!r} has a quota of {team.gpus} GPUs, but"
         if not names:
             return [(f"teams[{i}].gpus", f"{head} no GPU pool offers the accelerators it may use")]

@@ -30,7 +30,18 @@ class TeamConfig(Strict):
     """A product team: its namespace, GPU and resource quota, people, budget and accelerators."""
 
     name: str = Field(description="Team name; names its namespace, role and registry prefix teams/<name>/.")
-    gpus: int = Field(ge=0, le=4096, description="Accelerators the team's pods may request at once (the quota).")
+    gpus: int = Field(ge=0, le=4096, description="Accelerators the team's pods may request at once (the quota): "
+                                                 "its Kueue ClusterQueue's nominal quota.")
+    borrowing_limit: int = Field(
+        0, ge=0, le=4096,
+        description="Accelerators the team's queued jobs may borrow from other teams' idle nominal quota in the "
+                    "platform's cohort (Kueue); its namespace quota becomes gpus + borrowing_limit. Default: 0.",
+    )
+    lending_limit: int | None = Field(
+        None, ge=0, le=4096,
+        description="Accelerators of the team's nominal quota other teams may borrow while idle (at most gpus); "
+                    "default: all of it.",
+    )
     cpu: str = Field(d.TEAM_CPU, pattern=QUANTITY_PATTERN, description="CPU requests the namespace may hold.")
     memory: str = Field(d.TEAM_MEMORY, pattern=QUANTITY_PATTERN, description="Memory the namespace may request.")
     pods: int = Field(d.TEAM_PODS, ge=1, le=10000, description="Pods the namespace may hold.")
@@ -48,6 +59,14 @@ class TeamConfig(Strict):
         default_factory=list, description="Accelerator models the team may use, e.g. [L4]; default: any pool's.",
     )
     cost_center: str | None = Field(None, description="The team's cost center label; default: the platform's.")
+
+    CHECKS = (("the lending limit", "_lending"),)
+
+    def _lending(self, _: object) -> list[tuple[str, str]]:
+        if self.lending_limit is not None and self.lending_limit > self.gpus:
+            return [("lending_limit", f"must be <= gpus ({self.lending_limit} > {self.gpus}): a team lends only "
+                                      "its own nominal quota")]
+        return []
 
     @field_validator("name")
     @classmethod

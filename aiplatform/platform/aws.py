@@ -8,7 +8,7 @@ from __future__ import annotations
 import pulumi
 import pulumi_aws as aws
 
-from ..components._base import child_opts, cost_labels
+from ..components._base import LABEL_PREFIX, child_opts, cost_labels
 from ..components.aws import (
     ClusterAutoscaler,
     EbsCsiDriver,
@@ -77,6 +77,7 @@ def build(platform: pulumi.ComponentResource, name: str, config: PlatformConfig,
         network=network, cluster=cluster, gpu_pools=gpu_pools, provider=provider, k8s_opts=k8s_opts,
         cloud_opts=aws_opts, team_identity=lambda team: _team_identity(built, config, team),
         load_balancer_annotations=LOAD_BALANCER_ANNOTATIONS,
+        system_node_selector={f"{LABEL_PREFIX}node-role": "system"},
         outputs={
             "oidcProviderArn": cluster.oidc_provider_arn,
             "vpcId": network.vpc_id,

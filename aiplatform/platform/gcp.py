@@ -9,7 +9,7 @@ from __future__ import annotations
 import pulumi
 import pulumi_gcp as gcp
 
-from ..components._base import child_opts, cost_labels
+from ..components._base import LABEL_PREFIX, child_opts, cost_labels
 from ..components.gcp import CloudKmsKey, GcpNetwork, GcsModelRegistry, GkeCluster, GkeGpuNodePool, PdStorageClass
 from ..components.gcp.team_identity import GcpTeamIdentity
 from ..components.kubernetes import Qdrant
@@ -114,6 +114,7 @@ def build(platform: pulumi.ComponentResource, name: str, config: PlatformConfig,
         network=network, cluster=cluster, gpu_pools=gpu_pools, provider=provider, k8s_opts=k8s_opts,
         cloud_opts=gcp_opts, team_identity=lambda team: _team_identity(built, config, team),
         load_balancer_annotations=LOAD_BALANCER_ANNOTATIONS,
+        system_node_selector={f"{LABEL_PREFIX}pool": "system"},
         outputs={
             "project": config.project,
             "network": network.network,

@@ -8,9 +8,10 @@ from typing import Any
 import pulumi
 
 from ..components._base import cost_labels
-from ..components.kubernetes import LlmGateway, Qdrant, TeamNamespace
+from ..components.kubernetes import Kueue, LlmGateway, Qdrant, TeamNamespace
 from ..components.kubernetes.observability import DcgmExporter, MetricsStack
 from ..config import PlatformConfig, TeamConfig
+from ..labels import ACCELERATOR_LABEL
 from .builder import CloudPlatform
 
 
@@ -86,6 +87,7 @@ def team(name: str, config: PlatformConfig, team: TeamConfig, built: CloudPlatfo
     args: dict[str, object] = {
         "team": team.name,
         "gpus": team.gpus,
+        "borrowing_limit": team.borrowing_limit,
         "accelerator_resources": config.accelerator_resources,
         "cpu": team.cpu,
         "memory": team.memory,
@@ -107,6 +109,41 @@ def team(name: str, config: PlatformConfig, team: TeamConfig, built: CloudPlatfo
         args["vector_store_namespace"] = built.vector_store.namespace
     return TeamNamespace(f"{name}-team-{team.name}", args,  # type: ignore[arg-type]
                          pulumi.ResourceOptions.merge(built.k8s_opts, built.cloud_opts))
+
+
+def queue_flavors(built: CloudPlatform) -> list[dict[str, Any]]:
+    """Kueue flavors from the GPU pools' node labels: one per accelerator model (a pool carries one model;
+    `EksGpuNodePool` and `GkeGpuNodePool` refuse mixed ones), tolerating the pools' taints."""
+    flavors: dict[str, dict[str, Any]] = {}
+    for _, pool in sorted(built.gpu_pools.items()):
+        model = pool.node_labels.get(ACCELERATOR_LABEL)
+        if not model:
+            continue
+        flavor = flavors.setdefault(model, {"name": model.lower(), "model": model, "resource": pool.accelerator_resource,
+                                            "node_labels": {ACCELERATOR_LABEL: model}, "tolerations": []})
+        for taint in pool.node_taints:
+            toleration = {"key": taint["key"], "operator": "Equal", "value": taint["value"], "effect": taint["effect"]}
+            if toleration not in flavor["tolerations"]:
+                flavor["tolerations"].append(toleration)
+    return list(flavors.values())
+
+
+def queues(name: str, config: PlatformConfig, built: CloudPlatform, teams: dict[str, TeamNamespace]) -> Kueue | None:
+    """Kueue with a ClusterQueue per team in the platform's cohort and a LocalQueue in each team namespace."""
+    if not config.teams:
+        return None
+    return Kueue(name, {
+        "cohort": name,
+        "flavors": queue_flavors(built),  # type: ignore[typeddict-item]
+        "teams": [{
+            "team": team.name, "namespace": teams[team.name].namespace, "namespace_name": team.namespace,
+            "gpus": team.gpus, "borrowing_limit": team.borrowing_limit, "cpu": team.cpu, "memory": team.memory,
+            "accelerators": team.accelerators,
+            **({"lending_limit": team.lending_limit} if team.lending_limit is not None else {}),
+        } for team in config.teams],
+        "node_selector": built.system_node_selector,
+        "labels": cost_labels(config.resource_tags),
+    }, built.k8s_opts)
 
 
 def outputs(built: CloudPlatform) -> dict[str, pulumi.Input[Any]]:

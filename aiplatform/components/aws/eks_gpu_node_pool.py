@@ -124,6 +124,7 @@ class EksGpuNodePool(pulumi.ComponentResource):
             labels=args.get("labels"),
         )
         taints = pool_taints({"key": resource, "value": "true", "effect": "NoSchedule"}, args.get("taints"))
+        self.node_labels, self.node_taints = labels, taints
 
         self.launch_template = node_launch_template(
             name,

@@ -128,6 +128,7 @@ class GkeGpuNodePool(pulumi.ComponentResource):
                              count=count if accelerator is not None else None,
                              labels=args.get("labels"))
         taints = pool_taints(GPU_TAINT, args.get("taints"))
+        self.node_labels, self.node_taints = labels, taints
 
         guest = None
         if accelerator is not None and accelerator.gcp_type is not None:

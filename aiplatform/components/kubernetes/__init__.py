@@ -2,6 +2,7 @@
 
 from .gateway_route import GatewayRefArgs, GatewayRoute, GatewayRouteArgs
 from .inference_service import InferenceService, InferenceServiceArgs
+from .kueue import Kueue, KueueArgs, KueueFlavorArgs, KueueTeamArgs
 from .llm_gateway import LlmGateway, LlmGatewayArgs
 from .neuron_device_plugin import NeuronDevicePlugin, NeuronDevicePluginArgs
 from .nvidia_device_plugin import NvidiaDevicePlugin, NvidiaDevicePluginArgs
@@ -17,6 +18,10 @@ __all__ = [
     "GatewayRouteArgs",
     "InferenceService",
     "InferenceServiceArgs",
+    "Kueue",
+    "KueueArgs",
+    "KueueFlavorArgs",
+    "KueueTeamArgs",
     "LlmGateway",
     "LlmGatewayArgs",
     "MetricsStack",

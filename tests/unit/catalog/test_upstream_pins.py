@@ -216,3 +216,17 @@ def test_issue16_point3_the_pinned_vllm_image_streams_from_gs():
     loader = (vendored / "vllm" / "transformers_utils" / "runai_utils.py").read_text()
     assert re.search(r"SUPPORTED_SCHEMES = \[[^\]]*[\"']gs://[\"']", loader)
     assert f"Tag: v{tag}" in (vendored / "SOURCE.md").read_text()
+
+
+# --- issue 20: Kueue ---------------------------------------------------------------------------------
+
+def test_kueue_pin_is_the_vendored_release_and_its_image():
+    chart = load_yaml_documents(f"kueue-{pins.KUEUE.version}/Chart.yaml")[0]
+    assert (chart["name"], chart["version"]) == (pins.KUEUE.chart, pins.KUEUE.version)
+    # The release packages the chart with the image of its own tag (hack/helm-chart-package.sh).
+    assert f"registry.k8s.io/kueue/kueue:{chart['appVersion']}" == pins.KUEUE_IMAGE
+    manager = chart_values("oci://registry.k8s.io/kueue/charts/kueue")["controllerManager"]
+    assert {"repository", "tag", "pullPolicy"} <= set(manager["manager"]["image"])
+    schemas = crd_schemas(pins.KUEUE.version)
+    for kind in ("ResourceFlavor", "ClusterQueue", "LocalQueue", "WorkloadPriorityClass"):
+        assert ("kueue.x-k8s.io/v1beta2", kind) in schemas

@@ -143,7 +143,7 @@ EXPECTED_INPUTS = {
                          "sharedMemory", "minReplicas", "maxReplicas", "targetCpuUtilization", "port", "maxModelLen",
                          "extraArgs", "region", "gateway", "pathPrefix", "requestsPerMinute", "runAsRoot", "labels",
                          "monitoring", "sloTtftSeconds", "sloObjective", "queueDepth", "queueMinutes"},
-    "TeamNamespace": {"team", "namespace", "gpus", "acceleratorResources", "cpu", "memory", "pods",
+    "TeamNamespace": {"team", "namespace", "gpus", "borrowingLimit", "acceleratorResources", "cpu", "memory", "pods",
                       "persistentVolumeClaims", "storage", "membersGroup", "monthlyBudgetUsd", "accelerators",
                       "serviceAccount", "gatewayNamespace", "vectorStoreNamespace", "vectorStorePorts",
                       "httpsEgressCidrs", "identity", "labels", "tags", "protect"},

@@ -79,6 +79,33 @@ def deployment(container=None, **spec_over):
             "spec": {"template": {"spec": spec}}}
 
 
+JOB = "kubernetes:batch/v1:Job"
+
+CRONJOB = "kubernetes:batch/v1:CronJob"
+
+QUEUED = "aip-kubernetes-gpu-jobs-queued"
+
+
+def gpu_job(labels=None, namespace="search", devices=None):
+    """A GPU Job in a team namespace, queued by Kueue unless `labels` says otherwise."""
+    pod = deployment()["spec"]["template"]["spec"] | {"restartPolicy": "Never"}
+    if devices is not None:
+        pod["containers"][0]["resources"] = {"limits": devices}
+    return {"apiVersion": "batch/v1", "kind": "Job", "metadata": {
+        "name": "eval", "namespace": namespace,
+        "labels": dict(TAGS) | ({"kueue.x-k8s.io/queue-name": "default"} if labels is None else labels)},
+        "spec": {"template": {"spec": pod}}}
+
+
+def gpu_cronjob(job_labels=None):
+    job = gpu_job()
+    template = {"spec": job["spec"]}
+    if job_labels is not None:
+        template["metadata"] = {"labels": job_labels}
+    return {"apiVersion": "batch/v1", "kind": "CronJob", "metadata": {**job["metadata"], "labels": dict(TAGS)},
+            "spec": {"schedule": "0 2 * * *", "jobTemplate": template}}
+
+
 GKE = "gcp:container/cluster:Cluster"
 
 GKE_POOL = "gcp:container/nodePool:NodePool"
@@ -348,6 +375,22 @@ CASES = [
      {"aip-kubernetes-image-pinned"}),
     ("digest image ok", DEPLOYMENT, deployment({"name": "c", "image": "vllm@sha256:" + "a" * 64}), set()),
     ("unknown image skip", DEPLOYMENT, deployment({"name": "c", "image": UNKNOWN}), set()),
+    ("gpu job queued", JOB, gpu_job(), set()),
+    ("gpu job without queue label", JOB, gpu_job(labels={}), {QUEUED}),
+    ("gpu job with empty queue label", JOB, gpu_job(labels={"kueue.x-k8s.io/queue-name": ""}), {QUEUED}),
+    ("neuron job without queue label", JOB, gpu_job(labels={}, devices={"aws.amazon.com/neuron": "1"}),
+     {QUEUED, "aip-kubernetes-accelerator-scheduling"}),
+    ("gpu job in default namespace", JOB, gpu_job(labels={}, namespace=None), {QUEUED}),
+    ("cpu job needs no queue", JOB, gpu_job(labels={}, devices={"cpu": "1"}), set()),
+    ("gpu job in kube-system exempt", JOB, gpu_job(labels={}, namespace="kube-system"), set()),
+    ("gpu job unknown labels skip", JOB, gpu_job(labels={"kueue.x-k8s.io/queue-name": UNKNOWN}), set()),
+    ("gpu job unknown namespace skip", JOB, gpu_job(labels={}, namespace=UNKNOWN), set()),
+    ("gpu cronjob queued on its job template", CRONJOB, gpu_cronjob({"kueue.x-k8s.io/queue-name": "default"}),
+     set()),
+    ("gpu cronjob without job template labels", CRONJOB, gpu_cronjob(), {QUEUED}),
+    ("gpu cronjob labelled on itself only", CRONJOB,
+     gpu_cronjob() | {"metadata": {"name": "eval", "namespace": "search",
+                                   "labels": dict(TAGS) | {"kueue.x-k8s.io/queue-name": "default"}}}, {QUEUED}),
     ("helm latest", "kubernetes:helm.sh/v3:Release", {"chart": "x", "values": {"image": {"tag": "latest"}}},
      {"aip-kubernetes-image-pinned"}),
 ]
