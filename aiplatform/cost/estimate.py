@@ -104,7 +104,9 @@ def estimate_resources(resources: list[Resource], *, project: str = "", stack: s
             items.extend(fn(r, ctx))
         elif billable_unknown(r.type):
             not_estimated[r.type] = not_estimated.get(r.type, 0) + 1
+    spot = {basis: sorted(t for t, b in ctx.spot_basis.items() if b == basis) for basis in ("data", "fallback", "usage")}
     assumptions = {"spotRatio": usage.defaults.spot_ratio or catalog.spot.ratio,
+                   "spotPrices": {k: v for k, v in spot.items() if v},
                    "expectedUtilization": usage.defaults.expected_utilization}
     return Estimate(project=project, stack=stack, region=default_region, items=items,
                     catalog_as_of=catalog.as_of.isoformat(), assumptions=assumptions,

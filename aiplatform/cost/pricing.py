@@ -33,6 +33,8 @@ class Context:
     default_region: str | None
     index: dict[str, Resource]
     by_name: dict[tuple[str, str], Resource] = field(default_factory=dict)
+    #: Instance types priced as spot, and whether from data, the fallback ratio or the usage file's ratio.
+    spot_basis: dict[str, str] = field(default_factory=dict)
 
     def usage_of(self, r: Resource) -> ResourceUsage:
         return self.usage.for_resource(r.urn, r.name) or ResourceUsage()
