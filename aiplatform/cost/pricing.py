@@ -16,6 +16,7 @@ and Kubernetes apart) and import this module; `estimate.py` imports the pricers.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
@@ -35,6 +36,8 @@ class Context:
     by_name: dict[tuple[str, str], Resource] = field(default_factory=dict)
     #: Instance types priced as spot, and whether from data, the fallback ratio or the usage file's ratio.
     spot_basis: dict[str, str] = field(default_factory=dict)
+    #: The day priced (what is past a support window): the usage file's estimate_date, else today.
+    today: dt.date = field(default_factory=dt.date.today)
 
     def usage_of(self, r: Resource) -> ResourceUsage:
         return self.usage.for_resource(r.urn, r.name) or ResourceUsage()

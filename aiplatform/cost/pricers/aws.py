@@ -8,6 +8,7 @@ Scaling groups and instances are priced with the other node pools (`pools.py`).
 
 from __future__ import annotations
 
+from ...catalog.eks import support_of
 from ...shape.links import BUCKET_TYPES
 from ...shape.props import as_number, known
 from ...shape.resource import Resource
@@ -20,13 +21,34 @@ AOSS_DEFAULT_MAX_OCUS = 20.0
 
 @pricer("aws:eks/cluster:Cluster")
 def price_eks(r: Resource, ctx: Context) -> list[LineItem]:
+    """Standard support, or extended support only for a version past its standard window on the day priced.
+
+    Past the window, AWS bills extended support when `upgradePolicy.supportType` is EXTENDED or unset (its
+    default) and auto-upgrades a STANDARD cluster instead. A version the support table does not list is priced
+    as before: extended unless supportType says STANDARD."""
     support = r.get("upgradePolicy.supportType")
-    if isinstance(support, str) and known(support):
-        sku = "aws-eks-cluster-extended" if support == "EXTENDED" else "aws-eks-cluster-standard"
-        note = ""
-    else:
-        sku, note = "aws-eks-cluster-extended", "upgradePolicy.supportType not set: AWS defaults to EXTENDED"
-    return [service_line(r, ctx, sku, Triple.same(1), note=note)]
+    support = support if isinstance(support, str) and known(support) else None
+    version = r.get("version")
+    window = support_of(version) if isinstance(version, str) and known(version) else None
+    standard, extended = "aws-eks-cluster-standard", "aws-eks-cluster-extended"
+    if window is None:
+        sku = standard if support == "STANDARD" else extended
+        note = (f"Kubernetes {version if isinstance(version, str) and known(version) else '(unknown)'}: not in the "
+                "EKS support table; " + ("supportType STANDARD" if support == "STANDARD" else
+                                         f"supportType {support or 'not set (AWS defaults to EXTENDED)'}"))
+        return [service_line(r, ctx, sku, Triple.same(1), note=note)]
+    on = ctx.today.isoformat()
+    if ctx.today <= window.end_of_standard:
+        note = (f"Kubernetes {version} is in standard support until {window.end_of_standard} (priced as of {on}); "
+                f"extended support after it unless supportType is STANDARD")
+        return [service_line(r, ctx, standard, Triple.same(1), note=note)]
+    if support == "STANDARD":
+        note = (f"Kubernetes {version} left standard support on {window.end_of_standard}; supportType STANDARD: "
+                "AWS auto-upgrades the cluster instead of billing extended support")
+        return [service_line(r, ctx, standard, Triple.same(1), note=note)]
+    note = (f"Kubernetes {version} left standard support on {window.end_of_standard} (priced as of {on}); "
+            f"supportType {support or 'not set (AWS defaults to EXTENDED)'}")
+    return [service_line(r, ctx, extended, Triple.same(1), note=note)]
 
 
 @pricer("aws:ec2/natGateway:NatGateway", usage=("monthly_data_processed_gb",))
