@@ -119,14 +119,25 @@ def service_line(r: Resource, ctx: Context, sku: str, quantity: Triple, *, basis
                 price_as_of=price.as_of.isoformat())
 
 
-def usage_line(r: Resource, ctx: Context, sku: str, amount: float | None, what: str) -> LineItem:
-    """A usage-based charge: priced from the usage file, else listed without an amount."""
+def usage_line(r: Resource, ctx: Context, sku: str, amount: float | None, what: str,
+               default: tuple[float, str] | None = None) -> LineItem:
+    """A usage-based charge: priced from the usage file, else listed without an amount.
+
+    `default`: (monthly quantity, how it was set) when the plan implies the charge; the line then carries
+    that volume priced as `default_monthly` (in the "plan + usage defaults" total, not the plan total)."""
     if amount is not None:
         return service_line(r, ctx, sku, Triple.same(amount), basis="usage", note=f"{what} from the usage file")
     line = service_line(r, ctx, sku, Triple(), basis="usage")
     if line.status == "priced":
         line.status = "usage-based"
         line.note = f"depends on usage: set {what} in the usage file (${line.unit_price:g} per {line.unit})"
+        if default is not None and line.unit_price is not None:
+            quantity, how = default
+            hours = HOURS_PER_MONTH if line.unit == "hour" else 1.0
+            line.default_quantity = Triple.same(quantity)
+            line.default_monthly = Triple.same(quantity * line.unit_price * hours)
+            line.default_note = f"usage default: {quantity:g} {line.unit} a month ({how})"
+            line.note += f"; {line.default_note}"
     return line
 
 

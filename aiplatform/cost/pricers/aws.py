@@ -14,6 +14,7 @@ from ...shape.props import as_number, known
 from ...shape.resource import Resource
 from ..model import LineItem, Triple
 from ..pricing import CLUSTER_PRICING, ClusterPricing, Context, item, pricer, service_line, usage_line
+from ..usage_defaults import NAT_DATA_GB, control_plane_logs_gb
 
 #: OpenSearch Serverless: the account's default maximum is 10 indexing + 10 search OCUs.
 AOSS_DEFAULT_MAX_OCUS = 20.0
@@ -55,7 +56,7 @@ def price_eks(r: Resource, ctx: Context) -> list[LineItem]:
 def price_nat(r: Resource, ctx: Context) -> list[LineItem]:
     return [service_line(r, ctx, "aws-nat-gateway", Triple.same(1)),
             usage_line(r, ctx, "aws-nat-gateway-data", ctx.usage_of(r).monthly_data_processed_gb,
-                       "monthly_data_processed_gb")]
+                       "monthly_data_processed_gb", default=(NAT_DATA_GB, "per NAT gateway"))]
 
 
 @pricer("aws:ec2/eip:Eip")
@@ -81,7 +82,19 @@ def price_ecr(r: Resource, ctx: Context) -> list[LineItem]:
 @pricer("aws:cloudwatch/logGroup:LogGroup", usage=("monthly_data_ingested_gb",))
 def price_logs(r: Resource, ctx: Context) -> list[LineItem]:
     return [usage_line(r, ctx, "aws-cloudwatch-logs-ingest", ctx.usage_of(r).monthly_data_ingested_gb,
-                       "monthly_data_ingested_gb")]
+                       "monthly_data_ingested_gb", default=_control_plane_logs(r, ctx))]
+
+
+def _control_plane_logs(r: Resource, ctx: Context) -> tuple[float, str] | None:
+    """The EKS cluster writing into this log group (/aws/eks/<cluster>/cluster) and its enabled log types."""
+    name = r.get("name")
+    if not isinstance(name, str) or not name.startswith("/aws/eks/") or not name.endswith("/cluster"):
+        return None
+    cluster = ctx.by_name.get(("aws:eks/cluster:Cluster", name[len("/aws/eks/"):-len("/cluster")]))
+    types = cluster.get("enabledClusterLogTypes") if cluster is not None else None
+    if not isinstance(types, list) or not all(isinstance(t, str) for t in types) or not types:
+        return None
+    return control_plane_logs_gb(types), f"control-plane log types {', '.join(types)}"
 
 
 @pricer("aws:opensearch/serverlessCollection:ServerlessCollection", usage=("ocus", "max_ocus", "storage_gb"))

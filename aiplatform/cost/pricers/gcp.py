@@ -8,6 +8,7 @@ from __future__ import annotations
 from ...shape.resource import Resource
 from ..model import LineItem, Triple
 from ..pricing import CLUSTER_PRICING, ClusterPricing, Context, pricer, service_line, usage_line
+from ..usage_defaults import NAT_DATA_GB
 
 
 @pricer("gcp:container/cluster:Cluster")
@@ -21,7 +22,7 @@ def price_cloud_nat(r: Resource, ctx: Context) -> list[LineItem]:
     return [service_line(r, ctx, "gcp-cloud-nat-gateway", Triple.same(1),
                          note="priced at the 32-VM cap; fewer VMs cost $0.0014 per VM-hour"),
             usage_line(r, ctx, "gcp-cloud-nat-data", ctx.usage_of(r).monthly_data_processed_gb,
-                       "monthly_data_processed_gb")]
+                       "monthly_data_processed_gb", default=(NAT_DATA_GB, "per Cloud NAT gateway"))]
 
 
 @pricer("gcp:kms/cryptoKey:CryptoKey")
