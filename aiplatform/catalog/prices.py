@@ -52,6 +52,8 @@ class InstancePrice(_Row):
     spot: dict[str, float | None] | None = None
     spot_as_of: dt.date | None = None
     spot_source: str | None = Field(None, pattern=r"^https://")
+    #: GCP's automatic discount for a VM that runs the whole month (N1 30%, N2 20%); None: none.
+    sustained_use_discount: float | None = Field(None, gt=0, lt=1)
 
     @model_validator(mode="after")
     def _dated(self) -> InstancePrice:
@@ -152,9 +154,9 @@ class PriceCatalog(BaseModel):
             return NOT_OFFERED
         if region in row.regional_source:
             return Price(f"{self.instance_sku}-{instance_type}", price, "hour", row.regional_as_of,  # type: ignore[arg-type]
-                         row.regional_source[region])
+                         row.regional_source[region], sustained_use_discount=row.sustained_use_discount)
         return Price(f"{self.instance_sku}-{instance_type}", price, "hour", row.as_of, row.source,
-                     verified=region not in row.unverified)
+                     verified=region not in row.unverified, sustained_use_discount=row.sustained_use_discount)
 
     def spot_price(self, instance_type: str, region: str) -> Price | NotOffered | None:
         """The dated hourly spot price of a type in a region, `NOT_OFFERED`, or None (no data: use the ratio)."""
@@ -201,6 +203,8 @@ class Price:
     description: str = ""
     #: False: not a published price (an earlier derivation the catalog marks `unverified`).
     verified: bool = True
+    #: The full-month sustained-use discount of the instance type (GCP N1/N2), if any.
+    sustained_use_discount: float | None = None
 
 
 class NotOffered:

@@ -42,6 +42,11 @@ class Defaults(_Strict):
     expected_utilization: float | None = Field(
         None, ge=0, le=1, description="Node pools without expected_nodes: min + this share of (max - min).")
     spot_ratio: float | None = Field(None, gt=0, le=1, description="Spot estimate as a share of on-demand.")
+    gke_free_tier: bool = Field(
+        True, description="Apply GKE's free-tier credit ($74.40/month, one zonal or Autopilot cluster per billing "
+                          "account) to a zonal or Autopilot cluster; false when the account's credit is used elsewhere.")
+    sustained_use: bool = Field(
+        True, description="Apply the automatic sustained-use discount of N1/N2 nodes running all month, as GCP bills.")
     estimate_date: dt.date | None = Field(
         None, strict=False, description="The day the estimate prices (EKS support windows); default today.")
 

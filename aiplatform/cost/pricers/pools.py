@@ -27,7 +27,7 @@ VOLUME_SKUS = {"gp3": "aws-ebs-gp3", "pd-balanced": "gcp-pd-balanced"}
 def price_pool(r: Resource, ctx: Context) -> list[LineItem]:
     pool = pool_of(r)
     assert pool is not None
-    sizes = _pool_sizes(r, ctx, pool)
+    sizes = pool_sizes(r, ctx, pool)
     if isinstance(sizes, str):
         return [item(r, ctx, ctx.catalog.instance_sku, "Instances", status="unpriced", note=sizes)]
     nodes, basis, how = sizes
@@ -45,7 +45,7 @@ def price_pool(r: Resource, ctx: Context) -> list[LineItem]:
     return lines
 
 
-def _pool_sizes(r: Resource, ctx: Context, pool: Pool) -> tuple[Triple, str, str] | str:
+def pool_sizes(r: Resource, ctx: Context, pool: Pool) -> tuple[Triple, str, str] | str:
     if pool.min_size is None or pool.max_size is None:
         return "pool sizes are not known until apply"
     usage = ctx.usage_of(r)
@@ -104,6 +104,10 @@ def _instance_line(r: Resource, ctx: Context, pool: Pool, nodes: Triple, basis: 
         notes.append(f"{itype} in {region}: not a published figure (catalog: unverified)")
     sku = f"{prefix}-{itype}-spot" if spot else f"{prefix}-{itype}"
     amount = price.amount  # type: ignore[union-attr]
+    sud = price.sustained_use_discount  # type: ignore[union-attr]
+    if sud and not spot and ctx.usage.defaults.sustained_use:
+        amount *= 1 - sud
+        notes.append(f"sustained-use discount {sud:.0%} (nodes running all month; ${price.amount:g}/h list)")  # type: ignore[union-attr]
     return item(r, ctx, sku, f"{itype} nodes ({'spot' if spot else pool.capacity or 'on-demand'})", status="priced",
                 unit="hour", unit_price=round(amount, 6), quantity=nodes,
                 monthly=nodes.scale(amount * HOURS_PER_MONTH), basis=basis, note="; ".join(notes),

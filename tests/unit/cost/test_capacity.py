@@ -97,3 +97,45 @@ def test_issue18_no_pool_expected_exceeds_its_peak_or_falls_below_idle(zones, in
     for line in est.items:
         assert line.quantity.idle <= line.quantity.expected <= line.quantity.peak, line
         assert line.monthly.idle <= line.monthly.expected <= line.monthly.peak, line
+
+
+def cluster(location: str, **props) -> Resource:
+    t = "gcp:container/cluster:Cluster"
+    return Resource(type=t, urn=f"urn:pulumi:prod::p::{t}::c", name="c", props={"location": location, **props})
+
+
+def nat() -> Resource:
+    t = "gcp:compute/routerNat:RouterNat"
+    return Resource(type=t, urn=f"urn:pulumi:prod::p::{t}::nat", name="nat", props={})
+
+
+def test_issue18_gke_free_tier_credit_for_a_zonal_cluster_only_and_overridable():
+    zonal = gcp_estimate(cluster("us-east4-a"))
+    assert {i.sku: i.monthly.expected for i in zonal.items} == {"gcp-gke-cluster": pytest.approx(73.0),
+                                                               "gcp-gke-free-tier": pytest.approx(-73.0)}
+    assert zonal.totals.expected == pytest.approx(0)
+    regional = gcp_estimate(cluster("us-east4"))
+    assert [i.sku for i in regional.items] == ["gcp-gke-cluster"] and "does not apply" in regional.items[0].note
+    autopilot = gcp_estimate(cluster("us-east4", enableAutopilot=True))
+    assert autopilot.totals.expected == pytest.approx(0)
+    used = gcp_estimate(cluster("us-east4-a"), usage=parse_usage({"defaults": {"gke_free_tier": False}}))
+    assert used.totals.expected == pytest.approx(73.0)
+
+
+def test_issue18_cloud_nat_bills_per_vm_below_the_cap_and_its_ip():
+    est = gcp_estimate(nat(), gke_pool("p", "g2-standard-8", initial=1, low=2, high=40))
+    vm = next(i for i in est.items if i.sku == "gcp-cloud-nat-vm")
+    assert vm.monthly.idle == pytest.approx(2 * 0.0014 * HOURS)
+    assert vm.monthly.peak == pytest.approx(0.044 * HOURS)  # 40 nodes: the cap
+    ip = next(i for i in est.items if i.sku == "gcp-nat-ip")
+    assert ip.monthly.expected == pytest.approx(0.005 * HOURS)
+
+
+def test_issue18_sustained_use_discount_for_n1_n2_on_by_default():
+    on = instance_line(gcp_estimate(gke_pool("sys", "n2-standard-4", low=1, high=1, initial=1, zones=("us-east4-a",))), "sys")
+    assert on.unit_price == pytest.approx(0.21871 * 0.8) and "sustained-use discount 20%" in on.note
+    off = instance_line(gcp_estimate(gke_pool("sys", "n2-standard-4", low=1, high=1, initial=1, zones=("us-east4-a",)),
+                                     usage=parse_usage({"defaults": {"sustained_use": False}})), "sys")
+    assert off.unit_price == pytest.approx(0.21871)
+    e2 = instance_line(gcp_estimate(gke_pool("sys", "e2-standard-4", low=1, high=1, initial=1)), "sys")
+    assert "sustained-use" not in e2.note  # E2 has none
