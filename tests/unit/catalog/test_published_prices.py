@@ -127,3 +127,25 @@ def test_issue18_price_rows_agree_with_zone_offerings():
             offered = catalog.offered(row.type, region)
             assert offered is not None, (row.type, region)
             assert bool(zones) == offered, (row.type, region, zones)
+
+
+def test_issue18_aws_spot_rows_cite_their_snapshot_and_are_its_highest_zone():
+    from aiplatform.catalog.prices import aws_prices
+
+    excerpt = Path(__file__).parents[2] / "data/upstream/skypilot-catalog-27f67dd4/aws_vms_excerpt.csv"
+    zones: dict[tuple[str, str], list[float]] = {}
+    with excerpt.open(encoding="utf-8") as f:
+        for row in csv.DictReader(f):
+            zones.setdefault((row["InstanceType"], row["Region"]), []).append(float(row["SpotPrice"]))
+            assert float(row["Price"]) == aws_prices().instance(row["InstanceType"], row["Region"]).amount
+    catalog = aws_prices()
+    with_data = [r for r in catalog.instances if r.spot is not None]
+    assert {r.type for r in with_data} == {t for t, _ in zones}
+    for row in with_data:
+        assert "skypilot-catalog/blob/27f67dd4" in row.spot_source and row.spot_as_of <= catalog.as_of
+        for region in catalog.regions:
+            spot = catalog.spot_price(row.type, region)
+            if (row.type, region) in zones:
+                assert spot.amount == max(zones[(row.type, region)]), (row.type, region)
+            else:
+                assert spot is NOT_OFFERED and catalog.instance(row.type, region) is NOT_OFFERED
