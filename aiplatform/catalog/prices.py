@@ -43,6 +43,36 @@ class InstancePrice(_Row):
     #: Hourly on-demand list price per region; None: not sold on demand there.
     on_demand: dict[str, float | None]
     spot_ratio: float | None = Field(None, gt=0, le=1, description="Overrides the catalog's spot ratio.")
+    #: Per region, where its on-demand figure was read when not from `source` (dated `regional_as_of`).
+    regional_source: dict[str, str] = Field(default_factory=dict)
+    regional_as_of: dt.date | None = None
+    #: Regions whose on-demand figure is not a published price (an earlier derivation kept until refreshed).
+    unverified: list[str] = Field(default_factory=list)
+    #: Hourly spot price per region from dated data; None: not sold as spot there. Absent: the ratio fallback.
+    spot: dict[str, float | None] | None = None
+    spot_as_of: dt.date | None = None
+    spot_source: str | None = Field(None, pattern=r"^https://")
+    #: GCP's automatic discount for a VM that runs the whole month (N1 30%, N2 20%); None: none.
+    sustained_use_discount: float | None = Field(None, gt=0, lt=1)
+
+    @model_validator(mode="after")
+    def _dated(self) -> InstancePrice:
+        problems = []
+        if self.regional_source and self.regional_as_of is None:
+            problems.append(("regional_as_of", "required with regional_source"))
+        if self.spot is not None and (self.spot_as_of is None or self.spot_source is None):
+            problems.append(("spot", "spot prices need spot_as_of and spot_source"))
+        problems += [(join("regional_source", r), f"not an https URL: {u!r}")
+                     for r, u in self.regional_source.items() if not u.startswith("https://")]
+        problems += [(join("regional_source", r), "also listed as unverified")
+                     for r in self.regional_source if r in self.unverified]
+        problems += [("unverified", f"{r} has no on-demand figure") for r in self.unverified
+                     if self.on_demand.get(r) is None]
+        raise_problems(problems)
+        return self
+
+    def dates(self) -> list[dt.date]:
+        return [d for d in (self.as_of, self.regional_as_of, self.spot_as_of) if d is not None]
 
 
 class ServicePrice(_Row):
@@ -79,6 +109,11 @@ class PriceCatalog(BaseModel):
                 problems.append((f"instances[{i}]", f"duplicate instance type {row.type}"))
             seen.add(row.type)
             problems += self._row_problems(f"instances[{i}]", row, "on_demand", row.on_demand)
+            if row.spot is not None:
+                problems += self._row_problems(f"instances[{i}]", row, "spot", row.spot)
+            for field, regions in (("regional_source", row.regional_source), ("unverified", row.unverified)):
+                problems += [(join(f"instances[{i}]", field), f"{r}: no on-demand entry") for r in regions
+                             if r not in row.on_demand]
         seen = set()
         for i, svc in enumerate(self.services):
             if svc.sku in seen:
@@ -98,8 +133,9 @@ class PriceCatalog(BaseModel):
                 found.append((path, f"unknown region (regions: {', '.join(self.regions)})"))
             if price is not None and price <= 0:
                 found.append((path, f"price must be positive, got {price}"))
-        if row.as_of > self.as_of:
-            found.append((join(where, "as_of"), f"{row.as_of} is after the catalog's as_of {self.as_of}"))
+        dates = row.dates() if isinstance(row, InstancePrice) else [row.as_of]
+        found += [(join(where, "as_of"), f"{d} is after the catalog's as_of {self.as_of}")
+                  for d in dates if d > self.as_of]
         return found
 
     def model_post_init(self, _context: object) -> None:
@@ -116,7 +152,22 @@ class PriceCatalog(BaseModel):
         price = row.on_demand[region]
         if price is None:
             return NOT_OFFERED
-        return Price(f"{self.instance_sku}-{instance_type}", price, "hour", row.as_of, row.source)
+        if region in row.regional_source:
+            return Price(f"{self.instance_sku}-{instance_type}", price, "hour", row.regional_as_of,  # type: ignore[arg-type]
+                         row.regional_source[region], sustained_use_discount=row.sustained_use_discount)
+        return Price(f"{self.instance_sku}-{instance_type}", price, "hour", row.as_of, row.source,
+                     verified=region not in row.unverified, sustained_use_discount=row.sustained_use_discount)
+
+    def spot_price(self, instance_type: str, region: str) -> Price | NotOffered | None:
+        """The dated hourly spot price of a type in a region, `NOT_OFFERED`, or None (no data: use the ratio)."""
+        row: InstancePrice | None = self._instances.get(instance_type)  # type: ignore[attr-defined]
+        if row is None or row.spot is None or region not in row.spot:
+            return None
+        price = row.spot[region]
+        if price is None:
+            return NOT_OFFERED
+        return Price(f"{self.instance_sku}-{instance_type}-spot", price, "hour", row.spot_as_of,  # type: ignore[arg-type]
+                     row.spot_source)  # type: ignore[arg-type]
 
     @property
     def instance_sku(self) -> str:
@@ -150,6 +201,10 @@ class Price:
     as_of: dt.date
     source: str
     description: str = ""
+    #: False: not a published price (an earlier derivation the catalog marks `unverified`).
+    verified: bool = True
+    #: The full-month sustained-use discount of the instance type (GCP N1/N2), if any.
+    sustained_use_discount: float | None = None
 
 
 class NotOffered:

@@ -19,6 +19,7 @@ create); what they share is in `pricing.py`. In short:
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 
 from ..catalog.instances import CLOUDS
@@ -88,14 +89,17 @@ def stack_region(resources: Iterable[Resource]) -> str | None:
 
 def estimate_resources(resources: list[Resource], *, project: str = "", stack: str = "",
                        usage: Usage | None = None, region: str | None = None,
-                       catalog: PriceCatalog | None = None) -> Estimate:
-    """Price every resource; the region comes from each resource's provider, else `region`, else the stack's."""
+                       catalog: PriceCatalog | None = None, today: dt.date | None = None) -> Estimate:
+    """Price every resource; the region comes from each resource's provider, else `region`, else the stack's.
+
+    `today` is the day priced (the usage file's `estimate_date` wins, then this, then the clock)."""
     catalog = catalog or prices(stack_cloud(resources))  # type: ignore[arg-type]
     usage = usage or Usage()
     default_region = region or stack_region(resources)
     index = {r.urn: r for r in resources}
     by_name = {(r.type, r.get("name")): r for r in resources if isinstance(r.get("name"), str)}
-    ctx = Context(catalog, usage, default_region, index, by_name)  # type: ignore[arg-type]
+    day = usage.defaults.estimate_date or today or dt.date.today()
+    ctx = Context(catalog, usage, default_region, index, by_name, today=day)  # type: ignore[arg-type]
     items: list[LineItem] = []
     not_estimated: dict[str, int] = {}
     for r in resources:
@@ -104,8 +108,11 @@ def estimate_resources(resources: list[Resource], *, project: str = "", stack: s
             items.extend(fn(r, ctx))
         elif billable_unknown(r.type):
             not_estimated[r.type] = not_estimated.get(r.type, 0) + 1
+    spot = {basis: sorted(t for t, b in ctx.spot_basis.items() if b == basis) for basis in ("data", "fallback", "usage")}
     assumptions = {"spotRatio": usage.defaults.spot_ratio or catalog.spot.ratio,
-                   "expectedUtilization": usage.defaults.expected_utilization}
+                   "spotPrices": {k: v for k, v in spot.items() if v},
+                   "expectedUtilization": usage.defaults.expected_utilization,
+                   "estimateDate": day.isoformat()}
     return Estimate(project=project, stack=stack, region=default_region, items=items,
                     catalog_as_of=catalog.as_of.isoformat(), assumptions=assumptions,
                     not_estimated=dict(sorted(not_estimated.items())))

@@ -73,6 +73,10 @@ class LineItem:
     note: str = ""
     price_source: str = ""
     price_as_of: str = ""
+    #: A usage-based line the plan implies: its documented default volume and cost (not in the plan total).
+    default_quantity: Triple | None = None
+    default_monthly: Triple | None = None
+    default_note: str = ""
 
     @property
     def key(self) -> tuple[str, str]:
@@ -85,6 +89,9 @@ class LineItem:
             "sku": self.sku, "description": self.description, "status": self.status, "unit": self.unit,
             "unitPrice": self.unit_price, "quantity": self.quantity.to_dict(), "monthly": self.monthly.to_dict(),
             "basis": self.basis, "note": self.note, "priceSource": self.price_source, "priceAsOf": self.price_as_of,
+            **({"usageDefault": {"quantity": self.default_quantity.to_dict(), "monthly": self.default_monthly.to_dict(),
+                                 "note": self.default_note}}
+               if self.default_quantity is not None and self.default_monthly is not None else {}),
         }
 
     @classmethod
@@ -93,6 +100,9 @@ class LineItem:
         if status not in ("priced", "usage-based", "unpriced"):
             raise ValueError(f"unknown status {status!r}")
         price = d.get("unitPrice")
+        default = d.get("usageDefault")
+        if default is not None and not isinstance(default, dict):
+            raise ValueError("usageDefault: expected an object")
         return cls(
             urn=str(d["urn"]), name=str(d["name"]), type=str(d["type"]), component=str(d.get("component", "")),
             team=str(d.get("team", "")), sku=str(d["sku"]), description=str(d.get("description", "")),
@@ -100,6 +110,9 @@ class LineItem:
             quantity=Triple.from_dict(d["quantity"]), monthly=Triple.from_dict(d["monthly"]),
             basis=str(d.get("basis", "plan")), note=str(d.get("note", "")),
             price_source=str(d.get("priceSource", "")), price_as_of=str(d.get("priceAsOf", "")),
+            default_quantity=Triple.from_dict(default["quantity"]) if default else None,
+            default_monthly=Triple.from_dict(default["monthly"]) if default else None,
+            default_note=str(default.get("note", "")) if default else "",
         )
 
 
@@ -108,6 +121,15 @@ def total(items: Iterable[LineItem]) -> Triple:
     for item in items:
         if item.status == "priced":
             out = out + item.monthly
+    return out
+
+
+def usage_defaults_total(items: Iterable[LineItem]) -> Triple:
+    """The documented default volumes of the usage-based lines the plan implies, priced."""
+    out = Triple()
+    for item in items:
+        if item.status == "usage-based" and item.default_monthly is not None:
+            out = out + item.default_monthly
     return out
 
 
@@ -136,6 +158,15 @@ class Estimate:
         return total(self.items)
 
     @property
+    def usage_defaults(self) -> Triple:
+        """What the usage-based lines' default volumes add (not in `totals`)."""
+        return usage_defaults_total(self.items)
+
+    @property
+    def totals_with_usage_defaults(self) -> Triple:
+        return self.totals + self.usage_defaults
+
+    @property
     def priced(self) -> list[LineItem]:
         return [i for i in self.items if i.status == "priced"]
 
@@ -161,6 +192,7 @@ class Estimate:
             "kind": KIND, "version": VERSION, "project": self.project, "stack": self.stack, "region": self.region,
             "currency": "USD", "hoursPerMonth": 730, "catalogAsOf": self.catalog_as_of,
             "assumptions": self.assumptions, "totals": self.totals.to_dict(),
+            "totalsWithUsageDefaults": self.totals_with_usage_defaults.to_dict(),
             "byComponent": {k: v.to_dict() for k, v in self.by_component().items()},
             "byTeam": {k: v.to_dict() for k, v in self.by_team().items()},
             "lineItems": [i.to_dict() for i in self.items],

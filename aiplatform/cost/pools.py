@@ -31,6 +31,8 @@ class Pool:
     capacity: str | None
     #: Accelerators per node the resource itself declares (GKE guestAccelerators); None: from the catalog.
     declared_accelerators: float | None = None
+    #: What `desired_size` was read from (for the estimate's notes).
+    desired_from: str = "desiredSize"
 
     def per_node(self, instance_type: str) -> float:
         if self.declared_accelerators is not None:
@@ -136,4 +138,5 @@ def _gke_pool(resource: Resource, types: tuple[str, ...]) -> Pool:
     if isinstance(accelerators, list) and accelerators:
         counts = [as_number(a.get("count")) for a in accelerators if isinstance(a, dict)]
         declared = sum(c for c in counts if c is not None) if all(c is not None for c in counts) else None
-    return Pool(types, low, high, desired, capacity, declared)
+    return Pool(types, low, high, desired, capacity, declared,
+                desired_from="initialNodeCount x zones (the desired total rounded up to whole nodes per zone)")

@@ -16,6 +16,7 @@ and Kubernetes apart) and import this module; `estimate.py` imports the pricers.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
@@ -33,6 +34,10 @@ class Context:
     default_region: str | None
     index: dict[str, Resource]
     by_name: dict[tuple[str, str], Resource] = field(default_factory=dict)
+    #: Instance types priced as spot, and whether from data, the fallback ratio or the usage file's ratio.
+    spot_basis: dict[str, str] = field(default_factory=dict)
+    #: The day priced (what is past a support window): the usage file's estimate_date, else today.
+    today: dt.date = field(default_factory=dt.date.today)
 
     def usage_of(self, r: Resource) -> ResourceUsage:
         return self.usage.for_resource(r.urn, r.name) or ResourceUsage()
@@ -114,14 +119,25 @@ def service_line(r: Resource, ctx: Context, sku: str, quantity: Triple, *, basis
                 price_as_of=price.as_of.isoformat())
 
 
-def usage_line(r: Resource, ctx: Context, sku: str, amount: float | None, what: str) -> LineItem:
-    """A usage-based charge: priced from the usage file, else listed without an amount."""
+def usage_line(r: Resource, ctx: Context, sku: str, amount: float | None, what: str,
+               default: tuple[float, str] | None = None) -> LineItem:
+    """A usage-based charge: priced from the usage file, else listed without an amount.
+
+    `default`: (monthly quantity, how it was set) when the plan implies the charge; the line then carries
+    that volume priced as `default_monthly` (in the "plan + usage defaults" total, not the plan total)."""
     if amount is not None:
         return service_line(r, ctx, sku, Triple.same(amount), basis="usage", note=f"{what} from the usage file")
     line = service_line(r, ctx, sku, Triple(), basis="usage")
     if line.status == "priced":
         line.status = "usage-based"
         line.note = f"depends on usage: set {what} in the usage file (${line.unit_price:g} per {line.unit})"
+        if default is not None and line.unit_price is not None:
+            quantity, how = default
+            hours = HOURS_PER_MONTH if line.unit == "hour" else 1.0
+            line.default_quantity = Triple.same(quantity)
+            line.default_monthly = Triple.same(quantity * line.unit_price * hours)
+            line.default_note = f"usage default: {quantity:g} {line.unit} a month ({how})"
+            line.note += f"; {line.default_note}"
     return line
 
 

@@ -60,7 +60,9 @@ def estimate_text(est: Estimate, width: int = 160) -> str:
             cells = [item.status, "", ""]
         table.add_row(item.name, item.description, price, *cells, item.note)
     table.add_section()
-    table.add_row("total", "", "", *_triple_cells(est.totals), "")
+    table.add_row("total (plan)", "", "", *_triple_cells(est.totals), "")
+    table.add_row("total (plan + usage defaults)", "", "", *_triple_cells(est.totals_with_usage_defaults),
+                  "documented default volumes of the usage-based lines (docs/cost.md)")
     console.print(table)
     _groups(console, "by component", est.by_component())
     _groups(console, "by team", est.by_team())
@@ -87,7 +89,9 @@ def estimate_markdown(est: Estimate) -> str:
     t = est.totals
     lines = [f"### Monthly cost of `{est.stack}`", "",
              "| | idle | expected | peak |", "|---|---:|---:|---:|",
-             f"| **total** | {usd(t.idle)} | {usd(t.expected)} | {usd(t.peak)} |"]
+             f"| **total (plan)** | {usd(t.idle)} | {usd(t.expected)} | {usd(t.peak)} |"]
+    w = est.totals_with_usage_defaults
+    lines += [f"| plan + usage defaults | {usd(w.idle)} | {usd(w.expected)} | {usd(w.peak)} |"]
     lines += [f"| {k} | {usd(v.idle)} | {usd(v.expected)} | {usd(v.peak)} |" for k, v in est.by_component().items()]
     lines += ["", f"<sub>USD per month (730 h), list prices as of {est.catalog_as_of}, {est.region}; "
                   "no discounts or savings plans. Usage-based charges are left out unless a usage file is given."

@@ -4,7 +4,8 @@
 version: 1
 defaults:
   expected_utilization: 0.25   # node pools: expected = min + 25% of (max - min)
-  spot_ratio: 0.35             # spot estimate as a share of on-demand
+  spot_ratio: 0.35             # spot estimate as a share of on-demand (overrides spot data)
+  estimate_date: 2026-12-03    # price as of this day (EKS extended support); default today
 resources:                     # by logical name or URN
   ml-dev-inference-l4: {expected_nodes: 2}
   ml-dev-us-east-1a: {monthly_data_processed_gb: 800}
@@ -16,6 +17,7 @@ priced from them say so (`basis: usage`).
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
@@ -40,6 +42,13 @@ class Defaults(_Strict):
     expected_utilization: float | None = Field(
         None, ge=0, le=1, description="Node pools without expected_nodes: min + this share of (max - min).")
     spot_ratio: float | None = Field(None, gt=0, le=1, description="Spot estimate as a share of on-demand.")
+    gke_free_tier: bool = Field(
+        True, description="Apply GKE's free-tier credit ($74.40/month, one zonal or Autopilot cluster per billing "
+                          "account) to a zonal or Autopilot cluster; false when the account's credit is used elsewhere.")
+    sustained_use: bool = Field(
+        True, description="Apply the automatic sustained-use discount of N1/N2 nodes running all month, as GCP bills.")
+    estimate_date: dt.date | None = Field(
+        None, strict=False, description="The day the estimate prices (EKS support windows); default today.")
 
 
 class ResourceUsage(_Strict):

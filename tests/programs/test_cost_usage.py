@@ -12,7 +12,7 @@ from aiplatform.cost.plan import estimate_plan
 
 HOURS = 730
 
-L4_SPOT = 0.85362 * 0.4  # g2-standard-8 in us-central1 x the catalog's spot ratio
+L4_SPOT = 0.34057  # g2-standard-8 in us-central1: the catalog's published spot price
 
 
 def lines_of(estimate) -> dict[tuple[str, str], Any]:
@@ -50,12 +50,13 @@ def test_gcp_dev_usage_file_prices_storage_nat_data_and_expected_nodes(plans):
     assert disks.quantity.expected == 3 * 200  # 200 GB pd-balanced per node
     shared = after[("ml-dev-shared-l4", "gcp-compute-g2-standard-4-spot")]
     assert (shared.quantity.expected, shared.basis) == (1, "usage")  # 0 + 0.5 x (2 - 0)
-    shared_spot = prices("gcp").instance("g2-standard-4", "us-central1").amount * 0.4
+    shared_spot = prices("gcp").spot_price("g2-standard-4", "us-central1").amount
     assert shared.monthly.expected == pytest.approx(shared_spot * HOURS)
     assert after[("ml-dev-shared-l4", "gcp-pd-balanced")].quantity.expected == 200
 
     stored = 500 * 0.02 + 40 * 0.1 + 300 * 0.045
-    added = stored + 3 * (L4_SPOT * HOURS + 200 * 0.1) + (shared_spot * HOURS + 200 * 0.1)
+    nat_per_vm = 4 * 0.0014 * HOURS  # Cloud NAT bills the 4 more expected nodes per VM-hour
+    added = stored + 3 * (L4_SPOT * HOURS + 200 * 0.1) + (shared_spot * HOURS + 200 * 0.1) + nat_per_vm
     assert estimate.totals.expected == pytest.approx(estimate_plan(plan).totals.expected + added)
     assert estimate.totals.idle == pytest.approx(estimate_plan(plan).totals.idle + stored)
 

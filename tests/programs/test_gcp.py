@@ -332,16 +332,18 @@ def test_gcp_plans_are_priced_from_the_gcp_catalog(plans):
     assert dev.region == "us-central1"
     lines = {(i.name, i.sku): i for i in dev.items}
     spot = lines[("ml-dev-inference-l4", "gcp-compute-g2-standard-8-spot")]
-    assert spot.unit_price == pytest.approx(0.85362 * 0.4)
-    assert (spot.monthly.idle, spot.monthly.peak) == (0, pytest.approx(4 * 0.85362 * 0.4 * 730))
+    assert spot.unit_price == pytest.approx(0.34057)  # the published spot price, not 0.4 x on-demand
+    assert (spot.monthly.idle, spot.monthly.peak) == (0, pytest.approx(4 * 0.34057 * 730))
     assert lines[("ml-dev", "gcp-gke-cluster")].monthly.expected == pytest.approx(73.0)
-    assert lines[("ml-dev-nat", "gcp-cloud-nat-gateway")].status == "priced"
+    assert lines[("ml-dev", "gcp-gke-free-tier")].monthly.expected == pytest.approx(-73.0)  # a zonal cluster
+    assert lines[("ml-dev-nat", "gcp-cloud-nat-vm")].status == "priced"
     assert lines[("ml-dev-system", "gcp-compute-e2-standard-4")].monthly.expected == pytest.approx(2 * 0.134012 * 730)
     assert not dev.not_estimated, dev.not_estimated
     prod = estimate_plan(plans.preview["gcp-prod"])
     lines = {(i.name, i.sku): i for i in prod.items}
     reserved = lines[("ml-prod-training-a100", "gcp-compute-a2-ultragpu-8g")]
     assert reserved.monthly.peak == pytest.approx(2 * 40.55034 * 1.126 * 730, rel=1e-4)
+    assert reserved.monthly.idle == reserved.monthly.peak  # billed whether used or not
     assert "reservation" in reserved.note
     assert prod.totals.peak < load_platform_config(stack_platform("gcp-prod")).budget.monthly_usd
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from typing import Any
 
+from ...catalog.eks import support_of
 from ...catalog.pins import AMI_TYPES_BY_VENDOR
 from .. import defaults as d
 from ..defaults import ByEnv
@@ -26,6 +28,28 @@ def partition_of(region: str) -> str:
 def default_ami_type(vendor: str) -> str:
     """The EKS AMI type of a pool whose config names none: the first of its accelerator vendor's."""
     return AMI_TYPES_BY_VENDOR[vendor][0]
+
+
+#: Warn this many days before a pinned EKS version leaves standard support.
+EKS_SUPPORT_WARNING_DAYS = 60
+
+
+def eks_support_warning(version: str, today: dt.date) -> str | None:
+    """A warning when an EKS Kubernetes version leaves standard support within 60 days of `today` (or has left it).
+
+    Past its standard window a cluster is billed extended support (6x the control-plane rate) unless
+    upgradePolicy.supportType is STANDARD, in which case AWS upgrades it. None for a version the support
+    table does not list, or one with more than 60 days left."""
+    window = support_of(version)
+    if window is None:
+        return None
+    left = (window.end_of_standard - today).days
+    if left > EKS_SUPPORT_WARNING_DAYS:
+        return None
+    when = (f"leaves standard support on {window.end_of_standard} ({left} days)" if left >= 0
+            else f"left standard support on {window.end_of_standard}")
+    return (f"cluster.kubernetes_version: EKS {version} {when}; after it the cluster is billed extended support "
+            f"(until {window.end_of_extended}) or, with supportType STANDARD, upgraded by AWS: plan the upgrade")
 
 
 def _network_problems(net: Any) -> Found:

@@ -8,11 +8,13 @@ Scaling groups and instances are priced with the other node pools (`pools.py`).
 
 from __future__ import annotations
 
+from ...catalog.eks import support_of
 from ...shape.links import BUCKET_TYPES
 from ...shape.props import as_number, known
 from ...shape.resource import Resource
 from ..model import LineItem, Triple
 from ..pricing import CLUSTER_PRICING, ClusterPricing, Context, item, pricer, service_line, usage_line
+from ..usage_defaults import NAT_DATA_GB, control_plane_logs_gb
 
 #: OpenSearch Serverless: the account's default maximum is 10 indexing + 10 search OCUs.
 AOSS_DEFAULT_MAX_OCUS = 20.0
@@ -20,20 +22,41 @@ AOSS_DEFAULT_MAX_OCUS = 20.0
 
 @pricer("aws:eks/cluster:Cluster")
 def price_eks(r: Resource, ctx: Context) -> list[LineItem]:
+    """Standard support, or extended support only for a version past its standard window on the day priced.
+
+    Past the window, AWS bills extended support when `upgradePolicy.supportType` is EXTENDED or unset (its
+    default) and auto-upgrades a STANDARD cluster instead. A version the support table does not list is priced
+    as before: extended unless supportType says STANDARD."""
     support = r.get("upgradePolicy.supportType")
-    if isinstance(support, str) and known(support):
-        sku = "aws-eks-cluster-extended" if support == "EXTENDED" else "aws-eks-cluster-standard"
-        note = ""
-    else:
-        sku, note = "aws-eks-cluster-extended", "upgradePolicy.supportType not set: AWS defaults to EXTENDED"
-    return [service_line(r, ctx, sku, Triple.same(1), note=note)]
+    support = support if isinstance(support, str) and known(support) else None
+    version = r.get("version")
+    window = support_of(version) if isinstance(version, str) and known(version) else None
+    standard, extended = "aws-eks-cluster-standard", "aws-eks-cluster-extended"
+    if window is None:
+        sku = standard if support == "STANDARD" else extended
+        note = (f"Kubernetes {version if isinstance(version, str) and known(version) else '(unknown)'}: not in the "
+                "EKS support table; " + ("supportType STANDARD" if support == "STANDARD" else
+                                         f"supportType {support or 'not set (AWS defaults to EXTENDED)'}"))
+        return [service_line(r, ctx, sku, Triple.same(1), note=note)]
+    on = ctx.today.isoformat()
+    if ctx.today <= window.end_of_standard:
+        note = (f"Kubernetes {version} is in standard support until {window.end_of_standard} (priced as of {on}); "
+                f"extended support after it unless supportType is STANDARD")
+        return [service_line(r, ctx, standard, Triple.same(1), note=note)]
+    if support == "STANDARD":
+        note = (f"Kubernetes {version} left standard support on {window.end_of_standard}; supportType STANDARD: "
+                "AWS auto-upgrades the cluster instead of billing extended support")
+        return [service_line(r, ctx, standard, Triple.same(1), note=note)]
+    note = (f"Kubernetes {version} left standard support on {window.end_of_standard} (priced as of {on}); "
+            f"supportType {support or 'not set (AWS defaults to EXTENDED)'}")
+    return [service_line(r, ctx, extended, Triple.same(1), note=note)]
 
 
 @pricer("aws:ec2/natGateway:NatGateway", usage=("monthly_data_processed_gb",))
 def price_nat(r: Resource, ctx: Context) -> list[LineItem]:
     return [service_line(r, ctx, "aws-nat-gateway", Triple.same(1)),
             usage_line(r, ctx, "aws-nat-gateway-data", ctx.usage_of(r).monthly_data_processed_gb,
-                       "monthly_data_processed_gb")]
+                       "monthly_data_processed_gb", default=(NAT_DATA_GB, "per NAT gateway"))]
 
 
 @pricer("aws:ec2/eip:Eip")
@@ -59,7 +82,19 @@ def price_ecr(r: Resource, ctx: Context) -> list[LineItem]:
 @pricer("aws:cloudwatch/logGroup:LogGroup", usage=("monthly_data_ingested_gb",))
 def price_logs(r: Resource, ctx: Context) -> list[LineItem]:
     return [usage_line(r, ctx, "aws-cloudwatch-logs-ingest", ctx.usage_of(r).monthly_data_ingested_gb,
-                       "monthly_data_ingested_gb")]
+                       "monthly_data_ingested_gb", default=_control_plane_logs(r, ctx))]
+
+
+def _control_plane_logs(r: Resource, ctx: Context) -> tuple[float, str] | None:
+    """The EKS cluster writing into this log group (/aws/eks/<cluster>/cluster) and its enabled log types."""
+    name = r.get("name")
+    if not isinstance(name, str) or not name.startswith("/aws/eks/") or not name.endswith("/cluster"):
+        return None
+    cluster = ctx.by_name.get(("aws:eks/cluster:Cluster", name[len("/aws/eks/"):-len("/cluster")]))
+    types = cluster.get("enabledClusterLogTypes") if cluster is not None else None
+    if not isinstance(types, list) or not all(isinstance(t, str) for t in types) or not types:
+        return None
+    return control_plane_logs_gb(types), f"control-plane log types {', '.join(types)}"
 
 
 @pricer("aws:opensearch/serverlessCollection:ServerlessCollection", usage=("ocus", "max_ocus", "storage_gb"))

@@ -5,23 +5,73 @@ GKE node pools are priced with the other node pools (`pools.py`).
 
 from __future__ import annotations
 
+import re
+
 from ...shape.resource import Resource
 from ..model import LineItem, Triple
-from ..pricing import CLUSTER_PRICING, ClusterPricing, Context, pricer, service_line, usage_line
+from ..pools import GKE_NODE_POOL, pool_of
+from ..pricing import CLUSTER_PRICING, ClusterPricing, Context, item, pricer, service_line, usage_line
+from ..usage_defaults import NAT_DATA_GB
+from .pools import pool_sizes
+
+#: GKE's free-tier credit per billing account and month (applies to one zonal or Autopilot cluster).
+GKE_FREE_TIER_USD = 74.40
+#: Cloud NAT bills $0.0014 per VM-hour up to the $0.044/h cap it reaches at 32 VMs.
+NAT_VM_CAP = 0.044 / 0.0014
 
 
 @pricer("gcp:container/cluster:Cluster")
 def price_gke(r: Resource, ctx: Context) -> list[LineItem]:
-    return [service_line(r, ctx, "gcp-gke-cluster", Triple.same(1),
-                         note="GKE's free-tier credit (one zonal cluster per billing account) is not applied")]
+    fee = service_line(r, ctx, "gcp-gke-cluster", Triple.same(1))
+    location = r.get("location")
+    zonal = isinstance(location, str) and re.fullmatch(r"[a-z]+-[a-z]+\d+-[a-z]", location) is not None
+    autopilot = r.get("enableAutopilot") is True
+    if not (zonal or autopilot):
+        fee.note = "a regional Standard cluster: GKE's free-tier credit (zonal or Autopilot only) does not apply"
+        return [fee]
+    if not ctx.usage.defaults.gke_free_tier or fee.status != "priced":
+        fee.note = "free-tier credit not applied (usage defaults.gke_free_tier: false)" if fee.status == "priced" \
+            else fee.note
+        return [fee]
+    credit = min(fee.monthly.peak, GKE_FREE_TIER_USD)
+    fee.note = "a zonal or Autopilot cluster: the free-tier credit below applies (one per billing account)"
+    return [fee, item(r, ctx, "gcp-gke-free-tier", "GKE free-tier credit", status="priced", unit="month",
+                      unit_price=-GKE_FREE_TIER_USD, quantity=Triple.same(1), monthly=Triple.same(-credit),
+                      basis="assumption", price_source="https://cloud.google.com/kubernetes-engine/pricing",
+                      note=f"${GKE_FREE_TIER_USD:.2f}/month per billing account, assumed unused elsewhere "
+                           "(usage defaults.gke_free_tier: false if another cluster takes it)")]
 
 
 @pricer("gcp:compute/routerNat:RouterNat", usage=("monthly_data_processed_gb",))
 def price_cloud_nat(r: Resource, ctx: Context) -> list[LineItem]:
-    return [service_line(r, ctx, "gcp-cloud-nat-gateway", Triple.same(1),
-                         note="priced at the 32-VM cap; fewer VMs cost $0.0014 per VM-hour"),
+    vms = _gke_nodes(ctx)
+    if vms is None:
+        gateway = service_line(r, ctx, "gcp-cloud-nat-gateway", Triple.same(1),
+                               note="node counts unknown: priced at the 32-VM cap")
+    else:
+        capped = Triple(*(min(n, NAT_VM_CAP) for n in (vms.idle, vms.expected, vms.peak)))
+        gateway = service_line(r, ctx, "gcp-cloud-nat-vm", capped,
+                               note=f"$0.0014 per VM-hour for the cluster's nodes ({vms.idle:g} / {vms.expected:g} / "
+                                    f"{vms.peak:g}), capped at $0.044/h (32 VMs)")
+    return [gateway,
+            service_line(r, ctx, "gcp-nat-ip", Triple.same(1),
+                         note="one auto-allocated NAT IP (more when nodes x ports per VM exceed 64,512)"),
             usage_line(r, ctx, "gcp-cloud-nat-data", ctx.usage_of(r).monthly_data_processed_gb,
-                       "monthly_data_processed_gb")]
+                       "monthly_data_processed_gb", default=(NAT_DATA_GB, "per Cloud NAT gateway"))]
+
+
+def _gke_nodes(ctx: Context) -> Triple | None:
+    """Nodes of every GKE node pool in the stack (idle, expected, peak); None when a pool's size is unknown."""
+    total = Triple()
+    for r in ctx.index.values():
+        if r.type != GKE_NODE_POOL:
+            continue
+        pool = pool_of(r)
+        sizes = pool_sizes(r, ctx, pool) if pool is not None else "unknown"
+        if isinstance(sizes, str):
+            return None
+        total = total + sizes[0]
+    return total
 
 
 @pricer("gcp:kms/cryptoKey:CryptoKey")

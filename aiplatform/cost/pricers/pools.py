@@ -12,7 +12,7 @@ priced per node.
 
 from __future__ import annotations
 
-from ...catalog.prices import HOURS_PER_MONTH, NOT_OFFERED
+from ...catalog.prices import HOURS_PER_MONTH, NOT_OFFERED, Price
 from ...shape.props import as_list, as_number, known
 from ...shape.resource import Resource
 from ..model import LineItem, Triple
@@ -27,7 +27,7 @@ VOLUME_SKUS = {"gp3": "aws-ebs-gp3", "pd-balanced": "gcp-pd-balanced"}
 def price_pool(r: Resource, ctx: Context) -> list[LineItem]:
     pool = pool_of(r)
     assert pool is not None
-    sizes = _pool_sizes(r, ctx, pool)
+    sizes = pool_sizes(r, ctx, pool)
     if isinstance(sizes, str):
         return [item(r, ctx, ctx.catalog.instance_sku, "Instances", status="unpriced", note=sizes)]
     nodes, basis, how = sizes
@@ -45,7 +45,7 @@ def price_pool(r: Resource, ctx: Context) -> list[LineItem]:
     return lines
 
 
-def _pool_sizes(r: Resource, ctx: Context, pool: Pool) -> tuple[Triple, str, str] | str:
+def pool_sizes(r: Resource, ctx: Context, pool: Pool) -> tuple[Triple, str, str] | str:
     if pool.min_size is None or pool.max_size is None:
         return "pool sizes are not known until apply"
     usage = ctx.usage_of(r)
@@ -59,9 +59,12 @@ def _pool_sizes(r: Resource, ctx: Context, pool: Pool) -> tuple[Triple, str, str
         expected = low + utilization * (high - low)
         basis, how = "usage", f"expected = min + {utilization:g} x (max - min)"
     elif pool.desired_size is not None:
-        expected, basis, how = pool.desired_size, "plan", "expected = desiredSize"
+        expected, basis, how = pool.desired_size, "plan", f"expected = {pool.desired_from}"
     else:
         expected, basis, how = low, "plan", "expected = minSize (desiredSize unknown)"
+    if not low <= expected <= high:
+        how += f" ({expected:g}), clamped to [{low:g}, {high:g}]"
+        expected = min(max(expected, low), high)
     return Triple(low, expected, high), basis, how
 
 
@@ -79,30 +82,65 @@ def _instance_line(r: Resource, ctx: Context, pool: Pool, nodes: Triple, basis: 
         return item(r, ctx, f"{prefix}-{types[0]}", f"{types[0]} nodes", status="unpriced", quantity=nodes,
                     note="region unknown")
     spot = pool.capacity == "spot"
-    candidates = types if spot else types[:1]
-    prices = [(t, ctx.catalog.instance(t, region)) for t in candidates]
-    for itype, found in prices:
-        if found is None or found is NOT_OFFERED:
-            why = "not offered on demand or as spot" if found is NOT_OFFERED else "no price in the catalog"
+    prices = [_hourly(ctx, t, region, spot) for t in (types if spot else types[:1])]
+    for found in prices:
+        if isinstance(found, str):
+            itype = found.split(":", 1)[0]
             return item(r, ctx, f"{prefix}-{itype}", f"{itype} nodes", status="unpriced", quantity=nodes,
-                        note=f"{itype}: {why} in {region}")
-    itype, price = max(prices, key=lambda p: p[1].amount)  # type: ignore[union-attr]
-    amount = price.amount  # type: ignore[union-attr]
+                        note=f"{found} in {region}")
+    itype, price, spot_note = max(prices, key=lambda p: p[1].amount)  # type: ignore[union-attr,index]
     notes = [how]
     if len(types) > 1:
         notes.append(f"priced as {itype} of {', '.join(types)}")
-    sku = f"{prefix}-{itype}"
     if pool.capacity == "reservation":
-        notes.append("a specific reservation: billed at the on-demand rate (less any commitment) used or not")
-    if spot:
-        ratio = ctx.spot_ratio(itype)
-        notes.append(f"spot estimate: {ratio:g} x on-demand ${amount:g}/h")
-        amount, sku = amount * ratio, f"{sku}-spot"
+        # A specific reservation is billed for its VMs whether pods use them or not: the pool's maximum is the
+        # reservation's VM count (a pool can only grow into what the reservation holds).
+        nodes = Triple.same(nodes.peak)
+        notes.append("a specific reservation: its VMs (the pool's maximum) are billed at every basis, "
+                     "used or not, at the on-demand rate less any commitment")
+    if spot_note:
+        notes.append(spot_note)
+    if not price.verified:  # type: ignore[union-attr]
+        notes.append(f"{itype} in {region}: not a published figure (catalog: unverified)")
+    sku = f"{prefix}-{itype}-spot" if spot else f"{prefix}-{itype}"
+    amount = price.amount  # type: ignore[union-attr]
+    sud = price.sustained_use_discount  # type: ignore[union-attr]
+    if sud and not spot and ctx.usage.defaults.sustained_use:
+        amount *= 1 - sud
+        notes.append(f"sustained-use discount {sud:.0%} (nodes running all month; ${price.amount:g}/h list)")  # type: ignore[union-attr]
     return item(r, ctx, sku, f"{itype} nodes ({'spot' if spot else pool.capacity or 'on-demand'})", status="priced",
-                unit="hour",
-                unit_price=round(amount, 6), quantity=nodes, monthly=nodes.scale(amount * HOURS_PER_MONTH),
-                basis=basis, note="; ".join(notes), price_source=price.source,  # type: ignore[union-attr]
-                price_as_of=price.as_of.isoformat())  # type: ignore[union-attr]
+                unit="hour", unit_price=round(amount, 6), quantity=nodes,
+                monthly=nodes.scale(amount * HOURS_PER_MONTH), basis=basis, note="; ".join(notes),
+                price_source=price.source, price_as_of=price.as_of.isoformat())  # type: ignore[union-attr]
+
+
+def _hourly(ctx: Context, itype: str, region: str, spot: bool) -> tuple[str, Price, str] | str:
+    """(type, hourly price, note) of one instance type, or why it has none ("<type>: <why>").
+
+    Spot: the catalog's dated spot price when it has one (a type the data lists as spot is priced even where
+    it is not sold on demand), else on-demand x the fallback ratio, labelled as such."""
+    on_demand = ctx.catalog.instance(itype, region)
+    if not spot:
+        if on_demand is None or on_demand is NOT_OFFERED:
+            why = "not offered on demand" if on_demand is NOT_OFFERED else "no price in the catalog"
+            return f"{itype}: {why}"
+        return itype, on_demand, ""  # type: ignore[return-value]
+    given = ctx.usage.defaults.spot_ratio
+    data = ctx.catalog.spot_price(itype, region)
+    if data is NOT_OFFERED:
+        return f"{itype}: not sold as spot (spot data)"
+    if data is not None and given is None:
+        ctx.spot_basis[itype] = "data"
+        return itype, data, f"spot price from data ({data.source.rsplit('/', 1)[-1]}, {data.as_of})"  # type: ignore[union-attr]
+    if on_demand is None or on_demand is NOT_OFFERED:
+        why = "not offered on demand or as spot" if on_demand is NOT_OFFERED else "no price in the catalog"
+        return f"{itype}: {why}"
+    ratio = ctx.spot_ratio(itype)
+    ctx.spot_basis[itype] = "usage" if given is not None else "fallback"
+    what = "spot_ratio from the usage file" if given is not None else "spot fallback (no spot data)"
+    scaled = Price(f"{on_demand.sku}-spot", on_demand.amount * ratio, "hour", on_demand.as_of,  # type: ignore[union-attr]
+                   on_demand.source, verified=on_demand.verified)  # type: ignore[union-attr]
+    return itype, scaled, f"{what}: {ratio:g} x on-demand ${on_demand.amount:g}/h"  # type: ignore[union-attr]
 
 
 def _node_volume(r: Resource, ctx: Context) -> tuple[float, str, str] | None:

@@ -78,7 +78,11 @@ def _accelerator_hour(pools: list[Any], models: set[str], region: str) -> tuple[
             price = catalog.instance(itype, region)
             if price is None or price is NOT_OFFERED:
                 continue
-            hourly = price.amount * (catalog.spot_ratio(itype) if pool.capacity == "spot" else 1.0)  # type: ignore[union-attr]
+            spot = catalog.spot_price(itype, region) if pool.capacity == "spot" else None
+            if spot is NOT_OFFERED:
+                continue
+            hourly = spot.amount if spot is not None else \
+                price.amount * (catalog.spot_ratio(itype) if pool.capacity == "spot" else 1.0)  # type: ignore[union-attr]
             per_accelerator = hourly / row.accelerator.count
             if best is None or per_accelerator > best[0]:
                 best = (per_accelerator, f"{itype} ({row.accelerator.model}, {pool.capacity or 'on-demand'})")

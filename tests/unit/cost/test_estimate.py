@@ -121,7 +121,7 @@ def test_unpriced_lines_are_never_zero_and_stay_out_of_the_totals():
 
 def test_not_offered_type_is_unpriced_with_the_reason():
     est = estimate_plan(plan_of(pool("eu", ["g6.xlarge"], 1.0, 1.0), region="eu-west-1"))
-    assert "not offered on demand or as spot in eu-west-1" in line(est, "eu").note
+    assert "g6.xlarge: not offered on demand in eu-west-1" in line(est, "eu").note
 
 
 def test_launch_template_volumes_are_priced_per_node():
