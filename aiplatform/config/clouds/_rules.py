@@ -19,6 +19,12 @@ Found = list[tuple[str, str]]
 Check = Callable[[Any], Found]
 
 
+def cost_center_problems(config: Any, value: re.Pattern[str], rule: str) -> Found:
+    """Teams' cost centers that the cloud's tag (or label) values refuse; `rule` says what they take."""
+    return [(f"teams[{i}].cost_center", f"{team.cost_center!r}: {rule}") for i, team in enumerate(config.teams)
+            if team.cost_center is not None and not value.match(team.cost_center)]
+
+
 def _none(_: Any) -> Found:
     return []
 

@@ -10,7 +10,7 @@ from ...catalog.eks import support_of
 from ...catalog.pins import AMI_TYPES_BY_VENDOR
 from .. import defaults as d
 from ..defaults import ByEnv
-from ._rules import CloudDefaults, CloudRules, Found
+from ._rules import CloudDefaults, CloudRules, Found, cost_center_problems
 
 #: An IAM role ARN in any partition.
 ROLE_ARN = re.compile(r"^arn:aws(-cn|-us-gov)?:iam::\d{12}:role/[\w+=,.@/-]+$")
@@ -86,11 +86,8 @@ def _name_problems(config: Any) -> Found:
         if config.name.startswith(prefix):
             found.append(("name", f"starts with {prefix!r}, which S3 reserves: the platform's bucket names start "
                                   "with the platform name"))
-    for i, team in enumerate(config.teams):
-        if team.cost_center is not None and not TAG_VALUE.match(team.cost_center):
-            found.append((f"teams[{i}].cost_center", f"{team.cost_center!r}: AWS tag values take letters, digits, "
-                                                     "spaces and _ . : / = + - @ (at most 256)"))
-    return found
+    return found + cost_center_problems(
+        config, TAG_VALUE, "AWS tag values take letters, digits, spaces and _ . : / = + - @ (at most 256)")
 
 
 def _pool_placement(config: Any) -> Found:

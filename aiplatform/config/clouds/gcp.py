@@ -8,7 +8,7 @@ from typing import Any
 
 from ...catalog import instance_row
 from ..defaults import ByEnv
-from ._rules import CloudDefaults, CloudRules, Found
+from ._rules import CloudDefaults, CloudRules, Found, cost_center_problems
 
 LABEL_KEY = re.compile(r"^[a-z][a-z0-9_-]{0,62}$")
 LABEL_VALUE = re.compile(r"^[a-z0-9_-]{0,63}$")
@@ -118,11 +118,8 @@ def _name_problems(config: Any) -> Found:
     if _GOOGLE.search(config.name):
         found.append(("name", "Cloud Storage refuses bucket names that start with 'goog' or contain 'google' "
                               "(or a close misspelling): the platform's bucket names start with the platform name"))
-    for i, team in enumerate(config.teams):
-        if team.cost_center is not None and not LABEL_VALUE.match(team.cost_center):
-            found.append((f"teams[{i}].cost_center", f"{team.cost_center!r}: GCP label values take lowercase "
-                                                     "letters, digits, '_' and '-' (at most 63)"))
-    return found
+    return found + cost_center_problems(
+        config, LABEL_VALUE, "GCP label values take lowercase letters, digits, '_' and '-' (at most 63)")
 
 
 GCP = CloudRules(
