@@ -244,8 +244,12 @@ def cost(
         Path | None, typer.Option(help="Invoke results and stack-reference outputs for planning (YAML/JSON).")
     ] = None,
     show_secrets: ShowSecretsOpt = False,
+    actual: Annotated[Path | None, typer.Option(
+        help="An OpenCost allocation export (its /allocation API's JSON): compare it with the estimate per team "
+             "and component.")] = None,
 ) -> None:
     """Estimate a stack's monthly cost (idle, expected, peak) from list prices, offline."""
+    from .cost import actual as a
     from .cost import diff, load_usage
     from .cost import render as r
     from .cost.plan import estimate_plan, load_baseline
@@ -253,6 +257,7 @@ def cost(
 
     _check_output(output)
     with _exit_codes():
+        allocation = a.load_allocation(actual) if actual is not None else None
         usage_spec = load_usage(usage) if usage is not None else None
         before = load_baseline(baseline, usage_spec) if baseline is not None else None
         if plan_file is not None:
@@ -261,6 +266,11 @@ def cost(
             project, stack = _target(project, stack)
             result = plan_project(project, stack, mode="preview", fixtures=_fixtures(project, fixtures))
         estimate = estimate_plan(result, usage_spec)
+    if allocation is not None:
+        comparison = a.compare(estimate, allocation)
+        text = a.comparison_json(comparison) if fmt == CostFormat.json else a.comparison_text(comparison)
+        _write(_scrub(text, result, show_secrets), output)
+        return
     if before is None:
         text = (r.estimate_text(estimate, _style(output), usage_given=usage is not None) if fmt is CostFormat.text else
                 {CostFormat.json: r.estimate_json, CostFormat.markdown: r.estimate_markdown}[fmt](estimate))

@@ -18,6 +18,12 @@ ACCELERATOR_LABEL = f"{LABEL_PREFIX}accelerator"
 #: A team's monthly GPU budget and allowed accelerator models, read by rule aip-cost-team-budget.
 BUDGET_ANNOTATION = f"{LABEL_PREFIX}monthly-budget-usd"
 ACCELERATORS_ANNOTATION = f"{LABEL_PREFIX}accelerators"
+#: The Kueue LocalQueue a Job or CronJob is submitted to (Kueue's own label), and the name of each team's
+#: LocalQueue (`default`: Kueue also assigns it to a team's jobs that carry no queue label).
+QUEUE_LABEL = "kueue.x-k8s.io/queue-name"
+TEAM_QUEUE = "default"
+#: The Kueue WorkloadPriorityClass of a queued Job (`serving`, `interactive`, `batch`: `components.kubernetes.kueue`).
+PRIORITY_LABEL = "kueue.x-k8s.io/priority-class"
 
 #: A Kubernetes resource quantity such as `500m`, `32` or `128Gi`.
 QUANTITY_PATTERN = r"^[0-9]+(\.[0-9]+)?(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$"

@@ -17,13 +17,24 @@ from typing import Any
 import jsonschema
 from upstream_helpers import load_yaml_documents
 
-#: The CRD files of the pinned Envoy Gateway chart (gatewayapi-crds.yaml is the Gateway API bundle it ships).
-CRD_FILES = (
-    "gateway-helm-{version}/crds/gatewayapi-crds.yaml.gz",
-    "gateway-helm-{version}/crds/gateway.envoyproxy.io_envoyproxies.yaml.gz",
-    "gateway-helm-{version}/crds/gateway.envoyproxy.io_securitypolicies.yaml.gz",
-    "gateway-helm-{version}/crds/gateway.envoyproxy.io_backendtrafficpolicies.yaml.gz",
-)
+from aiplatform.catalog.pins import ENVOY_GATEWAY, KUBE_PROMETHEUS_STACK, KUEUE
+
+#: The CRD files of each pinned chart that serves custom resources the platform writes, by the pin's version:
+#: Envoy Gateway's (gatewayapi-crds.yaml is the Gateway API bundle it ships), Kueue's and the Prometheus
+#: Operator's.
+CRD_FILES: dict[str, tuple[str, ...]] = {
+    ENVOY_GATEWAY.version: (
+        "gateway-helm-{version}/crds/gatewayapi-crds.yaml.gz",
+        "gateway-helm-{version}/crds/gateway.envoyproxy.io_envoyproxies.yaml.gz",
+        "gateway-helm-{version}/crds/gateway.envoyproxy.io_securitypolicies.yaml.gz",
+        "gateway-helm-{version}/crds/gateway.envoyproxy.io_backendtrafficpolicies.yaml.gz",
+    ),
+    KUEUE.version: tuple(f"kueue-{{version}}/crds/kueue.x-k8s.io_{kind}.yaml.gz" for kind in (
+        "resourceflavors", "clusterqueues", "localqueues", "workloadpriorityclasses")),
+    # the Prometheus Operator CRDs of the pinned kube-prometheus-stack (ServiceMonitor, PodMonitor, PrometheusRule)
+    KUBE_PROMETHEUS_STACK.version: tuple(f"kube-prometheus-stack-{{version}}/crds/crd-{name}.yaml.gz"
+                                         for name in ("servicemonitors", "podmonitors", "prometheusrules")),
+}
 
 _CARRIED = ("enum", "required", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "minLength",
             "maxLength", "pattern", "minItems", "maxItems", "uniqueItems", "minProperties", "maxProperties",
@@ -65,10 +76,11 @@ def to_json_schema(node: dict[str, Any], root: bool = False) -> dict[str, Any]:
 
 
 @cache
-def crd_schemas(version: str) -> dict[tuple[str, str], dict[str, Any]]:
-    """(apiVersion, kind) -> JSON Schema, for every version every vendored CRD serves."""
+def crd_schemas(*versions: str) -> dict[tuple[str, str], dict[str, Any]]:
+    """(apiVersion, kind) -> JSON Schema, for every version every vendored CRD of the pins at `versions` serves
+    (every pin of `CRD_FILES` when none is named)."""
     out = {}
-    for pattern in CRD_FILES:
+    for pattern, version in [(p, v) for v in versions or tuple(CRD_FILES) for p in CRD_FILES[v]]:
         for doc in load_yaml_documents(pattern.format(version=version)):
             if doc.get("kind") != "CustomResourceDefinition":
                 continue

@@ -26,9 +26,21 @@ CHARTS: dict[str, tuple[pins.HelmChart, str]] = {
     # Envoy Gateway's release packages values.tmpl.yaml as the chart's values.yaml (image tags filled in).
     "oci://docker.io/envoyproxy/gateway-helm": (pins.ENVOY_GATEWAY, f"gateway-helm-{pins.ENVOY_GATEWAY.version}/values.tmpl.yaml"),
     "qdrant": (pins.QDRANT, f"qdrant-{pins.QDRANT.version}/values.yaml"),
+    "oci://registry.k8s.io/kueue/charts/kueue": (pins.KUEUE, f"kueue-{pins.KUEUE.version}/values.yaml"),
     "oci://public.ecr.aws/neuron/neuron-helm-chart": (
         pins.NEURON_DEVICE_PLUGIN, f"neuron-helm-chart-{pins.NEURON_DEVICE_PLUGIN.version}/values.yaml"),
+    "kube-prometheus-stack": (
+        pins.KUBE_PROMETHEUS_STACK, f"kube-prometheus-stack-{pins.KUBE_PROMETHEUS_STACK.version}/values.yaml"),
+    "dcgm-exporter": (pins.DCGM_EXPORTER, f"dcgm-exporter-{pins.DCGM_EXPORTER.version}/values.yaml"),
+    "opencost": (pins.OPENCOST, f"opencost-{pins.OPENCOST.version}/values.yaml"),
 }
+
+#: Charts that are dependencies of a pinned chart (not released on their own): their values files, and, per
+#: parent chart, the value key under which each one's values go.
+SUBCHART_VALUES: dict[str, str] = {
+    "kube-state-metrics": f"kube-state-metrics-{pins.KUBE_STATE_METRICS_CHART_VERSION}/values.yaml",
+}
+SUBCHARTS: dict[str, dict[str, str]] = {"kube-prometheus-stack": {"kube-state-metrics": "kube-state-metrics"}}
 
 #: Value paths whose content the chart passes through as a whole (a Kubernetes object, a map of
 #: labels or flags, or the application's own config file), as each chart's values.yaml documents them.
@@ -45,6 +57,16 @@ FREE_FORM: dict[str, frozenset[str]] = {
         "podLabels", "resources", "serviceAccount.annotations",
     }),
     "oci://public.ecr.aws/neuron/neuron-helm-chart": frozenset({"devicePlugin.nodeSelector"}),
+    "kube-prometheus-stack": frozenset({
+        "prometheus.prometheusSpec.storageSpec",  # "Prometheus StorageSpec": a volumeClaimTemplate
+        "prometheus.prometheusSpec.externalLabels",  # a map of labels
+        "alertmanager.config",  # "Alertmanager configuration directives": Alertmanager's own config file
+    }),
+    "dcgm-exporter": frozenset({"affinity"}),  # a Kubernetes Affinity
+    # "Configures the pricing model": templates/configmap-custom-pricing.yaml writes every key into the file
+    "opencost": frozenset({"opencost.customPricing.costModel"}),
+    "kube-state-metrics": frozenset(),
+    "oci://registry.k8s.io/kueue/charts/kueue": frozenset({"controllerManager.nodeSelector"}),  # a nodeSelector
 }
 
 #: Value paths a chart's values.yaml documents only in a comment (`# key: ...`), with the vendored
@@ -59,7 +81,8 @@ COMMENTED: dict[str, dict[str, str]] = {
 
 @cache
 def chart_values(chart: str) -> dict[str, Any]:
-    return yaml.safe_load((UPSTREAM / CHARTS[chart][1]).read_text(encoding="utf-8"))
+    relative = CHARTS[chart][1] if chart in CHARTS else SUBCHART_VALUES[chart]
+    return yaml.safe_load((UPSTREAM / relative).read_text(encoding="utf-8"))
 
 
 def key_paths(values: Any, prefix: str = "") -> Iterator[tuple[str, Any]]:
@@ -75,7 +98,12 @@ def missing_keys(chart: str, values: dict[str, Any]) -> list[str]:
     """Paths the project sets that the chart's values.yaml does not have (outside free-form maps)."""
     upstream, free, commented = chart_values(chart), FREE_FORM[chart], COMMENTED.get(chart, {})
     out = []
+    for key, subchart in SUBCHARTS.get(chart, {}).items():  # a dependency's values: checked against its chart
+        out += [f"{key}.{path}" for path in missing_keys(subchart, values.get(key) or {})]
+        free = free | {key}
     for path, _ in key_paths(values):
+        if path in SUBCHARTS.get(chart, {}):
+            continue
         parts = path.split(".")
         if path in commented:
             continue

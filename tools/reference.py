@@ -240,11 +240,36 @@ PIN_CHECKS: dict[str, tuple[str | None, str, str]] = {
         "every value key is in values.yaml (apiKey and persistence.storageClassName as documented comments); "
         "the ServiceAccount and the StatefulSet's serviceAccountName are the chart's full name (fullnameOverride)",
         "tests/unit/catalog/test_upstream_pins.py (issue16_point5), tests/programs/test_upstream_pins.py"),
+    "KUBE_PROMETHEUS_STACK": (
+        "kube-prometheus-stack-{version}",
+        "every value key the plans set is in values.yaml (kube-state-metrics' keys in the vendored "
+        "kube-state-metrics-8.4.0/values.yaml); every ServiceMonitor, PodMonitor and PrometheusRule of every plan "
+        "validates against the chart's CRDs (Prometheus Operator v0.93.1); every rule group passes "
+        "`promtool check rules` and every alert has a firing and a non-firing `promtool test rules` case",
+        "tests/programs/test_upstream_pins.py, tests/programs/test_observability.py, "
+        "tests/unit/components/test_observability_rules.py"),
+    "DCGM_EXPORTER": (
+        "dcgm-exporter-{version}",
+        "every value key is in values.yaml; every DCGM metric the rules and dashboards use is in the image's "
+        "default-counters.csv", "tests/programs/test_upstream_pins.py, tests/unit/components/test_observability_rules.py"),
+    "OPENCOST": (
+        "opencost-{version}",
+        "every value key is in values.yaml (costModel's keys go into the pricing file as they are, "
+        "templates/configmap-custom-pricing.yaml)", "tests/programs/test_upstream_pins.py"),
+    "KUEUE": (
+        "kueue-{version}",
+        "every value key is in values.yaml; every ResourceFlavor, ClusterQueue, LocalQueue and "
+        "WorkloadPriorityClass of every plan validates against the release's CRDs (v1beta2); not checked: CEL rules",
+        "tests/unit/catalog/test_upstream_pins.py, tests/programs/test_upstream_pins.py"),
+    "KUEUE_IMAGE": (None, "the image tag equals the chart version's release tag (hack/helm-chart-package.sh)",
+                    "tests/unit/catalog/test_upstream_pins.py"),
     "QDRANT_IMAGE_TAG": (None, "not vendored: the chart's appVersion", "-"),
     "VLLM_IMAGE": (
-        None, "NOT verified: the vLLM repository is too large to vendor from here. vLLM PR #26464 (merged "
-        "2025-10) added runai-model-streamer[gcs] to the image after v0.11.0, so gs:// streaming on GKE is "
-        "not known to work with this tag", "-"),
+        "vllm-{version}",
+        "the image's Dockerfile (target vllm-openai) installs runai-model-streamer[s3,gcs] and the streamer "
+        "loader takes s3:// and gs:// (v0.11.0's image had no GCS extra: gs:// failed on GKE); not verified: "
+        "that the registry serves the tag",
+        "tests/unit/catalog/test_upstream_pins.py (issue16_point3)"),
     "EKS_ADDON_VERSIONS": (None, "not verified against upstream files (`aws eks describe-addon-versions`)", "-"),
     "EKS_OPTIONAL_ADDON_VERSIONS": (None, "not verified against upstream files", "-"),
 }
@@ -275,7 +300,8 @@ def pins_markdown(root: Path) -> str:
             shown = f"`{value}`"
         source = "-"
         if directory:
-            vendored = root / UPSTREAM / directory.format(version=value.version)
+            version = value.version if isinstance(value, pins.HelmChart) else str(value).rsplit(":v", 1)[-1]
+            vendored = root / UPSTREAM / directory.format(version=version)
             meta = _source_lines(vendored)
             source = (f"{meta['Repository']} tag `{meta['Tag'].split(' ')[0]}` commit `{meta['Commit'][:12]}` "
                       f"({meta['Date'].split(' ')[0]}); `{vendored.relative_to(root).as_posix()}/`")

@@ -94,10 +94,47 @@ QDRANT = HelmChart(
 )
 QDRANT_IMAGE_TAG = "v1.15.4"
 
-#: The OpenAI-compatible model server `InferenceService` runs by default (vLLM; the image ships the
-#: Run:ai model streamer, which loads weights straight from s3://). Not verified upstream: whether this
-#: image's streamer reads gs:// (docs/pins.md says what is known).
-VLLM_IMAGE = "vllm/vllm-openai:v0.11.0"
+#: The metrics stack: Prometheus Operator, Prometheus, Alertmanager, Grafana, kube-state-metrics and the
+#: node exporter (chart 88.5.3, operator appVersion v0.93.1; its CRDs and values are vendored in
+#: tests/data/upstream/kube-prometheus-stack-88.5.3, kube-state-metrics' values in kube-state-metrics-8.4.0).
+KUBE_PROMETHEUS_STACK = HelmChart(
+    chart="kube-prometheus-stack",
+    version="88.5.3",
+    repository="https://prometheus-community.github.io/helm-charts",
+)
+#: The kube-state-metrics chart kube-prometheus-stack 88.5.3 depends on (its values live under `kube-state-metrics`).
+KUBE_STATE_METRICS_CHART_VERSION = "8.4.0"
+
+#: NVIDIA DCGM exporter (GPU utilisation, memory, XID errors per GPU, attributed to the pod using it);
+#: chart 4.8.2 runs image 4.5.3-4.8.2 with the default counters vendored in tests/data/upstream/dcgm-exporter-4.8.2.
+DCGM_EXPORTER = HelmChart(
+    chart="dcgm-exporter",
+    version="4.8.2",
+    repository="https://nvidia.github.io/dcgm-exporter/helm-charts",
+)
+
+#: OpenCost (allocation of the cluster's cost to namespaces and labels, priced by the platform's catalog through
+#: custom pricing); chart 2.5.17 runs OpenCost 1.120.1. Vendored in tests/data/upstream/opencost-2.5.17.
+OPENCOST = HelmChart(
+    chart="opencost",
+    version="2.5.17",
+    repository="https://opencost.github.io/opencost-helm-chart",
+)
+
+#: Kueue (job queueing: ClusterQueues per team in one cohort, LocalQueues, WorkloadPriorityClasses), an OCI
+#: chart; v0.19.2 is the newest release upstream. The released chart runs the image of its own tag (the
+#: release rewrites the repository's staging image), which `Kueue` sets explicitly.
+KUEUE = HelmChart(
+    chart="kueue",
+    version="0.19.2",
+    repository="oci://registry.k8s.io/kueue/charts",
+)
+KUEUE_IMAGE = "registry.k8s.io/kueue/kueue:v0.19.2"
+
+#: The OpenAI-compatible model server `InferenceService` runs by default (vLLM). From v0.11.1 its image
+#: installs the Run:ai model streamer with both the S3 and the GCS extras, so weights stream straight
+#: from s3:// (EKS) and gs:// (GKE); v0.11.0's image had no GCS support (tests/data/upstream/vllm-0.11.1).
+VLLM_IMAGE = "vllm/vllm-openai:v0.11.1"
 
 #: The cluster-autoscaler image must match the cluster's Kubernetes minor version.
 CLUSTER_AUTOSCALER_IMAGE_TAGS: dict[str, str] = {

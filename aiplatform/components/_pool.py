@@ -36,6 +36,10 @@ class GpuPool(Protocol):
     """Accelerators on the smallest node of the pool."""
     max_accelerators: int
     """Accelerators of the pool at its largest size."""
+    node_labels: dict[str, str]
+    """The labels of its nodes (`pool_labels`): Kueue's ResourceFlavors select on them."""
+    node_taints: list[dict[str, str]]
+    """The taints of its nodes (`pool_taints`), Kubernetes spelling (`effect: NoSchedule`)."""
 
 
 def pool_labels(pool: str, vendor: str, capacity: str, extra: Mapping[str, str] | None = None, *,

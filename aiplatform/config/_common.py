@@ -172,16 +172,68 @@ def name_check(value: str, max_len: int) -> str:
     return value
 
 
+def is_label_key(key: str) -> bool:
+    """Kubernetes label (and taint) key syntax: an optional DNS-subdomain prefix and '/', a name of at most 63."""
+    prefix, _, name = key.rpartition("/")
+    return not (prefix and (len(prefix) > 253 or not _LABEL_PREFIX.match(prefix))) and bool(_LABEL_NAME.match(name))
+
+
+def is_label_value(value: str) -> bool:
+    """Kubernetes label (and taint) value syntax: empty, or at most 63 of [-A-Za-z0-9_.], alphanumeric at both ends."""
+    return bool(_LABEL_VALUE.match(value))
+
+
+#: RFC 1123 host names: labels of 1-63 characters, 253 in all; a leading `*.` for a wildcard listener.
+_HOST_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
+
+
+def hostname_problem(host: str) -> str | None:
+    """Why `host` is not an RFC 1123 host name a Gateway listener takes (None when it is)."""
+    labels = host.split(".")
+    if labels[0] == "*":
+        labels = labels[1:]
+    if len(host) > 253:
+        return f"{len(host)} characters; a host name has at most 253"
+    if len(labels) < 2:
+        return f"{host!r} is not a fully qualified host name (a.example.com)"
+    bad = [label for label in labels if len(label) > 63 or not _HOST_LABEL.match(label)]
+    if bad:
+        return (f"{host!r}: each dot-separated label is 1-63 lowercase letters, digits and '-', not starting or "
+                f"ending with '-' (not: {', '.join(repr(b[:70]) for b in bad)})")
+    return None
+
+
+#: Ranges no platform network or allow-list may use (RFC 6890): what packets there never reach a cloud network.
+SPECIAL_RANGES = {
+    "0.0.0.0/8": "'this network' (unspecified)",
+    "127.0.0.0/8": "loopback",
+    "169.254.0.0/16": "link-local (instance metadata lives there)",
+    "224.0.0.0/4": "multicast",
+}
+
+
+def special_range_problem(network: ipaddress.IPv4Network, *, allow_list: bool = False) -> str | None:
+    """Why `network` is not a usable range (None when it is).
+
+    A network the platform creates may not overlap a special-purpose block; an allow-list entry may
+    be broad (how broad is the exposure rules' call) but not lie inside one (nothing there ever calls).
+    """
+    for block, what in SPECIAL_RANGES.items():
+        special = ipaddress.IPv4Network(block)
+        if network.subnet_of(special) if allow_list else network.overlaps(special):
+            return f"{network} {'is in' if allow_list else 'overlaps'} {block}, {what}"
+    return None
+
+
 def label_problems(labels: dict[str, str], where: str) -> list[tuple[str, str]]:
     """Kubernetes label syntax and the reserved prefix, per label, as (sub-path, message)."""
     found: list[tuple[str, str]] = []
     for key, value in labels.items():
         path = f"{where}[{key!r}]"
-        prefix, _, name = key.rpartition("/")
-        if (prefix and (len(prefix) > 253 or not _LABEL_PREFIX.match(prefix))) or not _LABEL_NAME.match(name):
+        if not is_label_key(key):
             found.append((path, "not a valid Kubernetes label key"))
         elif key.startswith(RESERVED_LABEL_PREFIX):
             found.append((path, f"the {RESERVED_LABEL_PREFIX} prefix is reserved for labels the platform sets"))
-        if not _LABEL_VALUE.match(value):
+        if not is_label_value(value):
             found.append((path, f"not a valid Kubernetes label value: {value!r}"))
     return found

@@ -11,7 +11,7 @@ from ..catalog.checks import accelerator_type_problems, vendor_of
 from ..catalog.pins import AMI_TYPES_BY_VENDOR, DEFAULT_KUBERNETES_VERSION, GPU_AMI_TYPES, SUPPORTED_KUBERNETES_VERSIONS
 from ..problems import raise_problems
 from . import defaults as d
-from ._common import Strict, Suppress, label_problems, name_check, suppress_field
+from ._common import Strict, Suppress, is_label_key, is_label_value, label_problems, name_check, suppress_field
 from .clouds import AWS, GCP, not_applicable, rules_of
 from .clouds.aws import ROLE_ARN, default_ami_type
 from .network import EndpointAccess
@@ -117,9 +117,25 @@ class ClusterConfig(Strict):
 class Taint(Strict):
     """An extra node taint."""
 
-    key: str = Field(description="Taint key.")
-    value: str = Field("", description="Taint value.")
+    key: str = Field(description="Taint key (Kubernetes label-key syntax: `[prefix/]name`, name at most 63).")
+    value: str = Field("", description="Taint value (label-value syntax: at most 63 characters).")
     effect: Literal["NoSchedule", "PreferNoSchedule", "NoExecute"] = "NoSchedule"
+
+    @field_validator("key")
+    @classmethod
+    def _key(cls, v: str) -> str:
+        if not is_label_key(v):
+            raise ValueError(f"{v!r} is not a valid taint key ([prefix/]name: a DNS-subdomain prefix, a name of "
+                             "1-63 of [-A-Za-z0-9_.] starting and ending alphanumeric)")
+        return v
+
+    @field_validator("value")
+    @classmethod
+    def _value(cls, v: str) -> str:
+        if not is_label_value(v):
+            raise ValueError(f"{v!r} is not a valid taint value (at most 63 of [-A-Za-z0-9_.], alphanumeric at "
+                             "both ends)")
+        return v
 
 
 class GpuPool(NodeGroupSize):
@@ -153,8 +169,15 @@ class GpuPool(NodeGroupSize):
     )
     zones: list[str] | None = Field(
         None, min_length=1, max_length=6,
-        description="GCP: the zones of the pool's nodes, each selling its machine type (catalog/data/gcp_zones.yaml). "
-                    "Default: the cluster's node zones that sell it; a reservation pool must end up in one zone.",
+        description="The zones of the pool's nodes. GCP: each selling its machine type (catalog/data/gcp_zones.yaml); "
+                    "default: the cluster's node zones that sell it; a reservation pool must end up in one zone. "
+                    "AWS (a new VPC): a subset of the network's zones, the pool gets their private subnets; "
+                    "required for a capacity-block pool: the one zone of the block. Default: every zone.",
+    )
+    subnet_ids: list[str] | None = Field(
+        None, min_length=1, max_length=6,
+        description="AWS with an existing VPC: the private subnets of the pool's nodes (a capacity-block pool: the "
+                    "one subnet in the block's zone). Default: every private subnet of the network.",
     )
     gpu_driver_version: Literal["DEFAULT", "LATEST"] = Field(
         "DEFAULT", description="GCP: the NVIDIA driver GKE installs (DEFAULT or LATEST for the node version).",

@@ -49,6 +49,9 @@ REGISTRY_REPOSITORY_SUFFIX = "-serving"
 
 # ---- vector store
 VECTOR_STORE_NAMESPACE = "vector-store"
+GATEWAY_NAMESPACE = "llm-gateway"
+NVIDIA_DEVICE_PLUGIN_NAMESPACE = "nvidia-device-plugin"
+KUEUE_NAMESPACE = "kueue-system"
 QDRANT_SERVICE_ACCOUNT = "qdrant"
 QDRANT_REPLICAS: ByEnv[int] = ByEnv(3, 1)
 QDRANT_VOLUME_SIZE_GIB = 50
@@ -66,3 +69,28 @@ RECLAIM_POLICY: ByEnv[str] = ByEnv("Retain", "Delete")
 GATEWAY_REPLICAS: ByEnv[int] = ByEnv(2, 1)
 GATEWAY_REQUESTS_PER_MINUTE = 600
 GATEWAY_TEAM_CLAIM = "groups"
+
+# ---- observability
+OBSERVABILITY_NAMESPACE = "monitoring"
+#: The DCGM exporter's namespace (AWS; GKE collects GPU metrics itself).
+GPU_METRICS_NAMESPACE = "gpu-metrics"
+METRICS_RETENTION_DAYS: ByEnv[int] = ByEnv(30, 7)
+METRICS_VOLUME_GIB: ByEnv[int] = ByEnv(200, 50)
+SLO_TTFT_P95_SECONDS = 2.5
+SLO_OBJECTIVE = 0.99
+SLO_QUEUE_DEPTH = 10
+SLO_QUEUE_MINUTES = 10
+IDLE_GPU_PERCENT = 5.0
+IDLE_GPU_HOURS = 2.0
+TEAM_429_RATIO = 0.05
+#: OpenCost's default price ratio of a vCPU-hour to a GiB-hour of memory (its default.json: CPU 0.031611, RAM
+#: 0.004237): the system instance's list price is split between its vCPUs and memory in this ratio.
+OPENCOST_CPU_HOUR = 0.031611
+OPENCOST_RAM_GIB_HOUR = 0.004237
+
+#: Namespaces the platform itself uses (Kubernetes' own, the gateway's, the vector store's, the device
+#: plugins', the metrics stack's, Kueue's); a team or the registry's service accounts cannot take one. A test
+#: compares it with every namespace of every reference plan.
+PLATFORM_NAMESPACES = frozenset({"default", "kube-system", "kube-public", "kube-node-lease", GATEWAY_NAMESPACE,
+                                 VECTOR_STORE_NAMESPACE, NVIDIA_DEVICE_PLUGIN_NAMESPACE, OBSERVABILITY_NAMESPACE,
+                                 GPU_METRICS_NAMESPACE, KUEUE_NAMESPACE})

@@ -9,8 +9,9 @@ from typing import Any, Literal
 
 from pydantic import Field, field_validator
 
+from ..problems import raise_problems
 from . import defaults as d
-from ._common import Strict, cidr
+from ._common import Strict, cidr, special_range_problem
 from .clouds import CLOUDS, DEFAULT_CLOUD, not_applicable, rules_of
 from .clouds.gcp import MASTER_CIDR, pods_cidr, services_cidr
 
@@ -55,7 +56,10 @@ class NetworkConfig(Strict):
     @field_validator("cidr", "pods_cidr", "services_cidr", "master_cidr", mode="before")
     @classmethod
     def _cidr(cls, value: Any) -> Any:
-        return cidr(value)
+        network = cidr(value)
+        if network is not None and (problem := special_range_problem(network)):
+            raise ValueError(problem)
+        return network
 
     @field_validator("private_subnet_ids", "public_subnet_ids")
     @classmethod
@@ -146,7 +150,12 @@ class EndpointAccess(Strict):
     @field_validator("public_cidrs", mode="before")
     @classmethod
     def _cidrs(cls, value: Any) -> Any:
-        return [cidr(v) for v in value] if isinstance(value, list) else value
+        if not isinstance(value, list):
+            return value
+        networks = [cidr(v) for v in value]
+        raise_problems([(f"[{i}]", problem) for i, n in enumerate(networks)
+                        if n is not None and (problem := special_range_problem(n, allow_list=True))])
+        return networks
 
     def _allow_list(self, _: Any) -> list[tuple[str, str]]:
         found: list[tuple[str, str]] = []

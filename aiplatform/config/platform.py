@@ -13,7 +13,9 @@ from ..problems import did_you_mean, raise_problems
 from ._common import Strict, name_check
 from .clouds import CLOUDS, not_applicable
 from .compute import ClusterConfig, GpuPool
+from .names import principal_problems, region_problem
 from .network import NetworkConfig
+from .observability import ObservabilityConfig
 from .resolved import Resolved
 from .services import GatewayConfig, ModelRegistryConfig, VectorStoreConfig
 from .teams import PLATFORM_NAMESPACES, BudgetConfig, TeamConfig
@@ -59,6 +61,10 @@ class PlatformConfig(Resolved, Strict):
     model_registry: ModelRegistryConfig | None = Field(None, description="The model registry; default: none.")
     vector_store: VectorStoreConfig | None = Field(None, description="The vector store; default: none.")
     gateway: GatewayConfig | None = Field(None, description="The AI gateway; default: none.")
+    observability: ObservabilityConfig = Field(
+        default_factory=ObservabilityConfig,
+        description="Metrics stack, GPU and inference metrics, dashboards and alerts; default: on.",
+    )
     teams: list[TeamConfig] = Field(
         default_factory=list, max_length=500,
         description="Product teams, each with a namespace, quota, identity and budget; default: none.",
@@ -97,6 +103,7 @@ class PlatformConfig(Resolved, Strict):
         ("zones of the region", "_zones"),
         ("zones that sell the pools' machine types", "_placement"),
         ("fields and values of the cloud", "_cloud_problems"),
+        ("names the cloud accepts", "_name_problems"),
     )
 
     def _pool_names(self, _: Any) -> list[tuple[str, str]]:
@@ -151,6 +158,9 @@ class PlatformConfig(Resolved, Strict):
         return found + [("cluster.system_nodes.instance_types", msg)
                         for _, msg in system_problems(self.system_instance_types[0], self.region, self.node_zones)]
 
+    def _name_problems(self, _: Any) -> list[tuple[str, str]]:
+        return principal_problems(self) + self.rules.name_problems(self)
+
     def _cloud_problems(self, _: Any) -> list[tuple[str, str]]:
         """Fields of other clouds, and values this cloud does not take, with their paths."""
         cloud, rules = self.cloud, self.rules
@@ -160,6 +170,8 @@ class PlatformConfig(Resolved, Strict):
             found += [(f"gpu_pools[{i}].{sub}", msg) for sub, msg in pool.cloud_problems(cloud)]
         if not rules.region.match(self.region):
             found.append(("region", f"{self.region!r} is not {rules.article} region"))
+        elif problem := region_problem(cloud, rules.article, self.region):
+            found.append(("region", problem))
         for i, itype in enumerate(self.cluster.system_nodes.instance_types or []):
             owner = cloud_of(itype)
             if owner is not None and owner != cloud:
@@ -207,7 +219,10 @@ class PlatformConfig(Resolved, Strict):
                 most += pool.max_nodes * max(counts)
                 names.append(pool.name)
         if team.gpus <= most:
-            return []
+            if team.gpus + team.borrowing_limit <= most:
+                return []
+            return [(f"teams[{i}].borrowing_limit", f"team {team.name!r} may borrow up to {team.gpus} + "
+                     f"{team.borrowing_limit} GPUs, but its pools ({', '.join(names)}) can provide at most {most}")]
         head = f"team {team.name!r} has a quota of {team.gpus} GPUs, but"
         if not names:
             return [(f"teams[{i}].gpus", f"{head} no GPU pool offers the accelerators it may use")]

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..catalog import DEVICE_RESOURCE
+from ..catalog import DEVICE_RESOURCE, instance_row
+from ..catalog.prices import HOURS_PER_MONTH, Price, prices
 from . import defaults as d
 from .clouds import CloudDefaults, CloudRules, rules_of
 from .clouds.aws import partition_of
@@ -19,6 +20,7 @@ from .zones import placement
 if TYPE_CHECKING:
     from .compute import ClusterConfig, GpuPool
     from .network import NetworkConfig
+    from .observability import ObservabilityConfig
     from .services import GatewayConfig, ModelRegistryConfig, VectorStoreConfig
     from .teams import TeamConfig
 
@@ -38,6 +40,7 @@ class Resolved:
         model_registry: ModelRegistryConfig | None
         vector_store: VectorStoreConfig | None
         gateway: GatewayConfig | None
+        observability: ObservabilityConfig
 
     # ---- the cloud -------------------------------------------------------------------------------
 
@@ -206,3 +209,74 @@ class Resolved:
         """Envoy replicas of the gateway."""
         given = self.gateway.replicas if self.gateway is not None else None
         return given if given is not None else self.defaults.gateway_replicas.pick(self.environment)
+
+    # ---- observability ---------------------------------------------------------------------------
+
+    @property
+    def metrics_retention_days(self) -> int:
+        """Days Prometheus keeps samples."""
+        given = self.observability.retention_days
+        return given if given is not None else d.METRICS_RETENTION_DAYS.pick(self.environment)
+
+    @property
+    def metrics_volume_gib(self) -> int:
+        """Size of Prometheus' volume."""
+        given = self.observability.volume_gib
+        return given if given is not None else d.METRICS_VOLUME_GIB.pick(self.environment)
+
+    @property
+    def needs_storage_class(self) -> bool:
+        """Whether the cluster needs the platform's encrypted StorageClass (Qdrant's or Prometheus' volumes)."""
+        qdrant = self.vector_store is not None and self.vector_store.kind == "qdrant"
+        return qdrant or self.observability.enabled
+
+    @property
+    def gpu_metrics(self) -> str | None:
+        """How NVIDIA GPU metrics are collected: `dcgm-exporter` (the chart), `managed` (the cloud's, GKE's managed
+        DCGM), or None (no NVIDIA pool, or observability off)."""
+        if not self.observability.enabled or not any(p.vendor == "nvidia" for p in self.gpu_pools):
+            return None
+        return "managed" if self.defaults.managed_gpu_metrics else "dcgm-exporter"
+
+    @property
+    def gpu_hour_prices(self) -> dict[str, float]:
+        """List price of one GPU-hour per accelerator model of the platform's pools (cheapest on-demand type's
+        hourly price over its accelerator count), for the cost dashboard."""
+        out: dict[str, float] = {}
+        catalog = prices(self.rules.name)  # type: ignore[arg-type]
+        for pool in self.gpu_pools:
+            for itype in pool.instance_types:
+                row, price = instance_row(itype), catalog.instance(itype, self.region)
+                if row is None or row.accelerator is None or not isinstance(price, Price):
+                    continue
+                per_gpu = round(price.amount / row.accelerator.count, 4)
+                model = row.accelerator.model
+                out[model] = min(out.get(model, per_gpu), per_gpu)
+        return out
+
+    @property
+    def opencost_prices(self) -> dict[str, str]:
+        """OpenCost's custom pricing from the catalog: the system instance's hourly list price split between its
+        vCPUs and GiB in OpenCost's default ratio; a GPU-hour as the mean, over the GPU pools' types, of what
+        is left of the type's price after its vCPUs and memory; storage per GiB-hour of the StorageClass's disks."""
+        catalog = prices(self.rules.name)  # type: ignore[arg-type]
+        system = self.system_instance_types[0]
+        row, price = instance_row(system), catalog.instance(system, self.region)
+        scale = 1.0
+        if row is not None and isinstance(price, Price):
+            scale = price.amount / (row.vcpu * d.OPENCOST_CPU_HOUR + row.memory_gib * d.OPENCOST_RAM_GIB_HOUR)
+        cpu, ram = d.OPENCOST_CPU_HOUR * scale, d.OPENCOST_RAM_GIB_HOUR * scale
+        per_gpu = []
+        for itype in sorted({t for pool in self.gpu_pools for t in pool.instance_types}):
+            row, price = instance_row(itype), catalog.instance(itype, self.region)
+            if row is not None and row.accelerator is not None and isinstance(price, Price):
+                per_gpu.append(max(price.amount - row.vcpu * cpu - row.memory_gib * ram, 0) / row.accelerator.count)
+        storage = catalog.service(self.defaults.storage_sku, self.region)
+        spot = catalog.spot.ratio
+        return {
+            "description": f"aiplatform price catalog ({catalog.cloud} {self.region}, as of {catalog.as_of})",
+            "CPU": f"{cpu:.6f}", "spotCPU": f"{cpu * spot:.6f}",
+            "RAM": f"{ram:.6f}", "spotRAM": f"{ram * spot:.6f}",
+            "GPU": f"{sum(per_gpu) / len(per_gpu):.6f}" if per_gpu else "0",
+            "storage": f"{storage.amount / HOURS_PER_MONTH:.8f}" if storage is not None else "0",
+        }

@@ -9,7 +9,7 @@ from pydantic import Field, field_validator
 
 from ..problems import raise_problems
 from . import defaults as d
-from ._common import Strict, Suppress, name_check, suppress_field
+from ._common import Strict, Suppress, hostname_problem, name_check, suppress_field
 
 
 def _on(value: bool) -> str:
@@ -68,7 +68,11 @@ class ModelRegistryConfig(Strict):
     @field_validator("namespace")
     @classmethod
     def _namespace(cls, v: str) -> str:
-        return name_check(v, 63)
+        name_check(v, 63)
+        if v in d.PLATFORM_NAMESPACES:
+            raise ValueError(f"{v!r} is a namespace the platform uses for something else "
+                             f"({', '.join(sorted(d.PLATFORM_NAMESPACES))})")
+        return v
 
 
 _OPENSEARCH_ONLY = ("collection_name", "standby_replicas")
@@ -123,8 +127,8 @@ class GatewayConfig(Strict):
     audiences: list[str] = Field(default_factory=list, description="Accepted audiences; default: any.")
     team_claim: str = Field(d.GATEWAY_TEAM_CLAIM, min_length=1, description="JWT claim listing the caller's teams.")
     hostname: str | None = Field(
-        None, pattern=r"^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+$",
-        description="Host name of the HTTPS listener.",
+        None, description="Host name of the HTTPS listener (RFC 1123: labels of 1-63 characters, 253 in all; "
+                          "`*.` first for a wildcard).",
     )
     tls_secret_name: str | None = Field(None, description="Bring your own certificate: a TLS Secret in the gateway namespace.")
     cert_manager_issuer: str | None = Field(None, description="Or a cert-manager ClusterIssuer that creates it (needs hostname).")
@@ -137,6 +141,13 @@ class GatewayConfig(Strict):
         "internal", description="Scheme of the gateway's NLB; internet-facing only when you say so.",
     )
     replicas: int | None = Field(None, ge=1, le=50, description=f"Envoy replicas (default: {d.GATEWAY_REPLICAS.prod} in prod, {d.GATEWAY_REPLICAS.other} elsewhere).")
+
+    @field_validator("hostname")
+    @classmethod
+    def _hostname(cls, v: str | None) -> str | None:
+        if v is not None and (problem := hostname_problem(v)):
+            raise ValueError(problem)
+        return v
 
     @field_validator("oidc_issuer", "jwks_uri")
     @classmethod

@@ -23,16 +23,25 @@ class BudgetConfig(Strict):
     )
 
 
-#: Namespaces the platform itself uses; a team cannot take one.
-PLATFORM_NAMESPACES = frozenset({"default", "kube-system", "kube-public", "kube-node-lease", "llm-gateway",
-                                 d.VECTOR_STORE_NAMESPACE})
+PLATFORM_NAMESPACES = d.PLATFORM_NAMESPACES
 
 
 class TeamConfig(Strict):
     """A product team: its namespace, GPU and resource quota, people, budget and accelerators."""
 
     name: str = Field(description="Team name; names its namespace, role and registry prefix teams/<name>/.")
-    gpus: int = Field(ge=0, le=4096, description="Accelerators the team's pods may request at once (the quota).")
+    gpus: int = Field(ge=0, le=4096, description="Accelerators the team's pods may request at once (the quota): "
+                                                 "its Kueue ClusterQueue's nominal quota.")
+    borrowing_limit: int = Field(
+        0, ge=0, le=4096,
+        description="Accelerators the team's queued jobs may borrow from other teams' idle nominal quota in the "
+                    "platform's cohort (Kueue); its namespace quota becomes gpus + borrowing_limit. Default: 0.",
+    )
+    lending_limit: int | None = Field(
+        None, ge=0, le=4096,
+        description="Accelerators of the team's nominal quota other teams may borrow while idle (at most gpus); "
+                    "default: all of it.",
+    )
     cpu: str = Field(d.TEAM_CPU, pattern=QUANTITY_PATTERN, description="CPU requests the namespace may hold.")
     memory: str = Field(d.TEAM_MEMORY, pattern=QUANTITY_PATTERN, description="Memory the namespace may request.")
     pods: int = Field(d.TEAM_PODS, ge=1, le=10000, description="Pods the namespace may hold.")
@@ -51,10 +60,26 @@ class TeamConfig(Strict):
     )
     cost_center: str | None = Field(None, description="The team's cost center label; default: the platform's.")
 
+    CHECKS = (("the lending limit", "_lending"),)
+
+    def _lending(self, _: object) -> list[tuple[str, str]]:
+        if self.lending_limit is not None and self.lending_limit > self.gpus:
+            return [("lending_limit", f"must be <= gpus ({self.lending_limit} > {self.gpus}): a team lends only "
+                                      "its own nominal quota")]
+        return []
+
     @field_validator("name")
     @classmethod
     def _name(cls, v: str) -> str:
         return name_check(v, 40)
+
+    @field_validator("members_group")
+    @classmethod
+    def _group(cls, v: str) -> str:
+        if v.startswith("system:"):
+            raise ValueError(f"{v!r}: groups starting with 'system:' are Kubernetes' own (system:masters bypasses "
+                             "all RBAC); name the team's group")
+        return v
 
     @field_validator("member_role_arns")
     @classmethod

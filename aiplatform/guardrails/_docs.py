@@ -9,7 +9,8 @@ from ._rule import Rule
 from ._suppress import SUPPRESS_KEY
 
 AREAS = [("cost", "Cost"), ("security", "Security"), ("compliance", "Compliance"),
-         ("kubernetes", "Kubernetes"), ("meta", "Suppressions")]
+         ("kubernetes", "Kubernetes"), ("naming", "Naming"), ("observability", "Observability"),
+         ("meta", "Suppressions")]
 
 
 def _rule_section(rule: Rule) -> list[str]:

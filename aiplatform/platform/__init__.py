@@ -11,7 +11,7 @@ from __future__ import annotations
 import pulumi
 
 from ..components._pool import GpuPool
-from ..components.kubernetes import LlmGateway, TeamNamespace
+from ..components.kubernetes import Kueue, LlmGateway, TeamNamespace
 from ..config import PlatformConfig
 from . import shared
 from .builder import builder_for
@@ -31,6 +31,7 @@ class AiPlatform(pulumi.ComponentResource):
     gpu_pools: dict[str, GpuPool]
     gateway: LlmGateway | None
     teams: dict[str, TeamNamespace]
+    queues: Kueue | None
     outputs: dict[str, pulumi.Input[object]]
 
     def __init__(self, name: str, config: PlatformConfig, opts: pulumi.ResourceOptions | None = None) -> None:
@@ -43,7 +44,9 @@ class AiPlatform(pulumi.ComponentResource):
         self.addons = built.addons
 
         self.gateway = shared.gateway(name, config, built)
+        self.observability = shared.observability(name, config, built, self.gateway)
         self.teams = {team.name: shared.team(name, config, team, built, self.gateway) for team in config.teams}
+        self.queues = shared.queues(name, config, built, self.teams)
 
         self.outputs = shared.outputs(built)
         self.outputs[OUTPUT_NAME] = contract(

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pulumi
 import pulumi_aws as aws
 
-from ..components._base import child_opts, cost_labels
+from ..components._base import LABEL_PREFIX, child_opts, cost_labels
 from ..components.aws import (
     ClusterAutoscaler,
     EbsCsiDriver,
@@ -25,7 +25,7 @@ from ..components.aws.team_identity import AwsTeamIdentity
 from ..components.aws.workload_role import workload_role_args
 from ..components.kubernetes import NeuronDevicePlugin, NvidiaDevicePlugin, Qdrant
 from ..components.kubernetes.llm_gateway import ACCESS_LABEL
-from ..config import PlatformConfig, TeamConfig, suppress_tags
+from ..config import GpuPool, PlatformConfig, TeamConfig, suppress_tags
 from .builder import CloudPlatform, given_provider
 
 #: Service annotations that make the gateway's load balancer an NLB, private or internet-facing.
@@ -55,7 +55,7 @@ def build(platform: pulumi.ComponentResource, name: str, config: PlatformConfig,
         "pool_name": pool.name,
         "cluster_name": cluster.cluster_name,
         "node_role_arn": cluster.node_role_arn,
-        "subnet_ids": network.private_subnet_ids,
+        "subnet_ids": _pool_subnets(pool, network),
         "instance_types": pool.instance_types,
         "allow_unlisted_instance_types": pool.allow_unlisted_instance_types,
         "capacity_type": pool.capacity_type,
@@ -77,6 +77,7 @@ def build(platform: pulumi.ComponentResource, name: str, config: PlatformConfig,
         network=network, cluster=cluster, gpu_pools=gpu_pools, provider=provider, k8s_opts=k8s_opts,
         cloud_opts=aws_opts, team_identity=lambda team: _team_identity(built, config, team),
         load_balancer_annotations=LOAD_BALANCER_ANNOTATIONS,
+        system_node_selector={f"{LABEL_PREFIX}node-role": "system"},
         outputs={
             "oidcProviderArn": cluster.oidc_provider_arn,
             "vpcId": network.vpc_id,
@@ -99,6 +100,15 @@ def build(platform: pulumi.ComponentResource, name: str, config: PlatformConfig,
     }, both_opts)
     _services(built, name, config)
     return built
+
+
+def _pool_subnets(pool: GpuPool, network: Network) -> pulumi.Input[list[str]]:
+    """A pool's subnets: those of its zones (a new VPC) or its own (an existing one); default every private one."""
+    if pool.zones:
+        return network.private_subnet_ids_in(pool.zones)
+    if pool.subnet_ids:
+        return list(pool.subnet_ids)
+    return network.private_subnet_ids
 
 
 def _network(name: str, config: PlatformConfig, aws_opts: pulumi.ResourceOptions) -> Network:
@@ -163,7 +173,7 @@ def _services(built: CloudPlatform, name: str, config: PlatformConfig) -> None:
     network, cluster = built.network, built.cluster
     identity = _cluster_identity(built, config)
     registry, store = config.model_registry, config.vector_store
-    if registry is not None or store is not None:
+    if registry is not None or store is not None or config.needs_storage_class:
         built.data_key = PlatformKey(f"{name}-data", {
             "alias": f"aiplatform/{config.name}/data",
             "description": f"Data of AI platform {config.name}: models, images, vectors",
@@ -195,6 +205,8 @@ def _services(built: CloudPlatform, name: str, config: PlatformConfig) -> None:
         }
     elif store is not None:
         _qdrant(built, name, config, store, identity)
+    if config.needs_storage_class:
+        _storage(built, name, config, identity)
 
     if registry is not None:
         ns_labels = {**cost_labels(tags), **({ACCESS_LABEL: "true"} if config.gateway else {})}
@@ -230,21 +242,29 @@ def _services(built: CloudPlatform, name: str, config: PlatformConfig) -> None:
             built.vector_store.allow(f"{name}-publishers", [model_registry.publisher.role_arn], write=True)
 
 
+def _storage(built: CloudPlatform, name: str, config: PlatformConfig, identity: dict) -> EbsCsiDriver:
+    """The EBS CSI driver and its encrypted StorageClass (Qdrant's and Prometheus' volumes), created once."""
+    if "storage" in built.addons:
+        return built.addons["storage"]  # type: ignore[return-value]
+    both_opts = pulumi.ResourceOptions.merge(built.k8s_opts, built.cloud_opts)
+    storage = built.addons["storage"] = EbsCsiDriver(name, {
+        "identity": identity,
+        "kubernetes_version": config.cluster.kubernetes_version,
+        "kms_key_arn": built.data_key.arn,  # type: ignore[union-attr]
+        "region": config.region,
+        "reclaim_policy": config.storage_reclaim_policy,
+        "partition": config.partition,
+        "tags": config.resource_tags,
+    }, pulumi.ResourceOptions.merge(both_opts, pulumi.ResourceOptions(
+        depends_on=built.cluster.node_dependencies)))  # type: ignore[attr-defined]
+    return storage
+
+
 def _qdrant(built: CloudPlatform, name: str, config: PlatformConfig, store, identity: dict) -> None:
     """Qdrant in the cluster, on encrypted EBS volumes, with snapshots to an S3 bucket unless disabled."""
     tags = config.resource_tags
     data_key, aws_opts = built.data_key, built.cloud_opts
-    both_opts = pulumi.ResourceOptions.merge(built.k8s_opts, aws_opts)
-    storage = built.addons["storage"] = EbsCsiDriver(name, {
-        "identity": identity,
-        "kubernetes_version": config.cluster.kubernetes_version,
-        "kms_key_arn": data_key.arn,  # type: ignore[union-attr]
-        "region": config.region,
-        "reclaim_policy": config.storage_reclaim_policy,
-        "partition": config.partition,
-        "tags": tags,
-    }, pulumi.ResourceOptions.merge(both_opts, pulumi.ResourceOptions(
-        depends_on=built.cluster.node_dependencies)))  # type: ignore[attr-defined]
+    storage = _storage(built, name, config, identity)
     namespace, account = config.vector_store_namespace, config.vector_store_service_account
     snapshots = None
     annotations: dict = {}

@@ -56,6 +56,8 @@ class CloudPlatform:
     """Service annotations of the gateway's load balancer, per scheme (`internal`, `internet-facing`)."""
     outputs: dict[str, pulumi.Input[Any]]
     """The cloud's own stack outputs (ids other stacks of that cloud use)."""
+    system_node_selector: Mapping[str, str] = field(default_factory=dict)
+    """Node labels of the system nodes (where cluster add-ons such as Kueue run)."""
     service_outputs: dict[str, pulumi.Input[Any]] = field(default_factory=dict)
     """Stack outputs of the services (`modelRegistry`, `vectorStore`)."""
     data_key: pulumi.Resource | None = None

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pulumi
 import pulumi_gcp as gcp
 
-from ..components._base import child_opts, cost_labels
+from ..components._base import LABEL_PREFIX, child_opts, cost_labels
 from ..components.gcp import CloudKmsKey, GcpNetwork, GcsModelRegistry, GkeCluster, GkeGpuNodePool, PdStorageClass
 from ..components.gcp.team_identity import GcpTeamIdentity
 from ..components.kubernetes import Qdrant
@@ -79,6 +79,7 @@ def build(platform: pulumi.ComponentResource, name: str, config: PlatformConfig,
         **({"security_group": config.cluster.security_group} if config.cluster.security_group else {}),
         "system_nodes": {"machine_type": config.system_instance_types[0], "min_nodes": system.min_nodes,
                          "max_nodes": system.max_nodes, "disk_size_gib": system.disk_size_gib},
+        "managed_dcgm": config.gpu_metrics == "managed",
         "protect": protect,
         "labels": labels,
     }, pulumi.ResourceOptions.merge(gcp_opts, pulumi.ResourceOptions(depends_on=[data_key])))
@@ -113,6 +114,7 @@ def build(platform: pulumi.ComponentResource, name: str, config: PlatformConfig,
         network=network, cluster=cluster, gpu_pools=gpu_pools, provider=provider, k8s_opts=k8s_opts,
         cloud_opts=gcp_opts, team_identity=lambda team: _team_identity(built, config, team),
         load_balancer_annotations=LOAD_BALANCER_ANNOTATIONS,
+        system_node_selector={f"{LABEL_PREFIX}pool": "system"},
         outputs={
             "project": config.project,
             "network": network.network,
@@ -161,12 +163,14 @@ def _services(built: CloudPlatform, name: str, config: PlatformConfig) -> None:
             "publisherServiceAccount": model_registry.publisher.email,
             "consumerServiceAccount": model_registry.consumer.email,
         }
-    if store is not None:  # qdrant: the config refuses the AWS-only kinds on GCP
-        storage = built.addons["storage"] = PdStorageClass(name, {
+    if config.needs_storage_class:  # Qdrant's and Prometheus' volumes
+        built.addons["storage"] = PdStorageClass(name, {
             "kms_key_id": data_key.key_ids["data"],  # type: ignore[attr-defined]
             "reclaim_policy": config.storage_reclaim_policy,
             "labels": k8s_labels,
         }, pulumi.ResourceOptions.merge(k8s_opts, after_key))
+    if store is not None:  # qdrant: the config refuses the AWS-only kinds on GCP
+        storage = built.addons["storage"]
         vector_store = built.vector_store = Qdrant(name, {
             "storage_class_name": storage.storage_class_name,
             "namespace": config.vector_store_namespace,

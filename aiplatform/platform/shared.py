@@ -8,8 +8,10 @@ from typing import Any
 import pulumi
 
 from ..components._base import cost_labels
-from ..components.kubernetes import LlmGateway, Qdrant, TeamNamespace
+from ..components.kubernetes import Kueue, LlmGateway, Qdrant, TeamNamespace
+from ..components.kubernetes.observability import DcgmExporter, MetricsStack
 from ..config import PlatformConfig, TeamConfig
+from ..labels import ACCELERATOR_LABEL
 from .builder import CloudPlatform
 
 
@@ -41,6 +43,43 @@ def gateway(name: str, config: PlatformConfig, built: CloudPlatform) -> LlmGatew
     return gw
 
 
+def observability(name: str, config: PlatformConfig, built: CloudPlatform,
+                  gateway: LlmGateway | None) -> MetricsStack | None:
+    """The metrics stack with the platform's rules and dashboards, and the DCGM exporter where the cloud has no
+    managed GPU metrics; the builder made the encrypted StorageClass (`addons["storage"]`)."""
+    settings = config.observability
+    if not settings.enabled:
+        return None
+    slo = settings.slo
+    receivers = [{
+        "name": r.name, "kind": r.kind, "severities": list(r.severities),
+        "url": pulumi.Config(r.url_config_key.split(":", 1)[0]).require_secret(r.url_config_key.split(":", 1)[1]),
+    } for r in settings.alert_receivers]
+    labels = cost_labels(config.resource_tags)
+    stack = MetricsStack(name, {
+        "storage_class_name": built.addons["storage"].storage_class_name,  # type: ignore[attr-defined]
+        "retention_days": config.metrics_retention_days,
+        "volume_gib": config.metrics_volume_gib,
+        "alert_receivers": receivers,  # type: ignore[typeddict-item]
+        "pool_max_nodes": {p.name: p.max_nodes for p in config.gpu_pools},
+        "gpu_hour_prices": config.gpu_hour_prices,
+        "idle_gpu_percent": slo.idle_gpu_percent,
+        "idle_gpu_hours": slo.idle_gpu_hours,
+        "team_429_ratio": slo.team_429_ratio,
+        **({"gateway_namespace": gateway.namespace} if gateway is not None else {}),
+        "platform_name": config.name,
+        "opencost_prices": config.opencost_prices,
+        "labels": labels,
+        "protect": config.protect_stateful,
+    }, pulumi.ResourceOptions.merge(built.k8s_opts, pulumi.ResourceOptions(
+        depends_on=[built.addons["storage"], *([gateway] if gateway is not None else [])])))
+    if config.gpu_metrics == "dcgm-exporter":
+        built.addons["gpu_metrics"] = DcgmExporter(name, {"labels": labels}, pulumi.ResourceOptions.merge(
+            built.k8s_opts, pulumi.ResourceOptions(depends_on=[stack.release])))
+    built.service_outputs["observability"] = {"namespace": stack.namespace}
+    return stack
+
+
 def team(name: str, config: PlatformConfig, team: TeamConfig, built: CloudPlatform,
          gateway: LlmGateway | None) -> TeamNamespace:
     """A team's namespace, quota, policies, RBAC and cloud identity, scoped to the platform's services."""
@@ -48,6 +87,7 @@ def team(name: str, config: PlatformConfig, team: TeamConfig, built: CloudPlatfo
     args: dict[str, object] = {
         "team": team.name,
         "gpus": team.gpus,
+        "borrowing_limit": team.borrowing_limit,
         "accelerator_resources": config.accelerator_resources,
         "cpu": team.cpu,
         "memory": team.memory,
@@ -69,6 +109,41 @@ def team(name: str, config: PlatformConfig, team: TeamConfig, built: CloudPlatfo
         args["vector_store_namespace"] = built.vector_store.namespace
     return TeamNamespace(f"{name}-team-{team.name}", args,  # type: ignore[arg-type]
                          pulumi.ResourceOptions.merge(built.k8s_opts, built.cloud_opts))
+
+
+def queue_flavors(built: CloudPlatform) -> list[dict[str, Any]]:
+    """Kueue flavors from the GPU pools' node labels: one per accelerator model (a pool carries one model;
+    `EksGpuNodePool` and `GkeGpuNodePool` refuse mixed ones), tolerating the pools' taints."""
+    flavors: dict[str, dict[str, Any]] = {}
+    for _, pool in sorted(built.gpu_pools.items()):
+        model = pool.node_labels.get(ACCELERATOR_LABEL)
+        if not model:
+            continue
+        flavor = flavors.setdefault(model, {"name": model.lower(), "model": model, "resource": pool.accelerator_resource,
+                                            "node_labels": {ACCELERATOR_LABEL: model}, "tolerations": []})
+        for taint in pool.node_taints:
+            toleration = {"key": taint["key"], "operator": "Equal", "value": taint["value"], "effect": taint["effect"]}
+            if toleration not in flavor["tolerations"]:
+                flavor["tolerations"].append(toleration)
+    return list(flavors.values())
+
+
+def queues(name: str, config: PlatformConfig, built: CloudPlatform, teams: dict[str, TeamNamespace]) -> Kueue | None:
+    """Kueue with a ClusterQueue per team in the platform's cohort and a LocalQueue in each team namespace."""
+    if not config.teams:
+        return None
+    return Kueue(name, {
+        "cohort": name,
+        "flavors": queue_flavors(built),  # type: ignore[typeddict-item]
+        "teams": [{
+            "team": team.name, "namespace": teams[team.name].namespace, "namespace_name": team.namespace,
+            "gpus": team.gpus, "borrowing_limit": team.borrowing_limit, "cpu": team.cpu, "memory": team.memory,
+            "accelerators": team.accelerators,
+            **({"lending_limit": team.lending_limit} if team.lending_limit is not None else {}),
+        } for team in config.teams],
+        "node_selector": built.system_node_selector,
+        "labels": cost_labels(config.resource_tags),
+    }, built.k8s_opts)
 
 
 def outputs(built: CloudPlatform) -> dict[str, pulumi.Input[Any]]:

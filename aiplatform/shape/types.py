@@ -37,6 +37,9 @@ NAMESPACE = "kubernetes:core/v1:Namespace"
 RESOURCE_QUOTA = "kubernetes:core/v1:ResourceQuota"
 SERVICE = "kubernetes:core/v1:Service"
 HELM_RELEASE = "kubernetes:helm.sh/v3:Release"
+SERVICE_MONITOR = "kubernetes:monitoring.coreos.com/v1:ServiceMonitor"
+POD_MONITOR = "kubernetes:monitoring.coreos.com/v1:PodMonitor"
+PROMETHEUS_RULE = "kubernetes:monitoring.coreos.com/v1:PrometheusRule"
 
 # ---- Providers ---------------------------------------------------------------------------
 AWS_PROVIDER = "pulumi:providers:aws"

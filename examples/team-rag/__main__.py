@@ -11,6 +11,7 @@ import pulumi_kubernetes as k8s
 
 from aiplatform import PlatformRef
 from aiplatform.components.kubernetes import InferenceService
+from aiplatform.labels import PRIORITY_LABEL, QUEUE_LABEL, TEAM_QUEUE
 
 config = pulumi.Config()
 platform = PlatformRef.from_stack(config.require("platformStack"), team=config.require("team"))
@@ -59,7 +60,8 @@ ingest = k8s.batch.v1.CronJob(
         "concurrencyPolicy": "Forbid",
         "successfulJobsHistoryLimit": 3,
         "failedJobsHistoryLimit": 3,
-        "jobTemplate": {"spec": {
+        # Queued by Kueue (the team's LocalQueue), at batch priority: it waits for quota instead of failing.
+        "jobTemplate": {"metadata": {"labels": {QUEUE_LABEL: TEAM_QUEUE, PRIORITY_LABEL: "batch"}}, "spec": {
             "backoffLimit": 2,
             "activeDeadlineSeconds": 4 * 3600,
             "template": {

@@ -207,7 +207,7 @@ def test_cost_baseline_shows_a_bigger_pool_and_the_budget_fails_check(project_co
     check = run("check", "-C", str(project_copy), "--stack", "aws-dev", "--format", "markdown")
     assert check.returncode == 1
     assert "aip-cost-monthly-budget" in check.stdout and "2 blocking" not in check.stdout
-    assert "**Budget**: $200.00 per month (expected); the estimate is $284.69, over budget" in check.stdout
+    assert "**Budget**: $200.00 per month (expected); the estimate is $288.69, over budget" in check.stdout
     edit_platform(project_copy, "aws-dev", budget(5000))
     passed = run("check", "-C", str(project_copy), "--stack", "aws-dev")
     assert passed.returncode == 0, passed.stdout

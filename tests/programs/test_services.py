@@ -146,7 +146,8 @@ def test_gateway_is_https_with_jwt_and_rate_limits(plans, stack):
     gateway = _under(plan, "aiplatform:index:LlmGateway")
     (release,) = _inside(plan, gateway, "kubernetes:helm.sh/v3:Release")
     assert release.get("chart") == "oci://docker.io/envoyproxy/gateway-helm" and release.get("version")
-    objects = {m["kind"]: m for r, m in kubernetes_manifests(plan, custom=True) if gateway.urn.split("::")[-1] in r.urn}
+    inside = {r.urn for r in plan.descendants(gateway.urn)}
+    objects = {m["kind"]: m for r, m in kubernetes_manifests(plan, custom=True) if r.urn in inside}
     assert set(objects) == {"EnvoyProxy", "GatewayClass", "Gateway", "SecurityPolicy", "BackendTrafficPolicy"}
     (listener,) = objects["Gateway"]["spec"]["listeners"]
     assert listener["protocol"] == "HTTPS" and listener["port"] == 443

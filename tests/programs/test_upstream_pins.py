@@ -9,7 +9,6 @@ from conftest import ALL_STACKS, PYTHON_EXAMPLES, ROOT, stack_platform
 from crd_helpers import crd_schemas, schema_errors
 from upstream_helpers import CHARTS, missing_keys
 
-from aiplatform.catalog.pins import ENVOY_GATEWAY
 from aiplatform.offline import reveal
 from aiplatform.testing import kubernetes_manifests, plan_project
 
@@ -39,9 +38,12 @@ def test_every_helm_release_is_a_pinned_vendored_chart_and_sets_only_keys_it_has
 
 @pytest.mark.parametrize(("kind", "name", "mode"), TARGETS, ids=lambda v: str(v))
 def test_every_custom_resource_validates_against_the_vendored_crds(plans, kind, name, mode):
-    schemas = crd_schemas(ENVOY_GATEWAY.version)
+    schemas = crd_schemas()  # Envoy Gateway's and Kueue's
     custom = kubernetes_manifests(_plan(plans, kind, name, mode), custom=True)
     assert custom, "every plan here creates Gateway API or Envoy Gateway objects"
+    if kind == "stack":
+        assert {m["kind"] for _, m in custom} >= {"ResourceFlavor", "ClusterQueue", "LocalQueue",
+                                                   "WorkloadPriorityClass"}, "a platform with teams queues them"
     for resource, manifest in custom:
         key = (manifest["apiVersion"], manifest["kind"])
         assert key in schemas, f"{resource.name}: no vendored CRD serves {key}"

@@ -18,7 +18,7 @@ def eks_pool(name="l4", types=("g6.xlarge", "g6.2xlarge"), labels=None, taints=(
 
 
 def deployment(name="chat", gpus=1, selector=None, tolerations=(TOLERATION,), namespace="search", affinity=None):
-    spec = {"containers": [{"name": "vllm", "image": "vllm/vllm-openai:v0.11.0",
+    spec = {"containers": [{"name": "vllm", "image": "vllm/vllm-openai:v0.11.1",
                             "resources": {"limits": {"nvidia.com/gpu": str(gpus)}}}],
             "nodeSelector": selector if selector is not None else {"aiplatform.io/accelerator": "L4"},
             "tolerations": list(tolerations)}

@@ -10,6 +10,7 @@ import pulumi_aws as aws
 import pulumi_kubernetes as k8s
 
 from ...catalog.iam import AUTOSCALER_DESCRIBE_ACTIONS
+from ...catalog.names import ROLE, name_args
 from ...catalog.pins import CLUSTER_AUTOSCALER, CLUSTER_AUTOSCALER_IMAGE_TAGS
 from .._base import LABEL_PREFIX, ArgsChecker, child_opts
 from ..kubernetes.helm import pinned_release
@@ -76,6 +77,7 @@ class ClusterAutoscaler(pulumi.ComponentResource):
 
         self.role = aws.iam.Role(
             f"{name}-cluster-autoscaler",
+            **name_args(ROLE, f"{name}-cluster-autoscaler"),
             description="cluster-autoscaler (IRSA)",
             assume_role_policy=irsa_trust_policy(
                 args["oidc_provider_arn"], args["oidc_issuer"], NAMESPACE, SERVICE_ACCOUNT

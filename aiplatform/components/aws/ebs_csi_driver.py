@@ -9,6 +9,7 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_kubernetes as k8s
 
+from ...catalog.names import ROLE, name_args
 from ...catalog.pins import addon_versions
 from ...config.clouds.aws import AWS
 from .._base import ArgsChecker, child_opts
@@ -71,7 +72,7 @@ class EbsCsiDriver(pulumi.ComponentResource):
         region = args["region"]
         irsa = identity.get("mode") == "irsa"
         trust = workload_trust_policy(identity, NAMESPACE, SERVICE_ACCOUNT)
-        role = aws.iam.Role(f"{name}-ebs-csi", description="EBS CSI controller", assume_role_policy=trust,
+        role = aws.iam.Role(f"{name}-ebs-csi", **name_args(ROLE, f"{name}-ebs-csi"), description="EBS CSI controller", assume_role_policy=trust,
                             tags=tags, opts=child_opts(self))
         attachment = aws.iam.RolePolicyAttachment(
             f"{name}-ebs-csi", role=role.name,

@@ -11,6 +11,7 @@ import pulumi_aws as aws
 import pulumi_kubernetes as k8s
 
 from ...catalog import aws_instances
+from ...catalog.names import NODE_GROUP, ROLE, name_args
 from ...catalog.pins import (
     AMI_TYPE_SYSTEM,
     DEFAULT_KUBERNETES_VERSION,
@@ -149,6 +150,7 @@ class EksCluster(pulumi.ComponentResource):
         # ---- control plane ------------------------------------------------------------
         cluster_role = aws.iam.Role(
             f"{name}-cluster",
+            **name_args(ROLE, f"{name}-cluster"),
             description=f"EKS control plane of {cluster_name}",
             assume_role_policy=service_trust_policy("eks.amazonaws.com", tag_session=True),
             tags=tags,
@@ -220,6 +222,7 @@ class EksCluster(pulumi.ComponentResource):
         # ---- system nodes -----------------------------------------------------------------
         self.node_role = aws.iam.Role(
             f"{name}-node",
+            **name_args(ROLE, f"{name}-node"),
             description=f"EKS nodes of {cluster_name}",
             assume_role_policy=service_trust_policy("ec2.amazonaws.com"),
             tags=tags,
@@ -245,6 +248,7 @@ class EksCluster(pulumi.ComponentResource):
         min_size = system.get("min_size", _D.system_min_nodes)
         self.system_node_group = aws.eks.NodeGroup(
             f"{name}-system",
+            **name_args(NODE_GROUP, f"{name}-system"),
             cluster_name=cluster.name,
             node_role_arn=self.node_role.arn,
             subnet_ids=args["subnet_ids"],

@@ -10,6 +10,7 @@ import pulumi_aws as aws
 
 from ...catalog import DEVICE_RESOURCE, aws_instances
 from ...catalog.checks import accelerator_type_problems, vendor_of
+from ...catalog.names import NODE_GROUP, name_args
 from ...catalog.pins import AMI_TYPES_BY_VENDOR
 from ...config.clouds.aws import AWS, default_ami_type
 from .._base import LABEL_PREFIX, ArgsChecker, child_opts
@@ -123,6 +124,7 @@ class EksGpuNodePool(pulumi.ComponentResource):
             labels=args.get("labels"),
         )
         taints = pool_taints({"key": resource, "value": "true", "effect": "NoSchedule"}, args.get("taints"))
+        self.node_labels, self.node_taints = labels, taints
 
         self.launch_template = node_launch_template(
             name,
@@ -135,6 +137,7 @@ class EksGpuNodePool(pulumi.ComponentResource):
         )
         self.node_group = aws.eks.NodeGroup(
             name,
+            **name_args(NODE_GROUP, name),
             cluster_name=args["cluster_name"],
             node_role_arn=args["node_role_arn"],
             subnet_ids=args["subnet_ids"],

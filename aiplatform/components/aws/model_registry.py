@@ -10,6 +10,7 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_kubernetes as k8s
 
+from ...catalog.names import MODEL_PACKAGE_GROUP, fitted
 from ...config.clouds.aws import AWS
 from ...config.defaults import REGISTRY_REPOSITORY_SUFFIX
 from .._base import ArgsChecker, child_opts, stateful_opts
@@ -115,7 +116,7 @@ class S3ModelRegistry(pulumi.ComponentResource):
         self.groups = {
             family: aws.sagemaker.ModelPackageGroup(
                 f"{name}-{family}",
-                model_package_group_name=f"{name}-{family}",
+                model_package_group_name=fitted(MODEL_PACKAGE_GROUP, f"{name}-{family}"),
                 model_package_group_description=f"Model family {family} of {name}",
                 tags=tags,
                 opts=stateful_opts(self, protect, retain=True),  # lineage and approvals are data

@@ -189,8 +189,19 @@ class Network(pulumi.ComponentResource):
             )
 
         self.vpc_id = vpc.id
+        self.private_subnets_by_zone = dict(zip(zones, self.private_subnets, strict=True))
         self.private_subnet_ids = pulumi.Output.all(*[s.id for s in self.private_subnets])
         self.public_subnet_ids = pulumi.Output.all(*[s.id for s in self.public_subnets])
+
+    def private_subnet_ids_in(self, zones: Sequence[str]) -> pulumi.Output[list[str]]:
+        """The private subnets of these zones of a VPC this component created (a pool pinned to zones)."""
+        by_zone = getattr(self, "private_subnets_by_zone", None)
+        if by_zone is None:
+            raise ValueError("zones apply to a VPC this component creates; give the subnets of an existing VPC")
+        missing = [z for z in zones if z not in by_zone]
+        if missing:
+            raise ValueError(f"no private subnet in {', '.join(missing)} (the network's zones: {', '.join(by_zone)})")
+        return pulumi.Output.all(*[by_zone[z].id for z in zones])
 
     #: Subnet tag that tells the AWS load balancer controller where load balancers go.
     _LB_ROLE_TAG = {"public": "kubernetes.io/role/elb", "private": "kubernetes.io/role/internal-elb"}

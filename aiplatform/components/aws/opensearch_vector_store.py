@@ -10,6 +10,7 @@ from typing import TypedDict
 import pulumi
 import pulumi_aws as aws
 
+from ...catalog.names import fit
 from ...config.clouds.aws import AWS
 from .._base import ArgsChecker, child_opts, merge_tags, stateful_opts, warn_override
 from .grants import GrantArgs, aoss_data_rules
@@ -19,6 +20,9 @@ assert _STANDBY is not None
 
 TYPE = "aiplatform:index:OpenSearchVectorStore"
 _AOSS_NAME = re.compile(r"^[a-z][a-z0-9-]{2,31}$")
+
+#: OpenSearch Serverless policy and endpoint names: 3-32 characters (catalog/data/name_rules.yaml).
+POLICY_NAME_LIMIT = 32
 
 
 class OpenSearchVectorStoreArgs(TypedDict, total=False):
@@ -98,7 +102,7 @@ class OpenSearchVectorStore(pulumi.ComponentResource):
         self.collection_name = collection
         tags = dict(args.get("tags") or {})
         # Policy names share the collection's limit of 32 characters.
-        short = collection[:26].rstrip("-")
+        short = collection[:POLICY_NAME_LIMIT - 6].rstrip("-")
 
         # Public: the policy is known at preview (so guardrails see it) and no endpoint is needed.
         self.vpc_endpoint = None
@@ -169,7 +173,7 @@ class OpenSearchVectorStore(pulumi.ComponentResource):
         policy_name = f"{self._short}-{index_prefix}-{access}" if index_prefix else f"{self._short}-{access}"
         return aws.opensearch.ServerlessAccessPolicy(
             f"{name}-{access}",
-            name=policy_name[:32],
+            name=fit(policy_name, POLICY_NAME_LIMIT),
             type="data",
             description=f"{collection}: {'read-write' if write else 'read-only'} "
                         f"{f'indexes {index_prefix}-*' if index_prefix else 'workload roles'}",

@@ -9,6 +9,7 @@ from typing import TypedDict
 import pulumi
 import pulumi_aws as aws
 
+from ...catalog.names import BUCKET_PREFIX_ROOM, fit
 from .._base import ArgsChecker, child_opts, merge_tags, stateful_opts
 
 TYPE = "aiplatform:index:SecureBucket"
@@ -63,7 +64,7 @@ class SecureBucket(pulumi.ComponentResource):
             bucket = aws.s3.Bucket(name, bucket=args["bucket_name"], force_destroy=False,
                                    tags=merge_tags(tags, Name=str(args["bucket_name"])), opts=bucket_opts)
         else:
-            bucket = aws.s3.Bucket(name, bucket_prefix=f"{name}-", force_destroy=False, tags=tags, opts=bucket_opts)
+            bucket = aws.s3.Bucket(name, bucket_prefix=f"{fit(name, BUCKET_PREFIX_ROOM)}-", force_destroy=False, tags=tags, opts=bucket_opts)
         self.bucket = bucket
         block = aws.s3.BucketPublicAccessBlock(
             name, bucket=bucket.bucket, block_public_acls=True, block_public_policy=True,

@@ -9,6 +9,7 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_kubernetes as k8s
 
+from ...catalog.names import ROLE, name_args
 from .._base import ArgsChecker, child_opts
 from .grants import GrantArgs, IdentityMode, grant_problems, policy_document
 from .iam import workload_trust_policy
@@ -106,6 +107,7 @@ class WorkloadRole(pulumi.ComponentResource):
         trust = workload_trust_policy({**args, "mode": mode}, namespace, account)
         self.role = aws.iam.Role(
             name,
+            **name_args(ROLE, name),
             description=args.get("description") or f"Workload identity of {namespace}/{account}",
             assume_role_policy=trust,
             max_session_duration=3600,

@@ -11,6 +11,7 @@ import pulumi_gcp as gcp
 import pulumi_kubernetes as k8s
 
 from ...catalog import instance_row
+from ...catalog.names import NODE_POOL, fit, name_args
 from ...config.clouds.gcp import GCP
 from .._base import ArgsChecker, child_opts, stateful_opts
 
@@ -76,6 +77,9 @@ class GkeClusterArgs(TypedDict, total=False):
     """Deletion protection and `protect` on the cluster (production). Default: False."""
     labels: Mapping[str, str]
     """Labels on the cluster and its nodes' VMs. Default: none."""
+    managed_dcgm: bool
+    """GKE's managed DCGM metrics (GPU utilisation, memory, XID errors of NVIDIA GPUs, collected by Managed
+    Prometheus into Cloud Monitoring). Default: False."""
 
 
 class GkeCluster(pulumi.ComponentResource):
@@ -174,7 +178,7 @@ class GkeCluster(pulumi.ComponentResource):
                 state="ENCRYPTED", key_name=args["secrets_key_id"]),
             logging_config=gcp.container.ClusterLoggingConfigArgs(enable_components=LOG_COMPONENTS),
             monitoring_config=gcp.container.ClusterMonitoringConfigArgs(
-                enable_components=["SYSTEM_COMPONENTS"],
+                enable_components=["SYSTEM_COMPONENTS", *(["DCGM"] if args.get("managed_dcgm") else [])],
                 managed_prometheus=gcp.container.ClusterMonitoringConfigManagedPrometheusArgs(enabled=True),
             ),
             addons_config=gcp.container.ClusterAddonsConfigArgs(
@@ -194,6 +198,7 @@ class GkeCluster(pulumi.ComponentResource):
         self.node_zones = zones if regional else [zones[0]]
         self.system_pool = gcp.container.NodePool(
             f"{name}-system",
+            **name_args(NODE_POOL, f"{name}-system"),
             project=project,
             cluster=cluster.id,
             location=self.location,
@@ -264,9 +269,11 @@ def per_zone(total: int, zones: Sequence[str]) -> int:
 
 
 def _account_id(base: str, suffix: str) -> str:
-    """A service account id (6-30 characters, lowercase, digits and '-') from a name and a suffix."""
-    head = base[: 29 - len(suffix)].rstrip("-")
-    return f"{head}-{suffix}"
+    """A service account id (6-30 characters) from a name and a suffix; the suffix survives shortening."""
+    whole = f"{base}-{suffix}"
+    if len(whole) <= 30:
+        return whole
+    return f"{fit(base, 29 - len(suffix))}-{suffix}"
 
 
 def gke_kubeconfig_json(cluster_name: str, endpoint: str, ca_data: str) -> str:

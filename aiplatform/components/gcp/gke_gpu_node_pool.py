@@ -9,6 +9,7 @@ import pulumi
 import pulumi_gcp as gcp
 
 from ...catalog import DEVICE_RESOURCE, instance_row
+from ...catalog.names import NODE_POOL, name_args
 from ...config.clouds.gcp import GCP
 from .._base import ArgsChecker, child_opts
 from .._pool import TAINT_EFFECTS, TaintArgs, pool_labels, pool_taints
@@ -127,6 +128,7 @@ class GkeGpuNodePool(pulumi.ComponentResource):
                              count=count if accelerator is not None else None,
                              labels=args.get("labels"))
         taints = pool_taints(GPU_TAINT, args.get("taints"))
+        self.node_labels, self.node_taints = labels, taints
 
         guest = None
         if accelerator is not None and accelerator.gcp_type is not None:
@@ -151,6 +153,7 @@ class GkeGpuNodePool(pulumi.ComponentResource):
 
         self.node_pool = gcp.container.NodePool(
             name,
+            **name_args(NODE_POOL, name),
             project=args["project"],
             cluster=args["cluster"],
             location=args["location"],

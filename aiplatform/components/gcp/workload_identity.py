@@ -9,6 +9,7 @@ import pulumi
 import pulumi_gcp as gcp
 import pulumi_kubernetes as k8s
 
+from ...catalog.names import SERVICE_ACCOUNT, fitted
 from .._base import ArgsChecker, child_opts
 
 TYPE = "aiplatform:index:WorkloadIdentity"
@@ -115,7 +116,7 @@ class WorkloadIdentity(pulumi.ComponentResource):
         grants = list(args.get("grants") or [])
         for path, reason in grant_problems(grants):
             check.add(path, reason)
-        account_id = args.get("account_id") or _account_id(name)
+        account_id = args.get("account_id") or account_id_of(name)
         check.require(6 <= len(account_id) <= 30, "account_id", f"{account_id!r}: 6 to 30 characters")
         check.done()
 
@@ -162,10 +163,17 @@ class WorkloadIdentity(pulumi.ComponentResource):
         self.register_outputs({"email": self.email, "namespace": namespace, "serviceAccount": ksa})
 
 
-def _account_id(name: str) -> str:
-    """A service account id from a component name: 6-30 characters, a letter first, no trailing '-'."""
-    head = "".join(c if c.isalnum() else "-" for c in name.lower())[:30].rstrip("-")
-    return head if len(head) >= 6 else f"{head}-wi-id"[:30]
+def account_id_of(name: str) -> str:
+    """A service account id from a name: 6-30 characters, a letter first, no trailing '-'.
+
+    A name over 30 characters keeps its head and ends in a hash of the whole name, so two
+    long names that share their first 30 characters get two accounts.
+    """
+    clean = "".join(c if c.isalnum() else "-" for c in name.lower()).strip("-")
+    if clean and not clean[0].isalpha():
+        clean = f"sa-{clean}"
+    head = fitted(SERVICE_ACCOUNT, clean).rstrip("-")
+    return head if len(head) >= 6 else f"{head}-wi-id"
 
 
 __all__ = ["GRANT_ROLES", "GSA_ANNOTATION", "GcpGrantArgs", "WorkloadIdentity", "WorkloadIdentityArgs",

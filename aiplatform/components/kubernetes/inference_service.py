@@ -14,9 +14,12 @@ import pulumi
 import pulumi_kubernetes as k8s
 
 from ...catalog.pins import VLLM_IMAGE, image_problem
+from ...config import defaults as d
 from ...labels import ACCELERATOR_LABEL, is_quantity
 from .._base import ArgsChecker, child_opts, is_known, warn_override
 from .gateway_route import GatewayRefArgs, GatewayRoute, gateway_ref_problems
+from .observability.monitors import SLO_FOR_LABEL, model_server_monitor, prometheus_rule
+from .observability.rules import service_rule_groups, ttft_threshold_problem
 from .team_namespace import REGISTRY_PREFIX
 
 TYPE = "aiplatform:index:InferenceService"
@@ -82,6 +85,18 @@ class InferenceServiceArgs(TypedDict, total=False):
     """Run the server as root, for images that need it. Default: False (uid 1000, no privilege escalation)."""
     labels: Mapping[str, str]
     """Labels on every object (team, cost-center, environment). Default: none."""
+    monitoring: bool
+    """A ServiceMonitor for the server's `/metrics` and a PrometheusRule with its SLO alerts (needs the
+    platform's metrics stack: `observability` on, the default). Default: True."""
+    slo_ttft_seconds: float
+    """Time to first token a request must beat to count as good; a bucket bound of vLLM's histogram
+    (1.0, 2.5, 5.0, ...). Default: 2.5."""
+    slo_objective: float
+    """Share of requests that must be good over 30 days (burn-rate alerts at 14.4x and 6x). Default: 0.99."""
+    queue_depth: int
+    """Requests waiting that count as a deep queue. Default: 10."""
+    queue_minutes: int
+    """Minutes the queue must stay deep before the alert. Default: 10."""
 
 
 def model_uri(registry_uri: str, team: str, model: str) -> str:
@@ -137,14 +152,24 @@ def inference_problems(check: ArgsChecker, args: Mapping[str, Any]) -> None:
     check.require(prefix is None or str(prefix).startswith("/"), "path_prefix", "must start with '/'")
     if args.get("gateway") is not None:
         gateway_ref_problems(check, args["gateway"])
+    ttft = args.get("slo_ttft_seconds", d.SLO_TTFT_P95_SECONDS)
+    check.require(isinstance(ttft, (int, float)) and ttft_threshold_problem(ttft) is None, "slo_ttft_seconds",
+                  ttft_threshold_problem(ttft) if isinstance(ttft, (int, float)) else "must be a number")
+    objective = args.get("slo_objective", d.SLO_OBJECTIVE)
+    check.require(isinstance(objective, float) and 0.5 <= objective < 1, "slo_objective",
+                  f"must be at least 0.5 and below 1 (got {objective!r})")
+    for key, default in (("queue_depth", d.SLO_QUEUE_DEPTH), ("queue_minutes", d.SLO_QUEUE_MINUTES)):
+        value = args.get(key, default)
+        check.require(isinstance(value, int) and 1 <= value <= 100_000, key, f"must be 1 to 100000 (got {value!r})")
 
 
 class InferenceService(pulumi.ComponentResource):
     """A Deployment of an OpenAI-compatible server (vLLM, pinned) that streams its model from the team's
     registry prefix onto the GPUs it requests (limits = the model's GPU count, the accelerator taint
     tolerated, the accelerator selected by node label), with startup/readiness/liveness probes, a
-    non-root security context, a Service, a HorizontalPodAutoscaler, a PodDisruptionBudget and, when a
-    gateway is given, a `GatewayRoute` with the team's auth and limits."""
+    non-root security context, a Service, a HorizontalPodAutoscaler, a PodDisruptionBudget, a ServiceMonitor
+    and a PrometheusRule with the server's SLO alerts (burn rate of time to first token, queue depth, target
+    down) and, when a gateway is given, a `GatewayRoute` with the team's auth and limits."""
 
     service_name: pulumi.Output[str]
     """The Kubernetes Service."""
@@ -263,6 +288,20 @@ class InferenceService(pulumi.ComponentResource):
             if args.get("requests_per_minute") is not None:
                 route_args["requests_per_minute"] = args["requests_per_minute"]
             self.route = GatewayRoute(name, route_args, child_opts(self, depends_on=[self.service]))
+
+        self.service_monitor = self.slo_rules = None
+        if args.get("monitoring", True):
+            after_service = child_opts(self, depends_on=[self.service])
+            self.service_monitor = model_server_monitor(name, meta, selector, "http", after_service)
+            slo = {"ttft_seconds": args.get("slo_ttft_seconds", d.SLO_TTFT_P95_SECONDS),
+                   "objective": args.get("slo_objective", d.SLO_OBJECTIVE),
+                   "queue_depth": args.get("queue_depth", d.SLO_QUEUE_DEPTH),
+                   "queue_minutes": args.get("queue_minutes", d.SLO_QUEUE_MINUTES)}
+            self.slo_rules = prometheus_rule(
+                f"{name}-slo", {"name": f"{name}-slo", "namespace": namespace,
+                                "labels": {**labels, SLO_FOR_LABEL: name}},
+                pulumi.Output.from_input(namespace).apply(lambda ns: service_rule_groups(ns, name, **slo)),
+                after_service)
 
         self.service_name = pulumi.Output.from_input(name)
         self.url = pulumi.Output.from_input(namespace).apply(lambda ns: f"http://{name}.{ns}.svc:{port}/v1")

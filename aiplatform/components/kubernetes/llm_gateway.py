@@ -105,7 +105,7 @@ class LlmGateway(pulumi.ComponentResource):
             pulumi.log.warn(f"{name}: load_balancer overridden ('internal' -> 'internet-facing'); "
                             "the gateway is reachable from the internet (JWT auth still applies)")
 
-        self.namespace = args.get("namespace", "llm-gateway")
+        self.namespace = args.get("namespace", d.GATEWAY_NAMESPACE)
         self.gateway_name = name
         self.labels = {**dict(args.get("labels") or {}), "app.kubernetes.io/part-of": "aiplatform"}
         self.team_claim = args.get("team_claim", d.GATEWAY_TEAM_CLAIM)

@@ -9,6 +9,7 @@ import pulumi
 import pulumi_kubernetes as k8s
 
 from ...catalog.pins import NVIDIA_DEVICE_PLUGIN
+from ...config import defaults as d
 from .._base import LABEL_PREFIX, child_opts
 from .helm import pinned_release
 
@@ -47,7 +48,7 @@ class NvidiaDevicePlugin(pulumi.ComponentResource):
     def __init__(self, name: str, args: NvidiaDevicePluginArgs | None = None, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__(TYPE, name, None, opts)
         args = args or {}
-        namespace = args.get("namespace", "nvidia-device-plugin")
+        namespace = args.get("namespace", d.NVIDIA_DEVICE_PLUGIN_NAMESPACE)
         ns = k8s.core.v1.Namespace(
             f"{name}-nvidia-device-plugin",
             metadata={

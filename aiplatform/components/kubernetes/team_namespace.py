@@ -49,6 +49,7 @@ TEAM_RULES: list[dict[str, Any]] = [
      "verbs": ["get", "list", "watch", "create", "update", "patch", "delete"]},
     {"apiGroups": ["gateway.envoyproxy.io"], "resources": ["securitypolicies", "backendtrafficpolicies"],
      "verbs": ["get", "list", "watch", "create", "update", "patch", "delete"]},
+    {"apiGroups": ["kueue.x-k8s.io"], "resources": ["localqueues", "workloads"], "verbs": ["get", "list", "watch"]},
 ]
 
 
@@ -145,6 +146,8 @@ class TeamNamespaceArgs(TypedDict, total=False):
     """Namespace name. Default: the team name."""
     gpus: Required[int]
     """Accelerators the team's pods may request at once, summed over the namespace (required; 0 allowed)."""
+    borrowing_limit: int
+    """Accelerators the team may borrow in its Kueue cohort; the quota caps `gpus + borrowing_limit`. Default: 0."""
     accelerator_resources: Sequence[str]
     """Extended resources the GPU quota caps. Default: `nvidia.com/gpu`."""
     cpu: str
@@ -195,8 +198,8 @@ def quota_hard(args: Mapping[str, Any]) -> dict[str, str]:
         "persistentvolumeclaims": str(args.get("persistent_volume_claims", d.TEAM_PERSISTENT_VOLUME_CLAIMS)),
         "requests.storage": str(args.get("storage", d.TEAM_STORAGE)),
     }
-    for resource in args.get("accelerator_resources") or ["nvidia.com/gpu"]:
-        hard[f"requests.{resource}"] = str(args.get("gpus"))
+    for resource in args.get("accelerator_resources") or ["nvidia.com/gpu"]:  # the ceiling: nominal + borrowing
+        hard[f"requests.{resource}"] = str(args.get("gpus", 0) + args.get("borrowing_limit", 0))
     return hard
 
 
@@ -208,6 +211,9 @@ def team_problems(check: ArgsChecker, args: Mapping[str, Any]) -> None:
     gpus = args.get("gpus")
     check.require(isinstance(gpus, int) and not isinstance(gpus, bool) and 0 <= gpus <= 4096, "gpus",
                   f"required: 0 to 4096 accelerators (got {gpus!r})")
+    borrow = args.get("borrowing_limit", 0)
+    check.require(isinstance(borrow, int) and not isinstance(borrow, bool) and 0 <= borrow <= 4096,
+                  "borrowing_limit", f"must be 0 to 4096 accelerators (got {borrow!r})")
     for key in ("cpu", "memory", "storage"):
         value = args.get(key)
         check.require(value is None or is_quantity(value), key,

@@ -59,6 +59,10 @@ class CloudDefaults:
     reclaim_policy: ByEnv[str] = d.RECLAIM_POLICY
     gateway_replicas: ByEnv[int] = d.GATEWAY_REPLICAS
     gateway_requests_per_minute: int = d.GATEWAY_REQUESTS_PER_MINUTE
+    #: GPU metrics come from the cloud's managed collection (GKE's managed DCGM) instead of the DCGM exporter chart.
+    managed_gpu_metrics: bool = False
+    #: The price-catalog SKU of the block storage behind the platform's StorageClass (OpenCost's storage price).
+    storage_sku: str = "aws-ebs-gp3"
 
 
 @dataclass(frozen=True)
@@ -85,6 +89,8 @@ class CloudRules:
     network_problems: Check = _none
     pool_problems: Check = _none
     platform_problems: Check = _none
+    #: The cloud's rules for names and tag values the config's words become (bucket names, cost centers).
+    name_problems: Check = _none
 
     def zone(self, region: str, index: int) -> str:
         return f"{region}{self.zone_separator}{chr(ord('a') + index)}"

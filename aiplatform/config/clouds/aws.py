@@ -50,6 +50,55 @@ def _pool_problems(pool: Any) -> Found:
     return []
 
 
+#: AWS tag values: letters, digits, spaces and _ . : / = + - @, at most 256.
+TAG_VALUE = re.compile(r"^[\w .:/=+\-@]{0,256}$")
+#: Bucket name prefixes S3 reserves (the platform name starts every bucket name it derives).
+RESERVED_BUCKET_PREFIXES = ("xn--", "sthree-", "amzn-s3-demo-")
+
+
+def _name_problems(config: Any) -> Found:
+    found: Found = []
+    for prefix in RESERVED_BUCKET_PREFIXES:
+        if config.name.startswith(prefix):
+            found.append(("name", f"starts with {prefix!r}, which S3 reserves: the platform's bucket names start "
+                                  "with the platform name"))
+    for i, team in enumerate(config.teams):
+        if team.cost_center is not None and not TAG_VALUE.match(team.cost_center):
+            found.append((f"teams[{i}].cost_center", f"{team.cost_center!r}: AWS tag values take letters, digits, "
+                                                     "spaces and _ . : / = + - @ (at most 256)"))
+    return found
+
+
+def _pool_placement(config: Any) -> Found:
+    """Each pool's zones (a new VPC) or subnets (an existing one); a capacity-block pool in exactly one."""
+    found: Found = []
+    new_vpc = config.network.cidr is not None
+    network_zones = list(config.availability_zones) if new_vpc else []
+    for i, pool in enumerate(config.gpu_pools):
+        where = f"gpu_pools[{i}]"
+        block = pool.capacity_type == "capacity-block"
+        if new_vpc:
+            if pool.subnet_ids is not None:
+                found.append((f"{where}.subnet_ids", "applies to an existing VPC; with a new VPC give zones"))
+            for j, zone in enumerate(pool.zones or []):
+                if zone not in network_zones:
+                    found.append((f"{where}.zones[{j}]", f"{zone!r} is not a zone of the network "
+                                                         f"({', '.join(network_zones)})"))
+            if block and len(pool.zones or []) != 1:
+                found.append((f"{where}.zones", "a capacity-block pool takes exactly one zone: the zone of its "
+                                                "capacity block (a block's instances exist in that zone only)"))
+        else:
+            if pool.zones is not None:
+                found.append((f"{where}.zones", "applies to a new VPC; with an existing VPC give subnet_ids"))
+            for j, subnet in enumerate(pool.subnet_ids or []):
+                if subnet not in config.network.private_subnet_ids:
+                    found.append((f"{where}.subnet_ids[{j}]", f"{subnet!r} is not one of network.private_subnet_ids"))
+            if block and len(pool.subnet_ids or []) != 1:
+                found.append((f"{where}.subnet_ids", "a capacity-block pool takes exactly one subnet: the private "
+                                                     "subnet in the zone of its capacity block"))
+    return found
+
+
 AWS = CloudRules(
     name="aws",
     article="an AWS",
@@ -66,7 +115,7 @@ AWS = CloudRules(
         "": ("workload_identity",),
         "network": ("vpc_id", "private_subnet_ids", "public_subnet_ids"),
         "cluster": ("admin_role_arns",),
-        "gpu_pools": ("ami_type", "suppress"),
+        "gpu_pools": ("ami_type", "suppress", "subnet_ids"),
         "model_registry": ("suppress",),
         "teams": ("member_role_arns",),
     },
@@ -76,4 +125,6 @@ AWS = CloudRules(
     network_noun="a VPC",
     network_problems=_network_problems,
     pool_problems=_pool_problems,
+    name_problems=_name_problems,
+    platform_problems=_pool_placement,
 )

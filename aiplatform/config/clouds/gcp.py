@@ -109,6 +109,22 @@ def _platform_problems(config: Any) -> Found:
     return found
 
 
+#: What Cloud Storage refuses in a bucket name (the platform name starts every bucket name it derives).
+_GOOGLE = re.compile(r"^goog|g[o0][o0]g(l|1)e")
+
+
+def _name_problems(config: Any) -> Found:
+    found: Found = []
+    if _GOOGLE.search(config.name):
+        found.append(("name", "Cloud Storage refuses bucket names that start with 'goog' or contain 'google' "
+                              "(or a close misspelling): the platform's bucket names start with the platform name"))
+    for i, team in enumerate(config.teams):
+        if team.cost_center is not None and not LABEL_VALUE.match(team.cost_center):
+            found.append((f"teams[{i}].cost_center", f"{team.cost_center!r}: GCP label values take lowercase "
+                                                     "letters, digits, '_' and '-' (at most 63)"))
+    return found
+
+
 GCP = CloudRules(
     name="gcp",
     article="a GCP",
@@ -120,13 +136,15 @@ GCP = CloudRules(
         regional=ByEnv(True, False),
         release_channel=ByEnv("STABLE", "REGULAR"),
         nat_gateways=ByEnv("single", "single"),  # Cloud NAT is regional: one gateway serves every zone
+        managed_gpu_metrics=True,
+        storage_sku="gcp-pd-balanced",  # GKE's managed DCGM metrics, the supported path on GKE's own GPU drivers
     ),
     fields={
         "": ("project", "project_number"),
         "network": (*EXISTING_NETWORK, "pods_cidr", "services_cidr", "master_cidr"),
         "cluster": ("release_channel", "regional", "security_group"),
         "gpu_pools": ("reservation_name", "gpu_sharing", "max_shared_clients_per_gpu", "mig_partition_size",
-                      "gpu_driver_version", "zones"),
+                      "gpu_driver_version"),
     },
     refusals={
         "workload_identity": "GKE Workload Identity is always on",
@@ -142,4 +160,5 @@ GCP = CloudRules(
     network_problems=_network_problems,
     pool_problems=_pool_problems,
     platform_problems=_platform_problems,
+    name_problems=_name_problems,
 )

@@ -42,7 +42,10 @@ def _load_balancer(r: Resource, ctx: Context, kind: Any, annotations: Any, creat
 
 @pricer("kubernetes:helm.sh/v3:Release")
 def price_release(r: Resource, ctx: Context) -> list[LineItem]:
-    """Charts whose volumes the platform knows: Qdrant's data volumes (gp3, one per replica)."""
+    """Charts whose volumes the platform knows: Qdrant's data volumes (gp3, one per replica) and
+    kube-prometheus-stack's Prometheus volume (Grafana keeps no volume: its dashboards are ConfigMaps)."""
+    if r.get("chart") == "kube-prometheus-stack" and ctx.default_region is not None:
+        return _prometheus_volume(r, ctx)
     if r.get("chart") != "qdrant" or ctx.default_region is None:
         return []
     values = r.get("values")
@@ -61,3 +64,19 @@ def price_release(r: Resource, ctx: Context) -> list[LineItem]:
     total = float(size[:-2]) * replicas
     return [service_line(r, ctx, sku, Triple.same(total),
                          note=f"{replicas:g} x {size} data volumes (StorageClass of the release)")]
+
+
+def _prometheus_volume(r: Resource, ctx: Context) -> list[LineItem]:
+    """The Prometheus volume of a kube-prometheus-stack release (one replica, the chart's default)."""
+    what = "Prometheus volume"
+    cloud = CLUSTER_PRICING.get(ctx.catalog.cloud)
+    if cloud is None:
+        return [item(r, ctx, "block-volume", what, status="unpriced",
+                     note=f"no block-volume pricing for {ctx.catalog.cloud}")]
+    size = r.get("values.prometheus.prometheusSpec.storageSpec.volumeClaimTemplate.spec.resources.requests.storage")
+    if not isinstance(size, str):
+        return [item(r, ctx, cloud.volume_sku, what, status="unpriced", note="no persistent volume (or unknown)")]
+    if not size.endswith("Gi") or not size[:-2].isdigit():
+        return [item(r, ctx, cloud.volume_sku, what, status="unpriced", note=f"volume size {size!r} unknown")]
+    return [service_line(r, ctx, cloud.volume_sku, Triple.same(float(size[:-2])),
+                         note=f"1 x {size} Prometheus volume (StorageClass of the release)")]

@@ -1,5 +1,6 @@
-"""Budgets: the stack's estimated cost fits the budget it was given, and each team's GPU quota, priced
-at its dearest allowed accelerator, fits the team's budget."""
+"""Budgets: the stack's estimated cost fits the budget it was given, and each team's GPU quota (nominal plus
+borrowing: the namespace quota `TeamNamespace` writes), priced at its dearest allowed accelerator, fits the
+team's budget."""
 
 from __future__ import annotations
 
@@ -89,12 +90,14 @@ def _accelerator_hour(pools: list[Any], models: set[str], region: str) -> tuple[
     area="cost",
     severity=Severity.HIGH,
     reads=POOL_TYPES | {NAMESPACE, RESOURCE_QUOTA, *CLOUD_PROVIDERS},
-    description="A team's GPU quota, priced at its dearest allowed accelerator for a whole month, fits the "
-                "team's monthly budget.",
+    description="A team's GPU quota (its namespace's ResourceQuota: the Kueue nominal quota plus what it may "
+                "borrow), priced at its dearest allowed accelerator for a whole month, fits the team's monthly budget.",
     why="The quota is what a team can spend without asking anyone: if running it full costs more than the "
-        "budget, the budget is not enforced by anything.",
-    remediation="Lower the team's `gpus` quota, restrict its `accelerators` to cheaper models, use spot pools "
-                "outside production, or raise `monthly_budget_usd` once the budget owner agrees.",
+        "budget, the budget is not enforced by anything. GPUs borrowed from other teams' idle quota are billed "
+        "while the team runs on them, so the ceiling counts them.",
+    remediation="Lower the team's `gpus` quota or `borrowing_limit`, restrict its `accelerators` to cheaper "
+                "models, use spot pools outside production, or raise `monthly_budget_usd` once the budget owner "
+                "agrees.",
     tags=("budget", "tenancy"),
 )
 def team_budget(resources: list[Resource], config: Mapping[str, Any]) -> Iterator[tuple[str | None, str]]:

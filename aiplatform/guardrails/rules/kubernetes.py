@@ -9,7 +9,8 @@ from pulumi_policy import Severity
 
 from ...catalog import DEVICE_RESOURCE
 from ...catalog.pins import image_problem
-from ...shape.props import as_bool, as_list, get, is_unknown, known
+from ...labels import QUEUE_LABEL
+from ...shape.props import MISSING, as_bool, as_list, get, is_unknown, known
 from ...shape.resource import Resource
 from ...shape.types import HELM_RELEASE
 from .._rule import resource_rule
@@ -148,3 +149,49 @@ def image_pinned(resource: Resource, config: Mapping[str, Any]) -> Iterator[str]
         problem = image_problem(image) if known(image) else None
         if problem:
             yield f"container {name}: {problem}"
+
+
+#: Where a batch kind keeps the labels Kueue reads (a CronJob's: those of the Jobs it creates).
+QUEUE_LABEL_PATHS = {"kubernetes:batch/v1:Job": "metadata.labels",
+                     "kubernetes:batch/v1:CronJob": "spec.jobTemplate.metadata.labels"}
+
+
+@resource_rule(
+    "aip-kubernetes-gpu-jobs-queued",
+    area="kubernetes",
+    severity=Severity.MEDIUM,
+    types=frozenset(QUEUE_LABEL_PATHS),
+    description="Jobs and CronJobs that request accelerators in team namespaces are submitted to Kueue "
+                f"(the `{QUEUE_LABEL}` label).",
+    why="A GPU Job that bypasses the queue is admitted by nobody: it takes GPUs the cohort has lent, is never "
+        "preempted for the team that owns them, and when the namespace quota is full its pods fail instead of "
+        "waiting their turn.",
+    remediation=f"Label the Job (a CronJob: `spec.jobTemplate.metadata.labels`) with `{QUEUE_LABEL}: default`, "
+                "the team's LocalQueue, and pick a priority with `kueue.x-k8s.io/priority-class: batch` (or "
+                "`interactive`).",
+    config={
+        "exemptNamespaces": {"type": "array", "items": {"type": "string"},
+                             "default": ["kube-system", "kube-public", "kube-node-lease", "kueue-system"],
+                             "description": "Namespaces that are not a team's (platform add-ons)."},
+    },
+    tags=("gpu", "tenancy"),
+)
+def gpu_jobs_queued(resource: Resource, config: Mapping[str, Any]) -> Iterator[str]:
+    namespace = resource.get("metadata.namespace")
+    if is_unknown(namespace) or (namespace is not MISSING and namespace in config["exemptNamespaces"]):
+        return
+    spec = pod_spec(resource)
+    if spec is None:
+        return
+    used = sorted({device for _, container in containers(spec) for kind in ("requests", "limits")
+                   for device in ACCELERATOR_RESOURCES if isinstance(block := get(container, f"resources.{kind}"), dict)
+                   and device in block})
+    if not used:
+        return
+    path = QUEUE_LABEL_PATHS[resource.type]
+    labels = resource.get(path)
+    if is_unknown(labels) or (isinstance(labels, dict) and is_unknown(labels.get(QUEUE_LABEL))):
+        return
+    queue = labels.get(QUEUE_LABEL) if isinstance(labels, dict) else None
+    if not queue:
+        yield f"requests {', '.join(used)} without the {QUEUE_LABEL} label at {path}: it bypasses Kueue"

@@ -200,3 +200,33 @@ def test_pins_doc_lists_every_pin():
     names = {n for n, v in vars(pins).items() if n.isupper() and (
         isinstance(v, pins.HelmChart) or n.endswith(("_IMAGE", "_IMAGE_TAG", "_IMAGE_TAGS", "_ADDON_VERSIONS")))}
     assert names == set(_reference().PIN_CHECKS)
+
+
+def test_issue16_point3_the_pinned_vllm_image_streams_from_gs():
+    # case: vLLM v0.11.0's image had no GCS support in its Run:ai streamer, so serving on GKE failed to load models
+    from aiplatform.catalog.pins import VLLM_IMAGE
+
+    tag = VLLM_IMAGE.rsplit(":v", 1)[-1]
+    vendored = UPSTREAM / f"vllm-{tag}"
+    dockerfile = (vendored / "docker" / "Dockerfile").read_text()
+    stages = re.split(r"^FROM ", dockerfile, flags=re.M)
+    openai = next(s for s in stages if re.match(r"\S+ AS vllm-openai-base\b", s))
+    assert re.search(r"runai-model-streamer\[[^\]]*\bgcs\b[^\]]*\]", openai), "the image's streamer has no GCS extra"
+    assert any(re.match(r"vllm-openai-base AS vllm-openai\b", s) for s in stages)
+    loader = (vendored / "vllm" / "transformers_utils" / "runai_utils.py").read_text()
+    assert re.search(r"SUPPORTED_SCHEMES = \[[^\]]*[\"']gs://[\"']", loader)
+    assert f"Tag: v{tag}" in (vendored / "SOURCE.md").read_text()
+
+
+# --- issue 20: Kueue ---------------------------------------------------------------------------------
+
+def test_kueue_pin_is_the_vendored_release_and_its_image():
+    chart = load_yaml_documents(f"kueue-{pins.KUEUE.version}/Chart.yaml")[0]
+    assert (chart["name"], chart["version"]) == (pins.KUEUE.chart, pins.KUEUE.version)
+    # The release packages the chart with the image of its own tag (hack/helm-chart-package.sh).
+    assert f"registry.k8s.io/kueue/kueue:{chart['appVersion']}" == pins.KUEUE_IMAGE
+    manager = chart_values("oci://registry.k8s.io/kueue/charts/kueue")["controllerManager"]
+    assert {"repository", "tag", "pullPolicy"} <= set(manager["manager"]["image"])
+    schemas = crd_schemas(pins.KUEUE.version)
+    for kind in ("ResourceFlavor", "ClusterQueue", "LocalQueue", "WorkloadPriorityClass"):
+        assert ("kueue.x-k8s.io/v1beta2", kind) in schemas

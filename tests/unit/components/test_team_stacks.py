@@ -51,7 +51,7 @@ def test_inference_service_requests_its_gpus_and_publishes_with_the_teams_auth()
     assert pod["nodeSelector"] == {"aiplatform.io/accelerator": "L4"}
     assert pod["serviceAccountName"] == "workloads"
     assert pod["securityContext"]["runAsNonRoot"] is True and server["securityContext"]["allowPrivilegeEscalation"] is False
-    assert server["image"] == "vllm/vllm-openai:v0.11.0"
+    assert server["image"] == "vllm/vllm-openai:v0.11.1"
     assert server["args"][:1] == ["s3://models/teams/search/chat/llama-3.1-8b-instruct/v1"]
     assert server["args"][server["args"].index("--tensor-parallel-size") + 1] == "2"
     assert {"startupProbe", "readinessProbe", "livenessProbe"} <= set(server)
@@ -141,8 +141,9 @@ EXPECTED_INPUTS = {
     "InferenceService": {"team", "namespace", "serviceAccount", "registryUri", "model", "accelerator", "gpus",
                          "allowedAccelerators", "acceleratorResource", "image", "servedModelName", "cpu", "memory",
                          "sharedMemory", "minReplicas", "maxReplicas", "targetCpuUtilization", "port", "maxModelLen",
-                         "extraArgs", "region", "gateway", "pathPrefix", "requestsPerMinute", "runAsRoot", "labels"},
-    "TeamNamespace": {"team", "namespace", "gpus", "acceleratorResources", "cpu", "memory", "pods",
+                         "extraArgs", "region", "gateway", "pathPrefix", "requestsPerMinute", "runAsRoot", "labels",
+                         "monitoring", "sloTtftSeconds", "sloObjective", "queueDepth", "queueMinutes"},
+    "TeamNamespace": {"team", "namespace", "gpus", "borrowingLimit", "acceleratorResources", "cpu", "memory", "pods",
                       "persistentVolumeClaims", "storage", "membersGroup", "monthlyBudgetUsd", "accelerators",
                       "serviceAccount", "gatewayNamespace", "vectorStoreNamespace", "vectorStorePorts",
                       "httpsEgressCidrs", "identity", "labels", "tags", "protect"},

@@ -109,7 +109,26 @@ def test_capacity_blocks_need_one_reserved_type(dev_config):
     ]
     pool["instance_types"] = ["p5.48xlarge"]
     pool["capacity_reservation_id"] = "cr-0123456789abcdef0"
+    # case (issue 16, point 8): a capacity block lives in one zone, so its pool must say which
+    assert config_problems(dev_config) == [
+        "platform.gpu_pools[0].zones: a capacity-block pool takes exactly one zone: the zone of its capacity block "
+        "(a block's instances exist in that zone only)"]
+    pool["zones"] = ["us-east-1d"]
+    assert config_problems(dev_config) == [
+        "platform.gpu_pools[0].zones[0]: 'us-east-1d' is not a zone of the network (us-east-1a, us-east-1b, us-east-1c)"]
+    pool["zones"] = ["us-east-1b"]
     assert load_platform_config(dev_config).gpu_pools[0].capacity_reservation_id == "cr-0123456789abcdef0"
+
+
+def test_pools_on_an_existing_vpc_take_subnets_not_zones(dev_config):
+    dev_config["network"] = {"vpc_id": "vpc-0123456789abcdef0",
+                             "private_subnet_ids": ["subnet-0a1b2c3d4e5f60718", "subnet-0a1b2c3d4e5f60719"]}
+    dev_config["gpu_pools"][0]["zones"] = ["us-east-1a"]
+    dev_config["gpu_pools"][1]["subnet_ids"] = ["subnet-0a1b2c3d4e5f60720"]
+    assert config_problems(dev_config) == [
+        "platform.gpu_pools[0].zones: applies to a new VPC; with an existing VPC give subnet_ids",
+        "platform.gpu_pools[1].subnet_ids[0]: 'subnet-0a1b2c3d4e5f60720' is not one of network.private_subnet_ids",
+    ]
 
 
 def test_neuron_pools_get_the_neuron_ami_and_reject_nvidia_amis(dev_config):

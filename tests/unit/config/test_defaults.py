@@ -102,6 +102,9 @@ def test_documented_defaults_are_the_resolved_config(cloud, environment):
         "reclaim_policy": config.storage_reclaim_policy,
         "gateway_replicas": config.gateway_replicas,
         "gateway_requests_per_minute": config.gateway.requests_per_minute,
+        # every reference stack has NVIDIA pools: their GPU metrics come from the cloud or from the chart
+        "managed_gpu_metrics": config.gpu_metrics == "managed",
+        "storage_sku": config.defaults.storage_sku,
     }
     for name, value in resolved.items():
         assert value == doc(name), name

@@ -30,7 +30,7 @@ def test_checks_that_cannot_run_are_named(dev_config):
     assert "platform.network.availability_zones[0]: 'eu-west-1a' is not a zone of us-east-1" in found  # still ran
     assert [str(p) for p in info.value.skipped] == [
         "platform: not checked until the problems above are fixed: duplicate pool names, "
-        "instance types offered in the region, teams, fields and values of the cloud"]
+        "instance types offered in the region, teams, fields and values of the cloud, names the cloud accepts"]
     assert str(info.value).endswith("\n  note: " + str(info.value.skipped[0]))
 
 

@@ -69,7 +69,14 @@ def test_the_system_type_must_be_sold_in_every_node_zone():
             "network.availability_zones") in found
 
 
-def test_aws_pools_take_no_zones_here():
+def test_aws_pool_zones_pick_subnets_of_the_network():
     raw = stack_platform("aws-dev")
     raw["gpu_pools"][0]["zones"] = ["us-east-1a"]
-    assert "platform.gpu_pools[0].zones: does not apply to cloud aws" in config_problems(raw)
+    assert load_platform_config(raw).gpu_pools[0].zones == ["us-east-1a"]
+    raw["gpu_pools"][0]["zones"] = ["us-west-2a"]
+    assert config_problems(raw) == ["platform.gpu_pools[0].zones[0]: 'us-west-2a' is not a zone of the network "
+                                    "(us-east-1a, us-east-1b, us-east-1c)"]
+    raw["gpu_pools"][0]["zones"] = ["us-east-1a"]
+    raw["gpu_pools"][0]["subnet_ids"] = ["subnet-0a1b2c3d4e5f60718"]
+    assert config_problems(raw) == ["platform.gpu_pools[0].subnet_ids: applies to an existing VPC; with a new VPC "
+                                    "give zones"]

@@ -70,13 +70,40 @@ TRUST_OK = policy_doc({
 
 
 def deployment(container=None, **spec_over):
-    container = container or {"name": "vllm", "image": "vllm/vllm-openai:v0.11.0",
+    container = container or {"name": "vllm", "image": "vllm/vllm-openai:v0.11.1",
                               "resources": {"limits": {"nvidia.com/gpu": "1"}}}
     spec = {"containers": [container],
             "tolerations": [{"key": "nvidia.com/gpu", "operator": "Exists", "effect": "NoSchedule"}]}
     spec.update(spec_over)
     return {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "chat", "labels": dict(TAGS)},
             "spec": {"template": {"spec": spec}}}
+
+
+JOB = "kubernetes:batch/v1:Job"
+
+CRONJOB = "kubernetes:batch/v1:CronJob"
+
+QUEUED = "aip-kubernetes-gpu-jobs-queued"
+
+
+def gpu_job(labels=None, namespace="search", devices=None):
+    """A GPU Job in a team namespace, queued by Kueue unless `labels` says otherwise."""
+    pod = deployment()["spec"]["template"]["spec"] | {"restartPolicy": "Never"}
+    if devices is not None:
+        pod["containers"][0]["resources"] = {"limits": devices}
+    return {"apiVersion": "batch/v1", "kind": "Job", "metadata": {
+        "name": "eval", "namespace": namespace,
+        "labels": dict(TAGS) | ({"kueue.x-k8s.io/queue-name": "default"} if labels is None else labels)},
+        "spec": {"template": {"spec": pod}}}
+
+
+def gpu_cronjob(job_labels=None):
+    job = gpu_job()
+    template = {"spec": job["spec"]}
+    if job_labels is not None:
+        template["metadata"] = {"labels": job_labels}
+    return {"apiVersion": "batch/v1", "kind": "CronJob", "metadata": {**job["metadata"], "labels": dict(TAGS)},
+            "spec": {"schedule": "0 2 * * *", "jobTemplate": template}}
 
 
 GKE = "gcp:container/cluster:Cluster"
@@ -125,6 +152,9 @@ def gcs(**over):
 
 
 # (case id, resource type, props, rules expected to be violated)
+#: A serving workload requesting accelerators that nothing scrapes.
+MONITORED = "aip-observability-service-monitored"
+
 CASES = [
     # ---- cost ----------------------------------------------------------------------------
     ("pool ok", NODE_GROUP, node_group(), set()),
@@ -228,15 +258,15 @@ CASES = [
                      "imageScanningConfiguration": {"scanOnPush": True},
                      "encryptionConfigurations": [{"encryptionType": "KMS", "kmsKey": UNKNOWN}]}, set()),
     ("ecr defaults", ECR, {"tags": dict(TAGS)}, {"aip-security-ecr-immutable-scanned", "aip-security-ecr-kms"}),
-    ("aoss encryption cmk ok", AOSS, {"type": "encryption", "name": "v", "policy": json.dumps(
+    ("aoss encryption cmk ok", AOSS, {"type": "encryption", "name": "vectors-enc", "policy": json.dumps(
         {"Rules": [{"ResourceType": "collection", "Resource": ["collection/v"]}], "AWSOwnedKey": False,
          "KmsARN": "arn:aws:kms:us-east-1:1:key/abc"})}, set()),
-    ("aoss encryption aws-owned", AOSS, {"type": "encryption", "name": "v", "policy": json.dumps(
+    ("aoss encryption aws-owned", AOSS, {"type": "encryption", "name": "vectors-enc", "policy": json.dumps(
         {"Rules": [], "AWSOwnedKey": True})}, {"aip-security-opensearch-encryption"}),
-    ("aoss encryption policy unknown", AOSS, {"type": "encryption", "name": "v", "policy": UNKNOWN}, set()),
-    ("aoss network private ok", AOSS, {"type": "network", "name": "v", "policy": json.dumps(
+    ("aoss encryption policy unknown", AOSS, {"type": "encryption", "name": "vectors-enc", "policy": UNKNOWN}, set()),
+    ("aoss network private ok", AOSS, {"type": "network", "name": "vectors-enc", "policy": json.dumps(
         [{"Rules": [], "AllowFromPublic": False, "SourceVPCEs": ["vpce-1"]}])}, set()),
-    ("aoss network public", AOSS, {"type": "network", "name": "v", "policy": json.dumps(
+    ("aoss network public", AOSS, {"type": "network", "name": "vectors-enc", "policy": json.dumps(
         [{"Rules": [], "AllowFromPublic": True}])}, {"aip-security-vector-store-private"}),
     ("qdrant public load balancer", "kubernetes:helm.sh/v3:Release",
      {"chart": "qdrant", "values": {"service": {"type": "LoadBalancer"}, "image": {"tag": "v1.15.0"}}},
@@ -329,20 +359,38 @@ CASES = [
     ("project editor", "gcp:projects/iAMMember:IAMMember", {"role": "roles/editor", "member": f"serviceAccount:{NODE_SA}"},
      {"aip-security-gcp-iam-primitive-roles"}),
     # ---- Kubernetes ---------------------------------------------------------------------------
-    ("gpu deployment ok", DEPLOYMENT, deployment(), set()),
+    # A lone GPU Deployment is also unscraped (tests/unit/guardrails/test_observability.py has the scraped ones).
+    ("gpu deployment ok", DEPLOYMENT, deployment(), {MONITORED}),
     ("gpu request without limit", DEPLOYMENT, deployment({"name": "c", "image": "x:1",
                                                           "resources": {"requests": {"nvidia.com/gpu": "1"}}}),
-     {"aip-kubernetes-accelerator-scheduling"}),
-    ("gpu without toleration", DEPLOYMENT, deployment(tolerations=[]), {"aip-kubernetes-accelerator-scheduling"}),
+     {"aip-kubernetes-accelerator-scheduling", MONITORED}),
+    ("gpu without toleration", DEPLOYMENT, deployment(tolerations=[]), {"aip-kubernetes-accelerator-scheduling",
+                                                                        MONITORED}),
     ("privileged", DEPLOYMENT, deployment({"name": "c", "image": "x:1", "securityContext": {"privileged": True}}),
      {"aip-kubernetes-no-host-access"}),
-    ("host network", DEPLOYMENT, deployment(hostNetwork=True), {"aip-kubernetes-no-host-access"}),
+    ("host network", DEPLOYMENT, deployment(hostNetwork=True), {"aip-kubernetes-no-host-access", MONITORED}),
     ("latest image", DEPLOYMENT, deployment({"name": "c", "image": "vllm/vllm-openai:latest"}),
      {"aip-kubernetes-image-pinned"}),
     ("untagged image", DEPLOYMENT, deployment({"name": "c", "image": "registry:5000/vllm"}),
      {"aip-kubernetes-image-pinned"}),
     ("digest image ok", DEPLOYMENT, deployment({"name": "c", "image": "vllm@sha256:" + "a" * 64}), set()),
     ("unknown image skip", DEPLOYMENT, deployment({"name": "c", "image": UNKNOWN}), set()),
+    ("gpu job queued", JOB, gpu_job(), set()),
+    ("gpu job without queue label", JOB, gpu_job(labels={}), {QUEUED}),
+    ("gpu job with empty queue label", JOB, gpu_job(labels={"kueue.x-k8s.io/queue-name": ""}), {QUEUED}),
+    ("neuron job without queue label", JOB, gpu_job(labels={}, devices={"aws.amazon.com/neuron": "1"}),
+     {QUEUED, "aip-kubernetes-accelerator-scheduling"}),
+    ("gpu job in default namespace", JOB, gpu_job(labels={}, namespace=None), {QUEUED}),
+    ("cpu job needs no queue", JOB, gpu_job(labels={}, devices={"cpu": "1"}), set()),
+    ("gpu job in kube-system exempt", JOB, gpu_job(labels={}, namespace="kube-system"), set()),
+    ("gpu job unknown labels skip", JOB, gpu_job(labels={"kueue.x-k8s.io/queue-name": UNKNOWN}), set()),
+    ("gpu job unknown namespace skip", JOB, gpu_job(labels={}, namespace=UNKNOWN), set()),
+    ("gpu cronjob queued on its job template", CRONJOB, gpu_cronjob({"kueue.x-k8s.io/queue-name": "default"}),
+     set()),
+    ("gpu cronjob without job template labels", CRONJOB, gpu_cronjob(), {QUEUED}),
+    ("gpu cronjob labelled on itself only", CRONJOB,
+     gpu_cronjob() | {"metadata": {"name": "eval", "namespace": "search",
+                                   "labels": dict(TAGS) | {"kueue.x-k8s.io/queue-name": "default"}}}, {QUEUED}),
     ("helm latest", "kubernetes:helm.sh/v3:Release", {"chart": "x", "values": {"image": {"tag": "latest"}}},
      {"aip-kubernetes-image-pinned"}),
 ]
@@ -362,6 +410,8 @@ def test_every_rule_has_a_failing_case():
         "aip-compliance-region-allowed", "aip-cost-stack-max-accelerators", "aip-meta-suppression-valid",
         "aip-cost-monthly-budget",  # tests/test_cost.py
         "aip-kubernetes-namespace-gpu-quota", "aip-cost-team-budget", "aip-kubernetes-rbac-no-wildcards",
+        "aip-naming-cloud-limits",  # test_naming.py
+        "aip-observability-gpu-metrics",  # tests/unit/guardrails/test_observability.py
     }  # tests/test_guardrails_tenancy.py
     assert {r.name for r in rules()} <= covered
 

@@ -37,7 +37,7 @@ def quota(namespace_, hard):
 
 
 def gpu_deployment(namespace_, name="server"):
-    container = {"name": "s", "image": "vllm/vllm-openai:v0.11.0",
+    container = {"name": "s", "image": "vllm/vllm-openai:v0.11.1",
                  "resources": {"limits": {"nvidia.com/gpu": "1"}, "requests": {"nvidia.com/gpu": "1"}}}
     return resource(DEPLOYMENT, name, {"metadata": {"name": name, "namespace": namespace_, "labels": {"team": "x"}},
                                        "spec": {"template": {"spec": {
