@@ -46,9 +46,9 @@ def test_plan_defaults_to_the_dev_stack_as_a_tree():
                  "Release kube-system/cluster-autoscaler", "ServiceAccount ml-models/model-publisher",
                  "6 NetworkPolicy search/default-deny, allow-same-namespace"):
         assert line in flat, line
-    assert "152 resources in 21 components" in result.stdout
+    assert re.search(r"\n\d+ resources in \d+ components \(--detail shows every resource\)\n", result.stdout)
     lines = result.stdout.splitlines()
-    assert len(lines) < 250 and max(map(len, lines)) <= 100
+    assert max(map(len, lines)) <= 100
     # outputs as an indented tree, not one-line dicts
     assert "gpuPools:" in lines and any(line.strip(" ├└│─") == "instanceTypes: [g6.xlarge, g6.2xlarge]"
                                          for line in lines)
@@ -58,6 +58,8 @@ def test_plan_defaults_to_the_dev_stack_as_a_tree():
     assert "aws:eks:NodeGroup ml-dev-inference-l4" in flat  # type tokens as `pulumi preview` shows them
     assert flat.count("aws:autoscaling:Tag ") == 20
     assert "kubernetes:core/v1:Namespace ml-models (ml-dev)" in flat
+    tree = lambda text: text.split("\nOutputs\n")[0].splitlines()  # noqa: E731
+    assert len(tree(result.stdout)) < 0.6 * len(tree(detail.stdout))  # the summary is a summary
 
 
 def test_plan_json_contract(tmp_path: Path):
