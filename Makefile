@@ -4,12 +4,18 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN     = $(VENV)/bin
 STACK  ?= aws-dev
+# `make plan` installs only the SDKs of the stack's cloud (aws-* -> .[aws], gcp-* -> .[gcp]); tests need all.
+CLOUD  ?= $(firstword $(subst -, ,$(STACK)))
 
 .PHONY: plan test test-fast test-programs lint install install-dev docs check-docs clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed-$(CLOUD): $(BIN)/python pyproject.toml
+	$(BIN)/python -m pip install --quiet -e '.[$(CLOUD)]'
+	touch $@
 
 $(VENV)/.installed: $(BIN)/python pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[all]'
@@ -22,7 +28,7 @@ $(VENV)/.installed-dev: $(VENV)/.installed pyproject.toml
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
-plan: install
+plan: $(VENV)/.installed-$(CLOUD)
 	$(BIN)/aiplatform plan --stack $(STACK)
 
 # Two workers: the subprocess plans of tests/programs/ share one plan per stack across them (tests/conftest.py).

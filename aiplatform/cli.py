@@ -1,4 +1,4 @@
-"""The `aiplatform` command: plan | check | cost | schema.
+"""The `aiplatform` command: plan | check | cost | schema | fixtures | init team.
 
 Exit codes: 0 success, 1 the program failed, 2 bad input (usage, config,
 fixtures). Errors are one clear message on stderr, never a traceback.
@@ -6,7 +6,6 @@ fixtures). Errors are one clear message on stderr, never a traceback.
 
 from __future__ import annotations
 
-import io
 import json
 import sys
 from collections.abc import Iterator
@@ -69,6 +68,13 @@ def _check_output(output: Path | None) -> None:
         check_output(output)
 
 
+def _style(output: Path | None) -> Any:
+    """Width and colour for text written to stdout (the terminal's, or a fixed width off a terminal) or to `-o`."""
+    from .terminal import style_for
+
+    return style_for(None if output is not None else sys.stdout)
+
+
 def _write(text: str, output: Path | None) -> None:
     """stdout, or `-o`: a regular file (or a symlink's target) replaced atomically, a FIFO or terminal written
     directly; exit 2 when it cannot be written, with no temporary file left behind."""
@@ -97,58 +103,83 @@ def _scrub(text: str, plan: Any, show_secrets: bool) -> str:
 
 
 ProjectOpt = Annotated[Path, typer.Option("--project", "-C", help="Directory of the Pulumi project.")]
-StackOpt = Annotated[str, typer.Option("--stack", "-s", help="Stack name (Pulumi.<stack>.yaml).")]
+StackOpt = Annotated[str | None, typer.Option("--stack", "-s", help=(
+    "Stack name (Pulumi.<stack>.yaml); default: the project's only stack (with several, required)."))]
+
+
+def _fixtures(root: Path, given: Path | None) -> Path | None:
+    """`--fixtures`, or the project's own `platform-fixtures.yaml` (what `aiplatform init team` writes)."""
+    from .offline.scaffold import FIXTURES_FILE
+
+    if given is not None:
+        return given
+    own = root / FIXTURES_FILE
+    return own if own.is_file() else None
+
+
+def _target(project: Path, stack: str | None) -> tuple[Path, str]:
+    """The project directory (`project` or its nearest parent with a Pulumi.yaml) and the stack to use."""
+    from .offline.project import default_stack, find_project, load_project
+
+    root = find_project(project)
+    return root, stack if stack is not None else default_stack(load_project(root))
 
 
 @app.command()
 def plan(
     project: ProjectOpt = Path("."),
-    stack: StackOpt = "aws-dev",
+    stack: StackOpt = None,
     mode: Annotated[Mode, typer.Option(help="preview: computed values unknown; up: fixture outputs.")] = Mode.preview,
     fmt: Annotated[PlanFormat, typer.Option("--format", "-f", help="Output format.")] = PlanFormat.text,
     fixtures: Annotated[
-        Path | None, typer.Option(help="Invoke results, stack-reference outputs and up-mode outputs (YAML/JSON).")
+        Path | None, typer.Option(help="Invoke results, stack-reference outputs and up-mode outputs (YAML/JSON); "
+                                       "default: the project's platform-fixtures.yaml if it has one.")
     ] = None,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file instead of stdout.")] = None,
     show_secrets: ShowSecretsOpt = False,
+    detail: Annotated[bool, typer.Option(
+        "--detail", help="Every resource with its full type token (default: components with their key resources, "
+                         "helpers folded into counts).")] = False,
 ) -> None:
-    """Show every resource a stack's program would register, offline."""
+    """Show what a stack's program would register, offline: components, key facts, outputs."""
     from .offline import plan_project
     from .offline.render import render_text
 
     _check_output(output)
     with _exit_codes():
-        result = plan_project(project, stack, mode=mode, fixtures=fixtures)
+        project, stack = _target(project, stack)
+        result = plan_project(project, stack, mode=mode, fixtures=_fixtures(project, fixtures))
     if fmt is PlanFormat.json:
         _write((result if show_secrets else result.redacted()).to_json(), output)
-    elif output is not None:
-        console = Console(record=True, width=160, file=io.StringIO())
-        render_text(result, console, show_secrets)
-        _write(_scrub(console.export_text(), result, show_secrets), output)
     else:
-        render_text(result, Console(highlight=False), show_secrets)
+        console = _style(output).console()
+        render_text(result, console, show_secrets, detail=detail)
+        _write(_scrub(console.file.getvalue(), result, show_secrets), output)
 
 
-def _locations(project: Path, stack: str) -> Any:
+def _locations(project: Path, stack: str, docs_url: str | None = None) -> Any:
     """Repository-relative paths for report locations (SARIF), seen from the working directory."""
     import os
 
     from .check.reports import Locations
-    from .offline.project import load_project
+    from .offline.project import config_lines, load_project
 
+    config: dict[str, int] = {}
     try:
         spec = load_project(project)
         fallback = os.path.relpath(spec.stack_file(stack), Path.cwd())
+        config = config_lines(spec, stack)
     except Exception:  # noqa: BLE001 - a plan file checked without its project
         fallback = None
     prefix = os.path.relpath(project.resolve(), Path.cwd())
-    return Locations(prefix="" if prefix == "." else prefix, fallback=fallback)
+    return Locations(prefix="" if prefix == "." else prefix, fallback=fallback, docs_url=docs_url,
+                     config_file=fallback if config else None, config=config)
 
 
 @app.command()
 def check(
     project: ProjectOpt = Path("."),
-    stack: StackOpt = "aws-dev",
+    stack: StackOpt = None,
     policy_config: Annotated[Path | None, typer.Option(
         "--policy-config", help="Policy config JSON, the format `pulumi preview --policy-pack-config` takes.")] = None,
     fmt: Annotated[CheckFormat, typer.Option("--format", "-f", help="Report format.")] = CheckFormat.text,
@@ -162,6 +193,10 @@ def check(
     baseline: Annotated[Path | None, typer.Option(
         "--baseline", help="The plan JSON of the base branch (`aiplatform plan --format json`): also fail when a "
                            "protection is removed or a stateful resource is replaced.")] = None,
+    docs_url: Annotated[str | None, typer.Option(
+        "--docs-url", envvar="AIPLATFORM_DOCS_URL",
+        help="Base URL of the guardrail docs in SARIF and Markdown links (a fork's or a mirror's docs/guardrails.md).")
+    ] = None,
 ) -> None:
     """Evaluate the guardrails on a stack's preview, offline. Exit 1 on a mandatory violation."""
     from .check.analyzer import load_policy_config
@@ -178,24 +213,25 @@ def check(
         if plan_file is not None:
             result = _read_plan(plan_file)
         else:
-            result = plan_project(project, stack, mode="preview", fixtures=fixtures)
+            project, stack = _target(project, stack)
+            result = plan_project(project, stack, mode="preview", fixtures=_fixtures(project, fixtures))
             user_config = with_stack_budget(user_config, stack_platform(project, stack))
         report = check_plan(result, user_config, origin=str(policy_config or "policy config"))
         if before is not None:
             report = with_baseline(report, before, result, origin=str(baseline))
-    locations = _locations(project, result.stack if plan_file else stack)
-    _write(_scrub(render(report, fmt, locations), result, show_secrets), output)
+    locations = _locations(project, result.stack if plan_file else str(stack), docs_url)
+    _write(_scrub(render(report, fmt, locations, _style(output)), result, show_secrets), output)
     if output is not None and fmt is not CheckFormat.text:
         from .check.reports.text import summary_line
 
-        err.print(summary_line(report), markup=False)
+        err.print(summary_line(report), markup=False, soft_wrap=True)
     raise typer.Exit(report.exit_code)
 
 
 @app.command()
 def cost(
     project: ProjectOpt = Path("."),
-    stack: StackOpt = "aws-dev",
+    stack: StackOpt = None,
     fmt: Annotated[CostFormat, typer.Option("--format", "-f", help="Output format.")] = CostFormat.text,
     usage: Annotated[Path | None, typer.Option(
         help="Usage file (YAML): GB stored, data processed, expected node counts.")] = None,
@@ -224,8 +260,11 @@ def cost(
         allocation = a.load_allocation(actual) if actual is not None else None
         usage_spec = load_usage(usage) if usage is not None else None
         before = load_baseline(baseline, usage_spec) if baseline is not None else None
-        result = _read_plan(plan_file) if plan_file is not None else plan_project(
-            project, stack, mode="preview", fixtures=fixtures)
+        if plan_file is not None:
+            result = _read_plan(plan_file)
+        else:
+            project, stack = _target(project, stack)
+            result = plan_project(project, stack, mode="preview", fixtures=_fixtures(project, fixtures))
         estimate = estimate_plan(result, usage_spec)
     if allocation is not None:
         comparison = a.compare(estimate, allocation)
@@ -233,12 +272,12 @@ def cost(
         _write(_scrub(text, result, show_secrets), output)
         return
     if before is None:
-        text = {CostFormat.text: r.estimate_text, CostFormat.json: r.estimate_json,
-                CostFormat.markdown: r.estimate_markdown}[fmt](estimate)
+        text = (r.estimate_text(estimate, _style(output), usage_given=usage is not None) if fmt is CostFormat.text else
+                {CostFormat.json: r.estimate_json, CostFormat.markdown: r.estimate_markdown}[fmt](estimate))
     else:
         change = diff(before, estimate)
-        text = {CostFormat.text: r.diff_text, CostFormat.json: r.diff_json,
-                CostFormat.markdown: r.diff_markdown}[fmt](change)
+        text = (r.diff_text(change, _style(output)) if fmt is CostFormat.text else
+                {CostFormat.json: r.diff_json, CostFormat.markdown: r.diff_markdown}[fmt](change))
     _write(_scrub(text, result, show_secrets), output)
 
 
@@ -259,6 +298,60 @@ def schema(
 
     _check_output(output)
     _write(json.dumps(json_schema(), indent=2), output)
+
+
+@app.command()
+def fixtures(
+    project: ProjectOpt = Path("."),
+    stack: StackOpt = None,
+    ref: Annotated[str | None, typer.Option(
+        "--as", help="The stack reference name team stacks use, ORG/PROJECT/STACK (default: "
+                     "organization/<project>/<stack>).")] = None,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file instead of stdout.")] = None,
+) -> None:
+    """Write the StackReference fixture a team stack needs: the platform's up-mode `aiplatform` output."""
+    from .offline import plan_project
+    from .offline.scaffold import platform_fixtures_text
+
+    _check_output(output)
+    with _exit_codes():
+        project, stack = _target(project, stack)
+        result = plan_project(project, stack, mode="up")
+        text = platform_fixtures_text(result, ref or f"organization/{result.project}/{stack}")
+    _write(text, output)
+
+
+init_app = typer.Typer(help="Scaffold a project.", no_args_is_help=True)
+app.add_typer(init_app, name="init")
+
+
+@init_app.command("team")
+def init_team(
+    name: Annotated[str, typer.Argument(help="The team project's name (and directory).")],
+    platform: Annotated[str, typer.Option(
+        "--platform", help="The platform stack the team deploys onto, ORG/PROJECT/STACK (its last part is the "
+                           "stack planned here).")],
+    project: ProjectOpt = Path("."),
+    team: Annotated[str | None, typer.Option(help="The team in the platform's `teams:` (default: NAME).")] = None,
+    directory: Annotated[Path | None, typer.Option("--dir", help="Where to write it (default: ./NAME).")] = None,
+    requirement: Annotated[str | None, typer.Option(
+        help="The requirements.txt line that installs aiplatform (default: aiplatform[kubernetes]==<this version>).")
+    ] = None,
+) -> None:
+    """Scaffold a team project that plans, checks and tests offline as generated."""
+    from .offline import plan_project
+    from .offline.scaffold import check_ref, team_project, write_project
+
+    target = directory if directory is not None else Path(name)
+    with _exit_codes():
+        stack = check_ref(platform).rsplit("/", 1)[1]
+        root, stack = _target(project, stack)
+        result = plan_project(root, stack, mode="up")
+        written = write_project(target, team_project(name, platform, result, team, requirement))
+    for path in written:
+        err.print(f"wrote {path}", markup=False, highlight=False, soft_wrap=True)
+    err.print(f"next: cd {target} && aiplatform plan && aiplatform check && python -m pytest -q",
+              markup=False, highlight=False, soft_wrap=True)
 
 
 def main() -> None:

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 import pulumi
 
 from .labels import CONTRACT_VERSION, OUTPUT_NAME
-from .problems import UserError
+from .problems import UserError, did_you_mean
 
 if TYPE_CHECKING:  # pragma: no cover
     import pulumi_kubernetes as k8s
@@ -72,7 +72,8 @@ class PlatformRef:
         teams = value.get("teams") if isinstance(value, Mapping) else None
         if not problems and (not isinstance(teams, Mapping) or team not in teams):
             known = ", ".join(sorted(teams or {})) or "none"
-            problems.append(f"team {team!r} is not defined on the platform (teams: {known}); add it under "
+            hint = did_you_mean(team, teams or {})
+            problems.append(f"team {team!r} is not defined on the platform{hint} (teams: {known}); add it under "
                             "`teams:` in the platform stack's config")
         if problems:
             raise PlatformRefError(f"{source}: " + "; ".join(problems))

@@ -12,6 +12,7 @@ Pulumi SDK.
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -57,6 +58,13 @@ def loc_path(root: str, loc: Iterable[Any]) -> str:
     for part in loc:
         path = join(path, part)
     return path
+
+
+def did_you_mean(word: str, choices: Iterable[str], cutoff: float = 0.6) -> str:
+    """` (did you mean 'x'?)` for the closest of `choices` (case-insensitive, by difflib's ratio), or ''."""
+    options = {c.lower(): c for c in choices}
+    close = difflib.get_close_matches(str(word).lower(), list(options), n=1, cutoff=cutoff)
+    return f" (did you mean {options[close[0]]!r}?)" if close else ""
 
 
 def raise_problems(found: Sequence[tuple[str, str]]) -> None:

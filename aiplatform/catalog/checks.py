@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from .instances import Cloud, InstanceCatalog, InstanceType, instance_row
+from ..problems import did_you_mean
+from .instances import Cloud, InstanceCatalog, InstanceType, instance_row, instances
 
 
 def accelerator_type_problems(
@@ -35,9 +36,10 @@ def accelerator_type_problems(
             models.setdefault(row.accelerator.model, []).append(itype)
         elif not allow_unlisted:
             why = "unknown instance type" if row is None else "instance type without an accelerator:"
+            hint = did_you_mean(itype, _accelerated_types(catalog)) if row is None else ""
             found.append((
                 f"[{i}]",
-                f"{why} {itype!r}; GPU pools take accelerator types from the catalog "
+                f"{why} {itype!r}{hint}; GPU pools take accelerator types from the catalog "
                 "(set allow_unlisted_instance_types: true to use it anyway)",
             ))
     if len(set(instance_types)) != len(instance_types):
@@ -72,3 +74,9 @@ def region_offer_problems(instance_types: Sequence[str], region: str, cloud: Clo
             found.append((f"[{i}]", f"{itype} is not offered on demand or as spot in {region} "
                                    f"(catalog/data/{cloud}_prices.yaml); choose another type or region"))
     return found
+
+
+def _accelerated_types(catalog: InstanceCatalog | None) -> list[str]:
+    """The accelerator types a did-you-mean picks from: the cloud's catalog, or every cloud's."""
+    catalogs = [catalog] if catalog is not None else [instances("aws"), instances("gcp")]
+    return [r.type for c in catalogs for r in c.accelerated()]

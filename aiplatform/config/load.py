@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import collections.abc
 import contextlib
 import json
+import re
+import types
+import typing
 from typing import Any
 
 import pulumi
 from pulumi.runtime.config import is_config_secret
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from ..labels import SECRET_PLACEHOLDER
-from ..problems import Problem, problems_from_validation_error
+from ..problems import Problem, did_you_mean, problems_from_validation_error
 from .errors import CONFIG_KEY, ROOT, ConfigError
 from .platform import PlatformConfig
 
@@ -25,7 +29,50 @@ def load_platform_config(raw: Any, source: str = "") -> PlatformConfig:
     try:
         return PlatformConfig.model_validate(raw, context={"cloud": raw.get("cloud")})
     except ValidationError as exc:
-        raise ConfigError(problems_from_validation_error(exc, ROOT), source) from None
+        raise ConfigError(with_suggestions(problems_from_validation_error(exc, ROOT)), source) from None
+
+
+_PART = re.compile(r"\.([^.\[]+)|\[(\d+)\]|\[('(?:[^'\\]|\\.)*'|\"[^\"]*\")\]")
+
+
+def _models(annotation: Any) -> list[Any]:
+    """The pydantic models, lists and dicts an annotation may hold (Optional, unions and Annotated unwrapped)."""
+    origin = typing.get_origin(annotation)
+    if origin is typing.Annotated:
+        return _models(typing.get_args(annotation)[0])
+    if origin in (typing.Union, types.UnionType):
+        return [m for arg in typing.get_args(annotation) for m in _models(arg)]
+    return [annotation]
+
+
+def _fields_at(path: str) -> list[str]:
+    """The field names of the config model at `path` (`platform.gpu_pools[0]`), or [] when it is not a model."""
+    current = [PlatformConfig]
+    for name, index, key in _PART.findall(path.removeprefix(ROOT)):
+        step: list[Any] = []
+        for annotation in current:
+            origin, args = typing.get_origin(annotation), typing.get_args(annotation)
+            if name and isinstance(annotation, type) and issubclass(annotation, BaseModel):
+                if name in annotation.model_fields:
+                    step += _models(annotation.model_fields[name].annotation)
+            elif index and origin in (list, tuple, collections.abc.Sequence) and args:
+                step += _models(args[0])
+            elif (key or name) and origin in (dict, collections.abc.Mapping) and len(args) == 2:
+                step += _models(args[1])
+        current = step
+    return [f for m in current if isinstance(m, type) and issubclass(m, BaseModel) for f in m.model_fields]
+
+
+def with_suggestions(problems: list[Problem]) -> list[Problem]:
+    """Unknown keys with the closest key the model takes there (`instance_type` -> `instance_types`)."""
+    out = []
+    for p in problems:
+        if p.message == "unknown key":
+            parent, _, key = p.path.rpartition(".")
+            hint = did_you_mean(key, _fields_at(parent)) if parent else ""
+            p = Problem(p.path, p.message + hint) if hint else p
+        out.append(p)
+    return out
 
 
 def from_pulumi_config(namespace: str = "aiplatform", key: str = CONFIG_KEY) -> PlatformConfig:

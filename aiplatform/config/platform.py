@@ -9,7 +9,7 @@ from pydantic import Field, field_validator
 
 from ..catalog import cloud_of, instance_row
 from ..catalog.checks import region_offer_problems
-from ..problems import raise_problems
+from ..problems import did_you_mean, raise_problems
 from ._common import Strict, name_check
 from .clouds import CLOUDS, not_applicable
 from .compute import ClusterConfig, GpuPool
@@ -201,7 +201,7 @@ class PlatformConfig(Resolved, Strict):
                 found.append((f"teams[{i}].name", f"{team.name!r} is a namespace the platform uses"))
             for j, model in enumerate(team.accelerators):
                 if model not in models:
-                    found.append((f"teams[{i}].accelerators[{j}]", f"no GPU pool offers {model!r} "
+                    found.append((f"teams[{i}].accelerators[{j}]", f"no GPU pool offers {model!r}{did_you_mean(model, models)} "
                                                                    f"(pools offer: {', '.join(sorted(models)) or 'none'})"))
             found += self._quota_problems(i, team)
         return found

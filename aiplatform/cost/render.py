@@ -5,9 +5,12 @@ from __future__ import annotations
 import io
 import json
 
+from rich import box
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
+from ..terminal import Style
 from .diff import CostDiff
 from .model import Estimate, Triple
 
@@ -32,9 +35,9 @@ def _pct(value: float | None) -> str:
     return "n/a" if value is None else f"{value:+.1f}%"
 
 
-def _console(width: int) -> tuple[Console, io.StringIO]:
+def _console(style: Style) -> tuple[Console, io.StringIO]:
     buffer = io.StringIO()
-    return Console(file=buffer, width=width, highlight=False, color_system=None, emoji=False), buffer
+    return style.console(buffer), buffer
 
 
 def _triple_cells(t: Triple) -> list[str]:
@@ -44,31 +47,55 @@ def _triple_cells(t: Triple) -> list[str]:
 # ---- one estimate --------------------------------------------------------------------------------
 
 
-def estimate_text(est: Estimate, width: int = 160) -> str:
-    console, buffer = _console(width)
+def _table(*text_columns: str) -> Table:
+    """A borderless table: text columns that wrap at word boundaries, then idle / expected / peak, never wrapped.
+
+    Amounts are at most 14 characters, so at 100 columns the text columns keep at least the width of their
+    longest word and rich never has to fold one."""
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, padding=(0, 1), collapse_padding=True)
+    for col in text_columns:
+        table.add_column(col, justify="left", overflow="fold")
+    for col in ("idle", "expected", "peak"):
+        table.add_column(col, justify="right", no_wrap=True)
+    return table
+
+
+def _charge(description: str, price: str, note: str) -> Text:
+    """The charge, its unit price and the estimator's note, one cell: the note is prose and wraps."""
+    text = Text(description)
+    if price:
+        text.append(f" · {price}", style="dim")
+    if note:
+        text.append(f"\n{note}", style="dim")
+    return text
+
+
+def estimate_text(est: Estimate, style: Style = Style(), usage_given: bool = False) -> str:
+    console, buffer = _console(style)
     console.print(f"Monthly cost of {est.project}/{est.stack} in {est.region or 'an unknown region'} "
                   f"(USD, 730 h; list prices as of {est.catalog_as_of})")
-    table = Table(show_edge=False, pad_edge=False)
-    for col, justify in (("resource", "left"), ("charge", "left"), ("unit price", "right"), ("idle", "right"),
-                         ("expected", "right"), ("peak", "right"), ("note", "left")):
-        table.add_column(col, justify=justify, overflow="fold")  # type: ignore[arg-type]
+    table = _table("resource", "charge")
     for item in est.items:
         price = "" if item.unit_price is None else f"{unit_usd(item.unit_price)}/{item.unit}"
         if item.status == "priced":
             cells = _triple_cells(item.monthly)
         else:
             cells = [item.status, "", ""]
-        table.add_row(item.name, item.description, price, *cells, item.note)
+        table.add_row(item.name, _charge(item.description, price, item.note), *cells)
     table.add_section()
-    table.add_row("total (plan)", "", "", *_triple_cells(est.totals), "")
-    table.add_row("total (plan + usage defaults)", "", "", *_triple_cells(est.totals_with_usage_defaults),
-                  "documented default volumes of the usage-based lines (docs/cost.md)")
+    table.add_row(Text("total (plan)", style="bold"), "", *_triple_cells(est.totals))
+    table.add_row(Text("total (plan + usage defaults)", style="bold"),
+                  Text("documented default volumes of the usage-based lines (docs/cost.md)", style="dim"),
+                  *_triple_cells(est.totals_with_usage_defaults))
     console.print(table)
     _groups(console, "by component", est.by_component())
     _groups(console, "by team", est.by_team())
     if est.unpriced:
-        console.print(f"{len(est.unpriced)} unpriced line(s) are not in the totals (see the note column).")
-    if est.usage_based:
+        console.print(f"{len(est.unpriced)} unpriced line(s) are not in the totals (see their notes).")
+    if est.usage_based and usage_given:
+        console.print(f"{len(est.usage_based)} usage-based line(s) are not priced: the usage file gives no quantity "
+                      "for them (see their notes).")
+    elif est.usage_based:
         console.print(f"{len(est.usage_based)} usage-based line(s) need a usage file (--usage) to be priced.")
     if est.not_estimated:
         kinds = ", ".join(f"{t} x{n}" for t, n in est.not_estimated.items())
@@ -77,9 +104,8 @@ def estimate_text(est: Estimate, width: int = 160) -> str:
 
 
 def _groups(console: Console, title: str, groups: dict[str, Triple]) -> None:
-    table = Table(title=title, title_justify="left", show_edge=False, pad_edge=False)
-    for col in ("", "idle", "expected", "peak"):
-        table.add_column(col, justify="left" if not col else "right")
+    table = _table("")
+    table.title, table.title_justify = title, "left"
     for key, value in groups.items():
         table.add_row(key, *_triple_cells(value))
     console.print(table)
@@ -127,18 +153,15 @@ def headline(d: CostDiff, basis: str = "expected") -> str:
             f"from {usd(d.before.totals.get(basis))} to {usd(d.after.totals.get(basis))}.")
 
 
-def diff_text(d: CostDiff, width: int = 160) -> str:
-    console, buffer = _console(width)
+def diff_text(d: CostDiff, style: Style = Style()) -> str:
+    console, buffer = _console(style)
     console.print(headline(d))
-    table = Table(show_edge=False, pad_edge=False)
-    for col, justify in (("change", "left"), ("resource", "left"), ("charge", "left"), ("idle", "right"),
-                         ("expected", "right"), ("peak", "right")):
-        table.add_column(col, justify=justify, overflow="fold")  # type: ignore[arg-type]
+    table = _table("change", "resource", "charge")
     for c in d.changes:
         table.add_row(c.change, c.line.name, c.line.description, signed(c.delta.idle), signed(c.delta.expected),
                       signed(c.delta.peak))
     table.add_section()
-    table.add_row("total", "", "", signed(d.delta.idle), signed(d.delta.expected), signed(d.delta.peak))
+    table.add_row(Text("total", style="bold"), "", "", signed(d.delta.idle), signed(d.delta.expected), signed(d.delta.peak))
     console.print(table)
     before, after = d.before.totals, d.after.totals
     console.print(f"before: idle {usd(before.idle)}, expected {usd(before.expected)}, peak {usd(before.peak)}")

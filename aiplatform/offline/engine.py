@@ -23,7 +23,7 @@ from pulumi.runtime.stack import run_in_stack
 
 from ..problems import UserError
 from ..shape.plan import Plan
-from .errors import PlanInputError, ProgramError
+from .errors import STACK_FILE, PlanInputError, ProgramError
 from .fixtures import Fixtures
 from .modes import MODES, Mode
 from .monitor import RecordingEngine, RecordingMonitor
@@ -116,6 +116,9 @@ def run_program(
         exc = error[0]
         if isinstance(exc, input_errors):
             raise PlanInputError(str(exc)) from None
+        if isinstance(exc, pulumi.ConfigMissingError):  # a `config.require` key: the user's to set (exit 2)
+            raise PlanInputError(f"missing config: the program requires {exc.key!r}; add `{exc.key}: <value>` "
+                                 f"under `config:` in {STACK_FILE.format(stack=stack)}") from None
         if isinstance(exc, pulumi.RunError):
             raise ProgramError(str(exc)) from None
         raise ProgramError(f"{type(exc).__name__}: {exc}", _where(exc, root)) from None

@@ -19,3 +19,7 @@ class ProgramError(Exception):
 
     def __str__(self) -> str:
         return f"{self.message}\n  at {self.where}" if self.where else self.message
+
+
+#: How a program's missing config key names the file to put it in (the runner adds the folder).
+STACK_FILE = "Pulumi.{stack}.yaml"

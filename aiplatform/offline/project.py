@@ -4,15 +4,27 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+import yaml
 
 from ..files import read_yaml
 from ..labels import SECRET_PLACEHOLDER
 from .errors import PlanInputError
 
-__all__ = ["SECRET_PLACEHOLDER", "ProjectSpec", "load_project", "load_stack_config", "stack_platform"]
+__all__ = [
+    "SECRET_PLACEHOLDER",
+    "ProjectSpec",
+    "default_stack",
+    "find_project",
+    "load_project",
+    "load_stack_config",
+    "locate_problems",
+    "stack_platform",
+]
 
 
 @dataclass(frozen=True)
@@ -33,6 +45,32 @@ class ProjectSpec:
 
 def _read_yaml(path: Path, kind: str) -> Any:
     return read_yaml(path, kind, PlanInputError)
+
+
+PROJECT_FILES = ("Pulumi.yaml", "Pulumi.yml")
+
+
+def find_project(start: str | Path) -> Path:
+    """The directory of the Pulumi project `start` is in: `start` or its nearest parent with a `Pulumi.yaml`,
+    as the Pulumi CLI looks for it (so a command run from `stacks/` finds the project above)."""
+    here = Path(start).resolve()
+    for directory in (here, *here.parents):
+        if any((directory / n).is_file() for n in PROJECT_FILES):
+            return directory
+    raise PlanInputError(f"{here}: no Pulumi.yaml here or in any parent folder "
+                         "(is this a Pulumi project? use --project DIR)")
+
+
+def default_stack(spec: ProjectSpec) -> str:
+    """The stack to use when none is named: the project's only stack; with several, the user must choose."""
+    stacks = spec.stacks()
+    if len(stacks) == 1:
+        return stacks[0]
+    where = os.path.relpath(spec.stack_config_dir, Path.cwd())
+    if not stacks:
+        raise PlanInputError(f"{spec.root}: no stack (no Pulumi.<stack>.yaml in {where}); create one, "
+                             "e.g. Pulumi.dev.yaml")
+    raise PlanInputError(f"{spec.root}: {len(stacks)} stacks, choose one with --stack: {', '.join(stacks)}")
 
 
 def load_project(directory: str | Path) -> ProjectSpec:
@@ -130,3 +168,79 @@ def stack_platform(directory: str | Path, stack: str, key: str = "aiplatform:pla
     except ValueError:
         return {}
     return value if isinstance(value, dict) else {}
+
+
+_PART = re.compile(r"\.([^.\[]+)|\[(\d+)\]|\['((?:[^'\\]|\\.)*)'\]|\[\"([^\"]*)\"\]")
+#: A problem line of a config error: `  - platform.a[0].b: message` (also `note:` lines).
+_PROBLEM_LINE = re.compile(r"^(\s*(?:- |note: ))(platform(?:\.[\w-]+|\[[^\]]*\])*): ", re.M)
+
+
+def _node_at(node: Any, path: str) -> Any:
+    """The YAML node at a problem path (`platform` is the config value), or the deepest one that exists."""
+    for name, index, quoted, dquoted in _PART.findall(path):
+        key = name or quoted or dquoted
+        if isinstance(node, yaml.MappingNode) and not index:
+            match = next((v for k, v in node.value if isinstance(k, yaml.ScalarNode) and k.value == key), None)
+            if match is None:
+                return node
+            node = match
+        elif isinstance(node, yaml.SequenceNode) and index and int(index) < len(node.value):
+            node = node.value[int(index)]
+        else:
+            return node
+    return node
+
+
+def _key_node(node: Any, key: str) -> Any:
+    if isinstance(node, yaml.MappingNode):
+        return next((k for k, _ in node.value if isinstance(k, yaml.ScalarNode) and k.value == key), None)
+    return None
+
+
+def locate_problems(spec: ProjectSpec, stack: str, message: str, key: str = "aiplatform:platform") -> str:
+    """`message` with `file:line:col: ` before every `platform...` problem path whose value (or, for an unknown
+    key, whose key) is in the stack file; lines it cannot place are left as they are."""
+    path = spec.stack_file(stack)
+    try:
+        root = yaml.compose(path.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
+    except (OSError, yaml.YAMLError):
+        return message
+    config = _node_at(root, ".config")
+    platform = next((v for k, v in config.value if isinstance(k, yaml.ScalarNode) and k.value == key), None) \
+        if isinstance(config, yaml.MappingNode) else None
+    if platform is None:
+        return message
+    shown = os.path.relpath(path, Path.cwd())
+
+    def place(match: re.Match[str]) -> str:
+        problem = match.group(2)
+        node = _node_at(platform, problem.removeprefix("platform"))
+        last = _PART.findall(problem)[-1:] if problem != "platform" else []
+        if last and (name := last[0][0] or last[0][2] or last[0][3]):
+            node = _key_node(_node_at(platform, problem.removeprefix("platform")[: -len(name) - 1]), name) or node
+        mark = node.start_mark
+        return f"{match.group(1)}{shown}:{mark.line + 1}:{mark.column + 1}: {problem}: "
+
+    return _PROBLEM_LINE.sub(place, message)
+
+
+def config_lines(spec: ProjectSpec, stack: str, key: str = "aiplatform:platform") -> dict[str, int]:
+    """Where a platform stack file configures its resources: `""` -> the line of `aiplatform:platform`, each GPU
+    pool's name -> its entry's line, `team-<name>` -> each team's line. Empty for a stack without that key."""
+    try:
+        root = yaml.compose(spec.stack_file(stack).read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
+    except (OSError, yaml.YAMLError):
+        return {}
+    config = _node_at(root, ".config")
+    found = _key_node(config, key) if isinstance(config, yaml.MappingNode) else None
+    if found is None:
+        return {}
+    platform = _node_at(config, f"['{key}']")
+    lines = {"": found.start_mark.line + 1}
+    for section, prefix in (("gpu_pools", ""), ("teams", "team-")):
+        entries = _node_at(platform, f".{section}")
+        for entry in entries.value if isinstance(entries, yaml.SequenceNode) else []:
+            name = _node_at(entry, ".name")
+            if isinstance(name, yaml.ScalarNode) and entry is not name:
+                lines[f"{prefix}{name.value}"] = entry.start_mark.line + 1
+    return lines

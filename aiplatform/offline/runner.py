@@ -16,10 +16,10 @@ from pathlib import Path
 from typing import Any
 
 from ..shape.plan import Plan
-from .errors import PlanInputError, ProgramError
+from .errors import STACK_FILE, PlanInputError, ProgramError
 from .fixtures import Fixtures, load_fixtures
 from .modes import MODES, Mode
-from .project import load_project, load_stack_config
+from .project import load_project, load_stack_config, locate_problems
 
 
 def plan_project(
@@ -74,5 +74,7 @@ def plan_project(
     if result["ok"]:
         return Plan.from_dict(result["plan"])
     if result["kind"] == "input":
-        raise PlanInputError(result["message"])
+        message = locate_problems(spec, stack, result["message"])
+        raise PlanInputError(message.replace(f" in {STACK_FILE.format(stack=stack)}",
+                                             f" in {os.path.relpath(spec.stack_file(stack), Path.cwd())}"))
     raise ProgramError(result["message"], result.get("where"))

@@ -194,7 +194,7 @@ def test_bad_policy_config_is_exit_2_naming_every_problem(tmp_path, config, prob
 def test_unreadable_policy_config_and_plan(tmp_path):
     bad = tmp_path / "bad.json"
     bad.write_text("{nope")
-    result = _cli("check", "--policy-config", str(bad))
+    result = _cli("check", "-s", "aws-dev", "--policy-config", str(bad))
     assert result.returncode == 2 and "not valid JSON" in result.stderr
     result = _cli("check", "--plan", str(tmp_path / "missing.json"))
     assert result.returncode == 2 and "no such plan file" in result.stderr

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -10,7 +11,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import ROOT
+from conftest import EXAMPLES, ROOT
 
 
 def run(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
@@ -32,11 +33,33 @@ def edit_platform(project: Path, stack: str, change) -> None:
 
 
 def test_plan_defaults_to_the_dev_stack_as_a_tree():
-    result = run("plan")
+    result = run("plan", "-s", "aws-dev", cwd=ROOT / "stacks")  # the project is found in the parent folder
     assert result.returncode == 0, result.stderr
     assert "aiplatform / aws-dev (preview)" in result.stdout
-    assert "aws:eks/nodeGroup:NodeGroup ml-dev-inference-l4" in result.stdout
+    flat = " ".join(result.stdout.translate({ord(c): " " for c in "│├└─"}).split())
+    assert "NodeGroup ml-dev-inference-l4 instanceTypes=[g6.xlarge, g6.2xlarge] capacityType=SPOT" in flat
     assert "metadataOptions.httpTokens=required" in result.stdout
+    # the summary: autoscaler tags folded into their pool, Kubernetes objects by namespace/name, plural counts
+    assert "10 cluster-autoscaler node-template tags (Tag)" in result.stdout
+    assert "aws:autoscaling/tag:Tag" not in result.stdout
+    for line in ("Namespace ml-models", "Namespace llm-gateway", "Namespace vector-store",
+                 "Release kube-system/cluster-autoscaler", "ServiceAccount ml-models/model-publisher",
+                 "6 NetworkPolicy search/default-deny, allow-same-namespace"):
+        assert line in flat, line
+    assert re.search(r"\n\d+ resources in \d+ components \(--detail shows every resource\)\n", result.stdout)
+    lines = result.stdout.splitlines()
+    assert max(map(len, lines)) <= 100
+    # outputs as an indented tree, not one-line dicts
+    assert "gpuPools:" in lines and any(line.strip(" ├└│─") == "instanceTypes: [g6.xlarge, g6.2xlarge]"
+                                         for line in lines)
+    detail = run("plan", "-s", "aws-dev", "--detail")
+    assert detail.returncode == 0, detail.stderr
+    flat = " ".join(detail.stdout.translate({ord(c): " " for c in "│├└─"}).split())
+    assert "aws:eks:NodeGroup ml-dev-inference-l4" in flat  # type tokens as `pulumi preview` shows them
+    assert flat.count("aws:autoscaling:Tag ") == 20
+    assert "kubernetes:core/v1:Namespace ml-models (ml-dev)" in flat
+    tree = lambda text: text.split("\nOutputs\n")[0].splitlines()  # noqa: E731
+    assert len(tree(result.stdout)) < 0.6 * len(tree(detail.stdout))  # the summary is a summary
 
 
 def test_plan_json_contract(tmp_path: Path):
@@ -61,7 +84,7 @@ def test_bad_config_lists_every_problem_and_exits_2(project_copy: Path):
         platform["gpu_pools"][1]["colour"] = "blue"
 
     edit_platform(project_copy, "aws-dev", break_it)
-    result = run("plan", "--project", str(project_copy))
+    result = run("plan", "-s", "aws-dev", "--project", str(project_copy))
     assert result.returncode == 2
     assert "Traceback" not in result.stderr + result.stdout
     for line in (
@@ -72,6 +95,9 @@ def test_bad_config_lists_every_problem_and_exits_2(project_copy: Path):
         "platform.gpu_pools[1].colour: unknown key",
     ):
         assert line in result.stderr, line
+    # every problem is placed at its line and column of the stack file, as the user wrote it
+    problems = [line for line in result.stderr.splitlines() if line.startswith("  - ")]
+    assert problems and all(re.match(r"  - .*stacks/Pulumi\.aws-dev\.yaml:\d+:\d+: platform", p) for p in problems)
     assert result.stdout == ""
 
 
@@ -85,7 +111,7 @@ def test_prod_endpoint_open_to_the_world_exits_2(project_copy: Path):
 def test_a_raising_program_exits_1_with_the_place(project_copy: Path):
     main = project_copy / "stacks" / "__main__.py"
     main.write_text(main.read_text() + "\nraise RuntimeError('boom from the program')\n")
-    result = run("plan", "--project", str(project_copy))
+    result = run("plan", "-s", "aws-dev", "--project", str(project_copy))
     assert result.returncode == 1
     assert "RuntimeError: boom from the program" in result.stderr
     assert "stacks/__main__.py:" in result.stderr
@@ -113,18 +139,18 @@ def test_bad_service_sections_exit_2(project_copy: Path):
 
 def test_usage_errors_exit_2(tmp_path: Path):
     assert run("plan", "--stack", "nope").returncode == 2
-    assert run("plan", "--mode", "sideways").returncode == 2
+    assert run("plan", "-s", "aws-dev", "--mode", "sideways").returncode == 2
     assert run("plan", "--project", str(tmp_path)).returncode == 2
     bad = tmp_path / "fixtures.yaml"
     bad.write_text("invokes: [1, 2]\n")
-    result = run("plan", "--fixtures", str(bad))
+    result = run("plan", "-s", "aws-dev", "--fixtures", str(bad))
     assert result.returncode == 2 and "fixtures.yaml: invokes" in result.stderr
 
 
 def test_no_output_file_is_half_written_on_error(project_copy: Path):
     out = project_copy / "plan.json"
     edit_platform(project_copy, "aws-dev", lambda p: p.update(region="nowhere"))
-    result = run("plan", "--project", str(project_copy), "--format", "json", "--output", str(out))
+    result = run("plan", "-s", "aws-dev", "--project", str(project_copy), "--format", "json", "--output", str(out))
     assert result.returncode == 2
     assert not out.exists()
 
@@ -152,7 +178,7 @@ def test_cost_on_the_reference_stacks():
     assert 0 < est["totals"]["idle"] <= est["totals"]["expected"] <= est["totals"]["peak"]
     prod = run("cost", "--stack", "aws-prod")
     assert prod.returncode == 0, prod.stderr
-    assert "p5.48xlarge nodes (on-demand)" in prod.stdout and "total" in prod.stdout
+    assert "p5.48xlarge nodes" in prod.stdout and "(on-demand)" in prod.stdout and "total" in prod.stdout
     assert "$160,716.80" in prod.stdout  # 4 x p5.48xlarge x $55.04 x 730 at peak
 
 
@@ -192,14 +218,14 @@ def test_cost_baseline_shows_a_bigger_pool_and_the_budget_fails_check(project_co
 def test_cost_bad_usage_and_baseline_exit_2(tmp_path: Path):
     usage = tmp_path / "usage.yaml"
     usage.write_text("resources:\n  nothing-here: {storage_gb: 5}\n  ml-dev-system: {storage_gb: 1}\n")
-    result = run("cost", "--usage", str(usage))
+    result = run("cost", "-s", "aws-dev", "--usage", str(usage))
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert "resources.nothing-here: no resource" in result.stderr
     assert "resources.ml-dev-system.storage_gb: does not apply" in result.stderr
     baseline = tmp_path / "base.json"
     baseline.write_text('{"kind": "nope"}')
     out = tmp_path / "out.md"
-    result = run("cost", "--baseline", str(baseline), "-o", str(out))
+    result = run("cost", "-s", "aws-dev", "--baseline", str(baseline), "-o", str(out))
     assert result.returncode == 2 and "neither" in result.stderr and not out.exists()
 
 
@@ -233,7 +259,7 @@ def test_plan_output_through_a_symlink_and_into_a_fifo(tmp_path: Path):
     target.write_text("old")
     link = tmp_path / "link.json"
     link.symlink_to(target)
-    result = run("plan", "--format", "json", "-o", str(link))
+    result = run("plan", "-s", "aws-dev", "--format", "json", "-o", str(link))
     assert result.returncode == 0, result.stderr
     assert link.is_symlink() and json.loads(target.read_text())["stack"] == "aws-dev"
 
@@ -242,7 +268,7 @@ def test_plan_output_through_a_symlink_and_into_a_fifo(tmp_path: Path):
     got: list[str] = []
     reader = threading.Thread(target=lambda: got.append(fifo.read_text()))
     reader.start()
-    result = run("plan", "--format", "json", "-o", str(fifo))
+    result = run("plan", "-s", "aws-dev", "--format", "json", "-o", str(fifo))
     reader.join()
     assert result.returncode == 0, result.stderr
     urns = sorted(r["urn"] for r in json.loads(target.read_text())["resources"])
@@ -270,3 +296,32 @@ def test_same_input_same_bytes(command):
         assert a == b
     else:
         assert first.stdout == second.stdout
+
+
+def test_the_default_stack_is_the_only_one_and_several_need_a_choice(tmp_path: Path):
+    several = run("plan")
+    assert several.returncode == 2 and "Traceback" not in several.stderr
+    assert "4 stacks, choose one with --stack: aws-dev, aws-prod, gcp-dev, gcp-prod" in several.stderr
+    project = tmp_path / "team"
+    shutil.copytree(EXAMPLES / "team-rag", project, ignore=shutil.ignore_patterns("__pycache__"))
+    (project / "src").mkdir()
+    only = run("plan", "--fixtures", str(EXAMPLES / "platform-fixtures.yaml"), cwd=project / "src")
+    assert only.returncode == 0, only.stderr
+    assert "team-rag / dev (preview)" in only.stdout
+    (project / "Pulumi.dev.yaml").unlink()
+    none = run("plan", cwd=project)
+    assert none.returncode == 2 and "no stack (no Pulumi.<stack>.yaml" in none.stderr
+    nowhere = run("plan", cwd=tmp_path)
+    assert nowhere.returncode == 2 and "no Pulumi.yaml here or in any parent folder" in nowhere.stderr
+
+
+def test_a_missing_required_config_key_is_exit_2_naming_the_key_and_the_file(tmp_path: Path):
+    project = tmp_path / "team"
+    shutil.copytree(EXAMPLES / "team-rag", project, ignore=shutil.ignore_patterns("__pycache__"))
+    stack = project / "Pulumi.dev.yaml"
+    stack.write_text("".join(line for line in stack.read_text().splitlines(True) if "team-rag:team:" not in line))
+    result = run("plan", "--fixtures", str(EXAMPLES / "platform-fixtures.yaml"), cwd=project)
+    assert result.returncode == 2, result.stderr
+    assert ("missing config: the program requires 'team-rag:team'; add `team-rag:team: <value>` under `config:` "
+            "in Pulumi.dev.yaml") in " ".join(result.stderr.split())
+    assert "pulumi config set" not in result.stderr and "Traceback" not in result.stderr

@@ -5,13 +5,15 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING
 
+from ...terminal import Style
 from .formats import Format, Locations
 
 if TYPE_CHECKING:
     from ..findings import CheckReport
 
 
-def render(report: CheckReport, fmt: Format, locations: Locations = Locations(), width: int = 160) -> str:
+def render(report: CheckReport, fmt: Format, locations: Locations = Locations(), style: Style = Style()) -> str:
+    """`report` in `fmt`; text is laid out at `style`'s width, with colour only when `style.color`."""
     if fmt is Format.json:
         return json.dumps(report.to_dict(), indent=2)
     if fmt is Format.sarif:
@@ -25,10 +27,10 @@ def render(report: CheckReport, fmt: Format, locations: Locations = Locations(),
     if fmt is Format.markdown:
         from .markdown import to_markdown
 
-        return to_markdown(report)
+        return to_markdown(report, locations)
     from .text import to_text
 
-    return to_text(report, width=width)
+    return to_text(report, style)
 
 
 __all__ = ["Format", "Locations", "render"]

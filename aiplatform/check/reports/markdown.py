@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..findings import CheckReport, Finding
+from .formats import Locations
 
 
 def _cell(text: str | None) -> str:
@@ -18,9 +19,9 @@ def _table(findings: list[Finding], urls: dict[str, str]) -> list[str]:
     return lines
 
 
-def to_markdown(report: CheckReport) -> str:
+def to_markdown(report: CheckReport, locations: Locations = Locations()) -> str:
     s = report.summary()
-    urls = {r.name: r.url for r in report.rules}
+    urls = {r.name: locations.doc(r.url) for r in report.rules}
     blocking = [f for f in report.findings if f.blocking]
     advisory = [f for f in report.findings if not f.blocking and f.status in ("violation", "error")]
     suppressed = [f for f in report.findings if f.status == "suppressed"]
@@ -50,7 +51,7 @@ def to_markdown(report: CheckReport) -> str:
         lines += ["<details><summary>How to fix</summary>", ""]
         for rule in report.rules:
             if any(f.rule == rule.name for f in blocking):
-                lines.append(f"- **[`{rule.name}`]({rule.url})**: {_cell(rule.remediation)}")
+                lines.append(f"- **[`{rule.name}`]({urls[rule.name]})**: {_cell(rule.remediation)}")
         lines += ["", "</details>", ""]
     for key, value in report.extra.items():
         if key == "markdown_sections":

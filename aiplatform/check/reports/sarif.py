@@ -1,4 +1,5 @@
-"""SARIF 2.1.0, as GitHub code scanning reads it: one rule per guardrail, results located in the program."""
+"""SARIF 2.1.0, as GitHub code scanning reads it: one rule per guardrail, results located at the stack file's
+line that configures the resource (a platform stack), else in the program."""
 
 from __future__ import annotations
 
@@ -23,7 +24,11 @@ def _level(enforcement: str, severity: str) -> str:
 
 def _location(finding: Finding, locations: Locations) -> list[dict[str, Any]]:
     physical: dict[str, Any] | None = None
-    if finding.source is not None:
+    line = locations.config_line(finding.name)
+    if line is not None and locations.config_file:
+        physical = {"artifactLocation": {"uri": locations.config_file, "uriBaseId": "%SRCROOT%"},
+                    "region": {"startLine": line}}
+    elif finding.source is not None:
         physical = {"artifactLocation": {"uri": locations.path(finding.source.uri), "uriBaseId": "%SRCROOT%"}}
         if finding.source.line >= 1:
             physical["region"] = {"startLine": finding.source.line}
@@ -45,8 +50,8 @@ def to_sarif(report: CheckReport, locations: Locations = Locations()) -> dict[st
         "name": "".join(part.capitalize() for part in rule.name.split("-")),
         "shortDescription": {"text": rule.description},
         "fullDescription": {"text": rule.description},
-        "help": {"text": rule.remediation, "markdown": f"**Remediation:** {rule.remediation}\n\n[Docs]({rule.url})"},
-        "helpUri": rule.url,
+        "help": {"text": rule.remediation, "markdown": f"**Remediation:** {rule.remediation}\n\n[Docs]({locations.doc(rule.url)})"},
+        "helpUri": locations.doc(rule.url),
         "defaultConfiguration": {"level": _level(rule.enforcement, rule.severity)
                                  if rule.enforcement != "disabled" else "none"},
         "properties": {"tags": rule.tags, "security-severity": SECURITY_SEVERITY[rule.severity],

@@ -1,38 +1,56 @@
-"""A readable table for the terminal: mandatory findings first."""
+"""The terminal report: one block per finding (what blocks first), laid out at the output's width.
+
+A block is a head line (verdict, severity, rule), then the resource's name and type each on a line of their
+own and the message wrapped at word boundaries: identifiers as long as a type token never share a narrow
+table column, so nothing is folded mid-word at 100 columns or wider.
+"""
 
 from __future__ import annotations
 
-import io
+from rich.padding import Padding
+from rich.text import Text
 
-from rich.console import Console
-from rich.table import Table
+from ...terminal import Style
+from ..findings import CheckReport, Finding
 
-from ..findings import CheckReport
+SEVERITY_STYLE = {"critical": "bold red", "high": "red", "medium": "yellow", "low": "cyan"}
+MARK_STYLE = {"BLOCK": "bold red", "advisory": "yellow", "suppressed": "dim"}
 
-STYLE = {"critical": "bold red", "high": "red", "medium": "yellow", "low": "cyan"}
+
+def _mark(f: Finding) -> str:
+    return "BLOCK" if f.blocking else ("suppressed" if f.status == "suppressed" else "advisory")
 
 
-def to_text(report: CheckReport, width: int = 160) -> str:
-    buffer = io.StringIO()
-    console = Console(file=buffer, width=width, highlight=False, force_terminal=False, color_system=None)
-    shown = [f for f in report.findings if f.status != "not-evaluated"]
-    if shown:
-        table = Table(show_lines=False, expand=False)
-        for column in ("", "rule", "severity", "resource", "finding"):
-            table.add_column(column, overflow="fold")
-        for f in shown:
-            mark = "BLOCK" if f.blocking else ("suppressed" if f.status == "suppressed" else "advisory")
-            message = f.message + (f" [suppressed: {f.suppression}]" if f.suppression else "")
-            resource = f"{f.name} ({f.type})" if f.urn else "stack"
-            table.add_row(mark, f.rule, f"[{STYLE.get(f.severity, '')}]{f.severity}[/]", resource, message)
-        console.print(table)
+def _block(f: Finding) -> tuple[Text, Text]:
+    mark = _mark(f)
+    head = Text.assemble((f"{mark:<10}", MARK_STYLE[mark]), " ", (f"{f.severity:<8}", SEVERITY_STYLE.get(f.severity, "")),
+                         " ", (f.rule, "bold"))
+    body = Text()
+    if f.urn:
+        body.append(f"{f.name}\n", style="bold")
+        body.append(f"{f.type}\n", style="dim")
+    else:
+        body.append("stack\n", style="bold")
+    body.append(f.message)
+    if f.suppression:
+        body.append(f"\nsuppressed: {f.suppression}", style="dim")
+    return head, body
+
+
+def to_text(report: CheckReport, style: Style = Style()) -> str:
+    console = style.console()
+    for f in (f for f in report.findings if f.status != "not-evaluated"):
+        head, body = _block(f)
+        console.print(head, overflow="fold")
+        console.print(Padding(body, (0, 0, 1, 2)), overflow="fold")
     active = report.suppressions
     if active:
-        console.print(f"Suppressions ({len(active)}):")
+        console.print(f"Suppressions ({len(active)}):", style="bold")
         for entry in active:
-            console.print(f"  {entry.line()}", markup=False)
-    console.print(summary_line(report))
-    return buffer.getvalue()
+            console.print(Padding(Text(entry.line()), (0, 0, 0, 2)), overflow="fold")
+    verdict_style = "bold red" if report.exit_code else "bold green"
+    console.print(Text(summary_line(report), style=verdict_style), overflow="fold")
+    return console.file.getvalue()  # type: ignore[attr-defined]
 
 
 def summary_line(report: CheckReport) -> str:
