@@ -120,7 +120,8 @@ def fit(base: str, limit: int) -> str:
     return f"{head}-{digest}"
 
 
-def _snake(prop: str) -> str:
+def snake_case(prop: str) -> str:
+    """An engine property name (`nodeGroupNamePrefix`) as the SDK's keyword argument (`node_group_name_prefix`)."""
     return re.sub(r"(?<!^)(?=[A-Z])", "_", prop).lower()
 
 
@@ -138,8 +139,8 @@ def name_args(type_token: str, logical: str) -> dict[str, str]:
         return {}
     if rule.prefix is not None:
         room = rule.limit - table.prefix_suffix - 1
-        return {_snake(rule.prefix): f"{fit(logical, room)}-"}
-    return {_snake(rule.property): fit(logical, rule.limit)}
+        return {snake_case(rule.prefix): f"{fit(logical, room)}-"}
+    return {snake_case(rule.property): fit(logical, rule.limit)}
 
 
 def _get(props: dict[str, Any], path: str) -> Any:
@@ -149,38 +150,50 @@ def _get(props: dict[str, Any], path: str) -> Any:
     return value
 
 
-def physical_name(type_token: str, props: dict[str, Any], logical: str,
-                  unknown: Callable[[Any], bool] = lambda _: False) -> str | None:
-    """The name the cloud will see, as long as it will be (a prefix measured with its suffix).
+#: How `_measured` came by a name, as messages say it.
+_EXPLICIT = ""
+_PREFIXED = " (a prefix with the provider's 26-character suffix)"
+_AUTONAMED = " (Pulumi's autoname: the logical name + 8 characters)"
 
-    None for a type without a rule, a value not known offline (`unknown`), or no name at all.
-    """
+
+def _measured(type_token: str, props: dict[str, Any], logical: str,
+              unknown: Callable[[Any], bool]) -> tuple[str, str] | None:
+    """The physical name, as long as it will be, and how it comes about (`_EXPLICIT`, ...); None when unknown."""
     table = name_rules()
     rule = table.rules.get(type_token)
     if rule is None:
         return None
     explicit = _get(props, rule.property)
     if explicit is not None:
-        return explicit if isinstance(explicit, str) and not unknown(explicit) else None
+        return (explicit, _EXPLICIT) if isinstance(explicit, str) and not unknown(explicit) else None
     prefix = _get(props, rule.prefix) if rule.prefix else None
     if prefix is not None:
-        return f"{prefix}{_UNIQUE}" if isinstance(prefix, str) and not unknown(prefix) else None
+        return (f"{prefix}{_UNIQUE}", _PREFIXED) if isinstance(prefix, str) and not unknown(prefix) else None
     if rule.autoname:
-        return f"{logical}-{'0' * (table.autoname_suffix - 1)}"
+        return f"{logical}-{'0' * (table.autoname_suffix - 1)}", _AUTONAMED
     return None
+
+
+def physical_name(type_token: str, props: dict[str, Any], logical: str,
+                  unknown: Callable[[Any], bool] = lambda _: False) -> str | None:
+    """The name the cloud will see, as long as it will be (a prefix measured with its suffix).
+
+    None for a type without a rule, a value not known offline (`unknown`), or no name at all.
+    """
+    measured = _measured(type_token, props, logical, unknown)
+    return measured[0] if measured else None
 
 
 def name_problems(type_token: str, props: dict[str, Any], logical: str,
                   unknown: Callable[[Any], bool] = lambda _: False) -> list[str]:
     """What the cloud would refuse in the physical name of this resource (empty when valid or unknown)."""
-    name = physical_name(type_token, props, logical, unknown)
-    if name is None or not name.isprintable():
-        return [] if name is None else [f"{name!r}: not printable"]
-    rule = name_rules().rules[type_token]
-    how = ("" if _get(props, rule.property) is not None
-           else " (a prefix with the provider's 26-character suffix)" if rule.prefix and _get(props, rule.prefix)
-           else " (Pulumi's autoname: the logical name + 8 characters)")
-    return [f"{name!r}{how}: {p}" for p in rule.problems(name)]
+    measured = _measured(type_token, props, logical, unknown)
+    if measured is None:
+        return []
+    name, how = measured
+    if not name.isprintable():
+        return [f"{name!r}: not printable"]
+    return [f"{name!r}{how}: {p}" for p in name_rules().rules[type_token].problems(name)]
 
 
 def fitted(type_token: str, base: str) -> str:

@@ -204,12 +204,12 @@ def hostname_problem(host: str) -> str | None:
 
 
 #: Ranges no platform network or allow-list may use (RFC 6890): what packets there never reach a cloud network.
-SPECIAL_RANGES = {
+SPECIAL_RANGES = {ipaddress.IPv4Network(block): what for block, what in {
     "0.0.0.0/8": "'this network' (unspecified)",
     "127.0.0.0/8": "loopback",
     "169.254.0.0/16": "link-local (instance metadata lives there)",
     "224.0.0.0/4": "multicast",
-}
+}.items()}
 
 
 def special_range_problem(network: ipaddress.IPv4Network, *, allow_list: bool = False) -> str | None:
@@ -219,8 +219,7 @@ def special_range_problem(network: ipaddress.IPv4Network, *, allow_list: bool = 
     be broad (how broad is the exposure rules' call) but not lie inside one (nothing there ever calls).
     """
     for block, what in SPECIAL_RANGES.items():
-        special = ipaddress.IPv4Network(block)
-        if network.subnet_of(special) if allow_list else network.overlaps(special):
+        if network.subnet_of(block) if allow_list else network.overlaps(block):
             return f"{network} {'is in' if allow_list else 'overlaps'} {block}, {what}"
     return None
 

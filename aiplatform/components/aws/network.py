@@ -61,6 +61,8 @@ class Network(pulumi.ComponentResource):
     vpc_id: pulumi.Output[str]
     private_subnet_ids: pulumi.Output[list[str]]
     public_subnet_ids: pulumi.Output[list[str]]
+    #: The private subnet of each zone, when this component created the VPC (None for an existing one).
+    private_subnets_by_zone: dict[str, aws.ec2.Subnet] | None = None
 
     def __init__(self, name: str, args: NetworkArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__(TYPE, name, None, opts)
@@ -195,7 +197,7 @@ class Network(pulumi.ComponentResource):
 
     def private_subnet_ids_in(self, zones: Sequence[str]) -> pulumi.Output[list[str]]:
         """The private subnets of these zones of a VPC this component created (a pool pinned to zones)."""
-        by_zone = getattr(self, "private_subnets_by_zone", None)
+        by_zone = self.private_subnets_by_zone
         if by_zone is None:
             raise ValueError("zones apply to a VPC this component creates; give the subnets of an existing VPC")
         missing = [z for z in zones if z not in by_zone]

@@ -93,7 +93,7 @@ def _name_problems(config: Any) -> Found:
 def _pool_placement(config: Any) -> Found:
     """Each pool's zones (a new VPC) or subnets (an existing one); a capacity-block pool in exactly one."""
     found: Found = []
-    new_vpc = config.network.cidr is not None
+    new_vpc = config.network.creates_vpc
     network_zones = list(config.availability_zones) if new_vpc else []
     for i, pool in enumerate(config.gpu_pools):
         where = f"gpu_pools[{i}]"

@@ -27,8 +27,7 @@ _SCOPES = {EKS_NODE_GROUP: "clusterName", GKE_NODE_POOL: "cluster"}
 
 def _scope(resource: Resource) -> str:
     if resource.type.startswith("kubernetes:"):
-        namespace = resource.get("metadata.namespace", None) if resource.type != HELM_RELEASE \
-            else resource.get("namespace", None)
+        namespace = resource.get("namespace" if resource.type == HELM_RELEASE else "metadata.namespace", None)
         return namespace if isinstance(namespace, str) else "default"
     key = _SCOPES.get(resource.type)
     value = resource.get(key, None) if key else None

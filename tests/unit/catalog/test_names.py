@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from aiplatform.catalog.names import fit, fitted, name_args, name_rules, regions
+from aiplatform.catalog.names import fit, fitted, name_args, name_rules, regions, snake_case
 
 
 def _sdk_class(token: str):
@@ -23,18 +23,14 @@ def _sdk_class(token: str):
     return getattr(importlib.import_module(f"{sdk}.{module.split('/')[0]}"), name)
 
 
-def _snake(prop: str) -> str:
-    return re.sub(r"(?<!^)(?=[A-Z])", "_", prop).lower()
-
-
 @pytest.mark.parametrize("token", sorted(name_rules().rules))
 def test_every_rule_names_a_property_the_sdk_resource_takes(token):
     rule = name_rules().rules[token]
     params = inspect.signature(_sdk_class(token)._internal_init).parameters
-    top = _snake(rule.property.split(".")[0])
+    top = snake_case(rule.property.split(".")[0])
     assert top in params, (token, top)
     if rule.prefix:
-        assert _snake(rule.prefix) in params, (token, rule.prefix)
+        assert snake_case(rule.prefix) in params, (token, rule.prefix)
     re.compile(rule.pattern)
 
 
