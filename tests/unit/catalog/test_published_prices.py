@@ -12,24 +12,21 @@ import csv
 from pathlib import Path
 
 import pytest
+import yaml
 
 from aiplatform.catalog import instance_row, zones_offering
 from aiplatform.catalog.prices import NOT_OFFERED, gcp_prices
 
-EXCERPT = Path(__file__).parents[2] / "data/upstream/skypilot-catalog-017e2502/gcp_vms_excerpt.csv"
+UPSTREAM = Path(__file__).parents[2] / "data/upstream"
+EXCERPT = UPSTREAM / "skypilot-catalog-017e2502/gcp_vms_excerpt.csv"
 SNAPSHOT = "skypilot-catalog/blob/017e2502fb63c7a28757acd94002b2d6099d3e3d/catalogs/v7/gcp/vms.csv"
+#: Cyclenerd's pricing.yml (the Cloud Billing Catalog priced per machine type), generated 2026-07-30.
+PRICING_EXCERPT = UPSTREAM / "cyclenerd-gcp-pricing-fd66b26f/pricing_excerpt.yml"
+PRICING = "google-cloud-pricing-cost-calculator/blob/fd66b26ff84fee5cdd94f341ea89206e76c06b99/pricing.yml"
 #: The instance catalog's accelerator model -> the snapshot's AcceleratorName.
 MODELS = {"L4": "L4", "A100-40GB": "A100", "A100-80GB": "A100-80GB", "H100-80GB": "H100", "H100": "H100"}
 #: Figures the catalog keeps although they are not published ones, each with the reason (docs/cost.md).
-UNVERIFIED = {
-    **{(t, "europe-west4"): "A100 40GB: the snapshot's 1.61365/GPU-h is another SKU"
-       for t in ("a2-highgpu-1g", "a2-highgpu-2g", "a2-highgpu-4g", "a2-highgpu-8g", "a2-megagpu-16g")},
-    **{(t, r): "A100 80GB: the snapshot's figure is ~45% below the list page"
-       for t in ("a2-ultragpu-1g", "a2-ultragpu-2g", "a2-ultragpu-4g", "a2-ultragpu-8g")
-       for r in ("us-east4", "europe-west4")},
-    **{(t, r): "N1/N2: not read from the snapshot yet"
-       for t in ("n1-standard-4", "n1-standard-8", "n2-standard-4", "n2-standard-8") for r in ("us-east4", "europe-west4")},
-}
+UNVERIFIED: dict[tuple[str, str], str] = {}
 
 
 def _excerpt() -> tuple[dict, dict]:
@@ -59,6 +56,22 @@ def published(itype: str, region: str) -> tuple[float, float] | None:
     return on_demand, spot
 
 
+def pricing_yml(itype: str, region: str) -> tuple[float, float] | None:
+    """(on-demand, spot) $/h of a machine type from the Cyclenerd excerpt; None when it has no figure."""
+    instance = yaml.safe_load(PRICING_EXCERPT.read_text(encoding="utf-8"))["compute"]["instance"]
+    cost = instance.get(itype, {}).get("cost", {}).get(region)
+    return None if cost is None else (cost["hour"], cost["hour_spot"])
+
+
+def cited(source: str, itype: str, region: str) -> tuple[float, float] | None:
+    """The published (on-demand, spot) figures of the snapshot a row cites."""
+    if SNAPSHOT in source:
+        return published(itype, region)
+    if PRICING in source:
+        return pricing_yml(itype, region)
+    raise AssertionError(f"{itype} {region}: cites no vendored snapshot: {source}")
+
+
 def test_the_excerpt_prices_gpus_linearly_as_the_computation_assumes():
     _, gpus = _excerpt()
     assert gpus[("H100", "us-east4", 8)][0] == pytest.approx(8 * gpus[("H100", "us-east4", 1)][0], rel=1e-5)
@@ -82,12 +95,13 @@ def test_issue18_every_regional_machine_row_is_the_published_price_or_named_unve
         if (row.type, region) in UNVERIFIED:
             assert not price.verified and region in row.unverified, row.type
             continue
-        assert price.verified and SNAPSHOT in price.source, (row.type, region, price.source)
-        expected = published(row.type, region)
+        assert price.verified and price.as_of <= catalog.as_of, (row.type, region)
+        expected = cited(price.source, row.type, region)
         assert expected is not None, (row.type, region)
         assert price.amount == pytest.approx(expected[0], rel=0.02), (row.type, region)
         checked += 1
-    assert checked >= 11  # G2 x8, A3, E2 x2 in each region
+    # every row: G2 x8, A3, E2 x2, A2 Ultra x4, N1/N2 x4, and A2 x5 where sold (europe-west4)
+    assert checked == len(catalog.instances) - (5 if region == "us-east4" else 0)
     assert {t for (t, r) in UNVERIFIED if r == region} == {row.type for row in catalog.instances if region in row.unverified}
 
 
@@ -114,8 +128,9 @@ def test_issue18_gcp_spot_prices_are_the_published_ones(region):
         elif spot is NOT_OFFERED:
             assert expected is None, row.type
         else:
+            expected = cited(spot.source, row.type, region)
             assert expected is not None and spot.amount == pytest.approx(expected[1], rel=0.02), (row.type, region)
-            assert SNAPSHOT in spot.source and spot.as_of <= catalog.as_of
+            assert spot.as_of <= catalog.as_of
 
 
 def test_issue18_price_rows_agree_with_zone_offerings():
@@ -132,7 +147,7 @@ def test_issue18_price_rows_agree_with_zone_offerings():
 def test_issue18_aws_spot_rows_cite_their_snapshot_and_are_its_highest_zone():
     from aiplatform.catalog.prices import aws_prices
 
-    excerpt = Path(__file__).parents[2] / "data/upstream/skypilot-catalog-27f67dd4/aws_vms_excerpt.csv"
+    excerpt = UPSTREAM / "skypilot-catalog-27f67dd4/aws_vms_excerpt.csv"
     zones: dict[tuple[str, str], list[float]] = {}
     with excerpt.open(encoding="utf-8") as f:
         for row in csv.DictReader(f):
@@ -149,3 +164,15 @@ def test_issue18_aws_spot_rows_cite_their_snapshot_and_are_its_highest_zone():
                 assert spot.amount == max(zones[(row.type, region)]), (row.type, region)
             else:
                 assert spot is NOT_OFFERED and catalog.instance(row.type, region) is NOT_OFFERED
+
+
+def test_issue18_no_gcp_row_is_derived_and_every_type_has_spot_data():
+    catalog = gcp_prices()
+    assert [row.type for row in catalog.instances if row.unverified] == []
+    assert [row.type for row in catalog.instances if row.spot is None] == []
+    # the derivation's A2 errors (+7.81% europe-west4) are gone; A2 Ultra and N1/N2 now cite a published list
+    assert catalog.instance("a2-highgpu-1g", "europe-west4").amount == pytest.approx(3.747972)
+    for itype in ("a2-ultragpu-8g", "n2-standard-4", "n1-standard-8"):
+        for region in ("us-east4", "europe-west4"):
+            assert PRICING in catalog.instance(itype, region).source, (itype, region)
+    assert PRICING in catalog.spot_price("n2-standard-4", "us-east4").source

@@ -74,7 +74,7 @@ def test_issue18_a_specific_reservation_is_billed_at_idle():
     assert (line.quantity.idle, line.quantity.expected, line.quantity.peak) == (2, 2, 2)
     assert line.monthly.idle == pytest.approx(2 * hourly * HOURS) == line.monthly.peak
     assert "billed at every basis, used or not" in line.note
-    assert "not a published figure" in line.note  # A2 Ultra in us-east4 is still unverified
+    assert "not a published figure" not in line.note  # A2 Ultra in us-east4 is a published price now
 
 
 def test_issue18_expected_from_the_desired_total_is_clamped_to_peak():
@@ -133,9 +133,9 @@ def test_issue18_cloud_nat_bills_per_vm_below_the_cap_and_its_ip():
 
 def test_issue18_sustained_use_discount_for_n1_n2_on_by_default():
     on = instance_line(gcp_estimate(gke_pool("sys", "n2-standard-4", low=1, high=1, initial=1, zones=("us-east4-a",))), "sys")
-    assert on.unit_price == pytest.approx(0.21871 * 0.8) and "sustained-use discount 20%" in on.note
+    assert on.unit_price == pytest.approx(0.218756 * 0.8, rel=1e-5) and "sustained-use discount 20%" in on.note
     off = instance_line(gcp_estimate(gke_pool("sys", "n2-standard-4", low=1, high=1, initial=1, zones=("us-east4-a",)),
                                      usage=parse_usage({"defaults": {"sustained_use": False}})), "sys")
-    assert off.unit_price == pytest.approx(0.21871)
+    assert off.unit_price == pytest.approx(0.218756)
     e2 = instance_line(gcp_estimate(gke_pool("sys", "e2-standard-4", low=1, high=1, initial=1)), "sys")
     assert "sustained-use" not in e2.note  # E2 has none
