@@ -63,15 +63,18 @@ def vendor_of(instance_types: Sequence[str], catalog: InstanceCatalog | None = N
     return None
 
 
-def region_offer_problems(instance_types: Sequence[str], region: str, cloud: Cloud = "aws") -> list[tuple[str, str]]:
-    """Types the price list says are not sold (on demand or spot) in `region`, as (sub-path, message)."""
+def region_offer_problems(instance_types: Sequence[str], region: str, cloud: Cloud = "aws",
+                          spot: bool = False) -> list[tuple[str, str]]:
+    """Types the price list says are not sold in `region` (on demand; for a spot pool, on demand or as spot
+    per the spot data), as (sub-path, message)."""
     from .prices import prices as price_catalog
 
     prices = price_catalog(cloud)
+    how = "on demand or as spot" if spot else "on demand"
     found = []
     for i, itype in enumerate(instance_types):
-        if region in prices.regions and prices.offered(itype, region) is False:
-            found.append((f"[{i}]", f"{itype} is not offered on demand or as spot in {region} "
+        if region in prices.regions and prices.offered(itype, region, spot=spot) is False:
+            found.append((f"[{i}]", f"{itype} is not offered {how} in {region} "
                                    f"(catalog/data/{cloud}_prices.yaml); choose another type or region"))
     return found
 

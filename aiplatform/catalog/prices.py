@@ -187,9 +187,14 @@ class PriceCatalog(BaseModel):
     def service_row(self, sku: str) -> ServicePrice | None:
         return self._services.get(sku)  # type: ignore[attr-defined]
 
-    def offered(self, instance_type: str, region: str) -> bool | None:
-        """True/False from the list; None when the catalog has no answer for that region."""
+    def offered(self, instance_type: str, region: str, spot: bool = False) -> bool | None:
+        """True/False from the list; None when the catalog has no answer for that region.
+
+        `spot`: for a spot pool, a type the spot data says is sold there is offered even where it is not
+        sold on demand (p5e: Capacity Blocks on demand, spot in us-west-2)."""
         found = self.instance(instance_type, region)
+        if spot and isinstance(self.spot_price(instance_type, region), Price):
+            return True
         return None if found is None else found is not NOT_OFFERED
 
 

@@ -128,7 +128,8 @@ class PlatformConfig(Resolved, Strict):
         for i, pool in enumerate(self.gpu_pools):
             if pool.capacity_type not in ("capacity-block", "reservation"):
                 found += [(f"gpu_pools[{i}].instance_types{sub}", msg)
-                          for sub, msg in region_offer_problems(pool.instance_types, self.region, self.cloud)]
+                          for sub, msg in region_offer_problems(pool.instance_types, self.region, self.cloud,
+                                                                spot=pool.capacity_type == "spot")]
         return found + [(f"cluster.system_nodes.instance_types{sub}", msg)
                         for sub, msg in region_offer_problems(self.system_instance_types, self.region, self.cloud)]
 

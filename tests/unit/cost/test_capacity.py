@@ -59,6 +59,36 @@ def test_issue18_spot_without_data_falls_back_to_the_ratio_and_says_so():
     assert est.assumptions["spotPrices"] == {"usage": ["g2-standard-8"]}
 
 
+def aws_spot_pool(name: str, types: list[str], high: float = 2):
+    return resource("aws:eks/nodeGroup:NodeGroup", name, {
+        "instanceTypes": types, "capacityType": "SPOT", "tags": TAGS, "scalingConfig": {"minSize": 0, "maxSize": high}})
+
+
+def test_issue18_aws_spot_from_data_and_the_assumptions_say_which_is_which():
+    est = estimate_plan(plan_of(aws_spot_pool("serve", ["g6.xlarge", "g6.2xlarge"]),
+                                aws_spot_pool("train", ["p5.48xlarge"])))
+    serve = next(i for i in est.items if i.name == "serve" and i.sku.startswith("aws-ec2"))
+    train = next(i for i in est.items if i.name == "train" and i.sku.startswith("aws-ec2"))
+    assert serve.sku == "aws-ec2-g6.2xlarge-spot" and serve.unit_price == pytest.approx(0.4575)  # highest zone
+    assert "spot price from data" in serve.note
+    assert train.unit_price == pytest.approx(0.4 * 55.04) and "spot fallback (no spot data)" in train.note
+    assert est.assumptions["spotPrices"] == {"data": ["g6.2xlarge", "g6.xlarge"], "fallback": ["p5.48xlarge"]}
+
+
+def test_issue18_a_p5e_spot_pool_is_priced_where_the_spot_data_sells_it():
+    from aiplatform.catalog.checks import region_offer_problems
+
+    assert region_offer_problems(["p5e.48xlarge"], "us-west-2", "aws", spot=True) == []
+    assert region_offer_problems(["p5e.48xlarge"], "us-east-1", "aws", spot=True) != []
+    assert region_offer_problems(["p5e.48xlarge"], "us-west-2", "aws") != []  # not sold on demand
+    west = estimate_plan(plan_of(aws_spot_pool("h200", ["p5e.48xlarge"]), region="us-west-2"))
+    line = next(i for i in west.items if i.sku.startswith("aws-ec2"))
+    assert line.status == "priced" and line.unit_price == pytest.approx(12.5362)
+    east = estimate_plan(plan_of(aws_spot_pool("h200", ["p5e.48xlarge"]), region="us-east-1"))
+    line = next(i for i in east.items if i.sku.startswith("aws-ec2"))
+    assert line.status == "unpriced" and "not sold as spot (spot data)" in line.note
+
+
 def test_issue18_a_type_not_sold_as_spot_is_unpriced_with_the_reason():
     est = estimate_resources([gke_pool("a2", "a2-highgpu-1g", spot=True)], region="us-east4", catalog=gcp_prices())
     line = instance_line(est, "a2")
@@ -139,3 +169,18 @@ def test_issue18_sustained_use_discount_for_n1_n2_on_by_default():
     assert off.unit_price == pytest.approx(0.218756)
     e2 = instance_line(gcp_estimate(gke_pool("sys", "e2-standard-4", low=1, high=1, initial=1)), "sys")
     assert "sustained-use" not in e2.note  # E2 has none
+
+
+@pytest.mark.parametrize(("capacity", "accepted"), [("spot", True), ("on-demand", False)])
+def test_issue18_the_config_accepts_a_pool_the_spot_data_sells(dev_config, capacity, accepted):
+    from aiplatform.config import ConfigError, load_platform_config
+
+    dev_config["region"] = "us-west-2"
+    dev_config["network"].pop("availability_zones", None)
+    dev_config["gpu_pools"].append({**dev_config["gpu_pools"][1], "name": "h200", "instance_types": ["p5e.48xlarge"],
+                                    "capacity_type": capacity})
+    if accepted:
+        assert load_platform_config(dev_config).gpu_pools[-1].instance_types == ["p5e.48xlarge"]
+    else:
+        with pytest.raises(ConfigError, match="p5e.48xlarge is not offered on demand in us-west-2"):
+            load_platform_config(dev_config)

@@ -99,11 +99,12 @@ def test_on_demand_pool_idle_expected_peak():
 
 
 def test_spot_pool_uses_the_spot_ratio_and_its_most_expensive_type():
-    est = estimate_plan(plan_of(pool("s", ["g6.xlarge", "g6.2xlarge"], 0.0, 4.0, capacity="SPOT")))
+    # g5.xlarge / g5.2xlarge have no spot data: the fallback ratio
+    est = estimate_plan(plan_of(pool("s", ["g5.xlarge", "g5.2xlarge"], 0.0, 4.0, capacity="SPOT")))
     item = line(est, "s")
-    assert item.sku == "aws-ec2-g6.2xlarge-spot"
-    assert item.unit_price == pytest.approx(0.9776 * 0.4)
-    assert (item.monthly.idle, item.monthly.peak) == (0.0, pytest.approx(4 * 0.9776 * 0.4 * HOURS))
+    assert item.sku == "aws-ec2-g5.2xlarge-spot"
+    assert item.unit_price == pytest.approx(1.212 * 0.4)
+    assert (item.monthly.idle, item.monthly.peak) == (0.0, pytest.approx(4 * 1.212 * 0.4 * HOURS))
     usage = parse_usage({"defaults": {"spot_ratio": 0.3}})
     assert line(estimate_plan(plan_of(pool("s", ["g6.2xlarge"], 0.0, 1.0, capacity="SPOT")), usage), "s").unit_price \
         == pytest.approx(0.9776 * 0.3)
