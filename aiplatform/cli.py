@@ -125,6 +125,22 @@ def _target(project: Path, stack: str | None) -> tuple[Path, str]:
     return root, stack if stack is not None else default_stack(load_project(root))
 
 
+def _today() -> Any:
+    import datetime as dt
+
+    return dt.date.today()
+
+
+def _config_warnings(project: Path, stack: str) -> None:
+    """Print the stack config's warnings (an EKS version near the end of standard support) on stderr, where they
+    do not mix with a JSON or Markdown report."""
+    from .config.clouds.aws import platform_warnings
+    from .offline.project import stack_platform
+
+    for message in platform_warnings(stack_platform(project, stack), _today()):
+        err.print(f"[yellow]warning[/]: {message}", soft_wrap=True)
+
+
 @app.command()
 def plan(
     project: ProjectOpt = Path("."),
@@ -149,6 +165,7 @@ def plan(
     with _exit_codes():
         project, stack = _target(project, stack)
         result = plan_project(project, stack, mode=mode, fixtures=_fixtures(project, fixtures))
+        _config_warnings(project, stack)
     if fmt is PlanFormat.json:
         _write((result if show_secrets else result.redacted()).to_json(), output)
     else:
@@ -216,6 +233,7 @@ def check(
             project, stack = _target(project, stack)
             result = plan_project(project, stack, mode="preview", fixtures=_fixtures(project, fixtures))
             user_config = with_stack_budget(user_config, stack_platform(project, stack))
+            _config_warnings(project, stack)
         report = check_plan(result, user_config, origin=str(policy_config or "policy config"))
         if before is not None:
             report = with_baseline(report, before, result, origin=str(baseline))
@@ -265,6 +283,7 @@ def cost(
         else:
             project, stack = _target(project, stack)
             result = plan_project(project, stack, mode="preview", fixtures=_fixtures(project, fixtures))
+            _config_warnings(project, stack)
         estimate = estimate_plan(result, usage_spec)
     if allocation is not None:
         comparison = a.compare(estimate, allocation)

@@ -7,7 +7,7 @@ import re
 from typing import Any
 
 from ...catalog.eks import support_of
-from ...catalog.pins import AMI_TYPES_BY_VENDOR
+from ...catalog.pins import AMI_TYPES_BY_VENDOR, DEFAULT_KUBERNETES_VERSION
 from .. import defaults as d
 from ..defaults import ByEnv
 from ._rules import CloudDefaults, CloudRules, Found, cost_center_problems
@@ -46,10 +46,21 @@ def eks_support_warning(version: str, today: dt.date) -> str | None:
     left = (window.end_of_standard - today).days
     if left > EKS_SUPPORT_WARNING_DAYS:
         return None
-    when = (f"leaves standard support on {window.end_of_standard} ({left} days)" if left >= 0
+    when = (f"leaves standard support on {window.end_of_standard} ({left} day{'' if left == 1 else 's'})" if left >= 0
             else f"left standard support on {window.end_of_standard}")
     return (f"cluster.kubernetes_version: EKS {version} {when}; after it the cluster is billed extended support "
             f"(until {window.end_of_extended}) or, with supportType STANDARD, upgraded by AWS: plan the upgrade")
+
+
+def platform_warnings(platform: Any, today: dt.date) -> list[str]:
+    """Config warnings of a raw `aiplatform:platform` value (a stack's config, not yet validated): today the
+    EKS support window of the pinned Kubernetes version. The CLI prints them on plan, check and cost."""
+    if not isinstance(platform, dict) or platform.get("cloud", "aws") != "aws":
+        return []
+    cluster = platform.get("cluster")
+    version = cluster.get("kubernetes_version") if isinstance(cluster, dict) else None
+    warning = eks_support_warning(str(version if version is not None else DEFAULT_KUBERNETES_VERSION), today)
+    return [warning] if warning else []
 
 
 def _network_problems(net: Any) -> Found:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
 from guardrail_helpers import TAGS, plan_of, resource
@@ -80,3 +81,34 @@ def test_issue18_config_warns_within_60_days_of_the_end_of_standard_support():
     assert "left standard support on 2026-12-02" in eks_support_warning("1.34", AFTER)
     assert eks_support_warning("1.35", dt.date(2026, 12, 1)) is None
     assert eks_support_warning("1.99", dt.date(2026, 12, 1)) is None
+
+
+def test_issue18_the_warning_reaches_plan_check_and_cost_output(monkeypatch, plans):
+    """On 2026-12-01 the reference AWS stacks pin 1.34, one day before it leaves standard support: plan, check and
+    cost print the config warning (on stderr, so JSON and Markdown reports stay clean); GCP stacks have none."""
+    from typer.testing import CliRunner
+
+    import aiplatform.cli as cli
+    import aiplatform.offline as offline
+    from aiplatform.config.clouds.aws import platform_warnings
+    from aiplatform.offline.project import stack_platform
+
+    today = dt.date(2026, 12, 1)
+    root = Path(__file__).parents[3]
+    assert platform_warnings(stack_platform(root, "aws-dev"), today) == [
+        eks_support_warning("1.34", today)]
+    assert "leaves standard support on 2026-12-02 (1 day)" in eks_support_warning("1.34", today)
+    assert platform_warnings(stack_platform(root, "gcp-dev"), today) == []
+    assert platform_warnings({"cluster": {"kubernetes_version": "1.34"}}, dt.date(2026, 9, 1)) == []
+    assert platform_warnings({}, today) == [eks_support_warning("1.34", today)]  # the default version
+
+    monkeypatch.setattr(cli, "_today", lambda: today)
+    monkeypatch.setattr(offline, "plan_project", lambda *a, **k: plans.preview["aws-dev"])
+    runner = CliRunner()
+    for args in (["plan", "-C", str(root), "-s", "aws-dev"], ["check", "-C", str(root), "-s", "aws-dev", "-f", "json"],
+                 ["cost", "-C", str(root), "-s", "aws-dev", "-f", "json"]):
+        result = runner.invoke(cli.app, args)
+        assert "EKS 1.34 leaves standard support on 2026-12-02" in result.stderr, (args, result.stderr)
+        assert "leaves standard support" not in result.stdout, args
+    monkeypatch.setattr(cli, "_today", lambda: dt.date(2026, 9, 1))
+    assert "leaves standard support" not in runner.invoke(cli.app, ["cost", "-C", str(root), "-s", "aws-dev"]).stderr
