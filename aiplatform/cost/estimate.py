@@ -50,7 +50,7 @@ FREE_TYPES = frozenset({
     "aws:opensearch/serverlessAccessPolicy:ServerlessAccessPolicy",
     "aws:opensearch/serverlessSecurityPolicy:ServerlessSecurityPolicy",
     "aws:sagemaker/modelPackageGroup:ModelPackageGroup",
-    "gcp:compute/network:Network", "gcp:compute/subnetwork:Subnetwork", "gcp:compute/router:Router",
+    "gcp:compute/network:Network", "gcp:compute/router:Router",
     "gcp:kms/keyRing:KeyRing", "gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember",
     "gcp:storage/bucketIAMMember:BucketIAMMember", "gcp:artifactregistry/repositoryIamMember:RepositoryIamMember",
     "gcp:projects/iAMMember:IAMMember",

@@ -28,3 +28,22 @@ NAT_DATA_GB: Final = 100.0
 def control_plane_logs_gb(log_types: list[str]) -> float:
     """Monthly GB a cluster's enabled control-plane log types ingest, by the table above."""
     return sum(CONTROL_PLANE_LOG_GB.get(t, OTHER_LOG_TYPE_GB) for t in log_types)
+#: The gateway's Envoy access log: one JSON line per request (9 fields, aiplatform/components/kubernetes/
+#: llm_gateway.py ACCESS_LOG_FIELDS) on stdout, about 1 KB with the log entry's metadata where it is ingested.
+ACCESS_LOG_BYTES_PER_REQUEST: Final = 1000.0
+#: Average traffic as a share of the gateway's rate limit (`requests_per_minute` per Envoy replica).
+ACCESS_LOG_LIMIT_SHARE: Final = 0.1
+#: VPC flow logs per node a month, GB, at 100% sampling and 5-minute aggregation (scaled by the subnetwork's
+#: flowSampling): a node's flows to other nodes, the API server and the internet.
+FLOW_LOG_GB_PER_NODE: Final = 1.0
+#: Traffic crossing zones per node a month, GB, for a cluster whose nodes span zones: pod-to-pod and
+#: Service traffic that kube-proxy and the gateway spread over every zone, replication of zonal volumes.
+INTER_ZONE_GB_PER_NODE: Final = 10.0
+#: Minutes in a month of 730 hours.
+MINUTES_PER_MONTH: Final = 730 * 60
+
+
+def access_log_gb(requests_per_minute: float, replicas: float) -> float:
+    """Monthly GB of gateway access logs at the assumed share of the rate limit."""
+    requests = requests_per_minute * replicas * ACCESS_LOG_LIMIT_SHARE * MINUTES_PER_MONTH
+    return requests * ACCESS_LOG_BYTES_PER_REQUEST / 1e9

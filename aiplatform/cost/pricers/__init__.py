@@ -6,6 +6,6 @@ Importing this package registers every pricer; `PRICERS` and `USAGE_FIELDS`
 """
 
 from ..pricing import PRICERS, USAGE_FIELDS
-from . import aws, gcp, kubernetes, pools
+from . import aws, gcp, kubernetes, pools, traffic
 
-__all__ = ["PRICERS", "USAGE_FIELDS", "aws", "gcp", "kubernetes", "pools"]
+__all__ = ["PRICERS", "USAGE_FIELDS", "aws", "gcp", "kubernetes", "pools", "traffic"]

@@ -15,13 +15,24 @@ from ...shape.resource import Resource
 from ..model import LineItem, Triple
 from ..pricing import CLUSTER_PRICING, ClusterPricing, Context, item, pricer, service_line, usage_line
 from ..usage_defaults import NAT_DATA_GB, control_plane_logs_gb
+from .traffic import inter_zone
 
 #: OpenSearch Serverless: the account's default maximum is 10 indexing + 10 search OCUs.
 AOSS_DEFAULT_MAX_OCUS = 20.0
 
 
-@pricer("aws:eks/cluster:Cluster")
+@pricer("aws:eks/cluster:Cluster", usage=("monthly_inter_zone_gb",))
 def price_eks(r: Resource, ctx: Context) -> list[LineItem]:
+    """The control plane and the traffic between the zones its nodes span (usage-based, with a default)."""
+    zones = {z for x in ctx.index.values() if x.type == "aws:ec2/subnet:Subnet"
+             for z in [x.get("availabilityZone")] if isinstance(z, str) and known(z)}
+    # an existing VPC's subnets are not in the plan: EKS needs subnets in two zones at least
+    traffic = usage_line(r, ctx, "aws-data-transfer-inter-az", ctx.usage_of(r).monthly_inter_zone_gb,
+                         "monthly_inter_zone_gb", default=inter_zone(ctx, max(len(zones), 2)))
+    return [*_control_plane(r, ctx), traffic]
+
+
+def _control_plane(r: Resource, ctx: Context) -> list[LineItem]:
     """Standard support, or extended support only for a version past its standard window on the day priced.
 
     Past the window, AWS bills extended support when `upgradePolicy.supportType` is EXTENDED or unset (its

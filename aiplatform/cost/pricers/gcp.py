@@ -9,10 +9,10 @@ import re
 
 from ...shape.resource import Resource
 from ..model import LineItem, Triple
-from ..pools import GKE_NODE_POOL, pool_of
+from ..pools import GKE_NODE_POOL
 from ..pricing import CLUSTER_PRICING, ClusterPricing, Context, item, pricer, service_line, usage_line
 from ..usage_defaults import NAT_DATA_GB
-from .pools import pool_sizes
+from .traffic import flow_logs, gateway_access_logs, inter_zone, stack_nodes
 
 #: GKE's free-tier credit per billing account and month (applies to one zonal or Autopilot cluster).
 GKE_FREE_TIER_USD = 74.40
@@ -20,8 +20,23 @@ GKE_FREE_TIER_USD = 74.40
 NAT_VM_CAP = 0.044 / 0.0014
 
 
-@pricer("gcp:container/cluster:Cluster")
+@pricer("gcp:container/cluster:Cluster", usage=("monthly_data_ingested_gb", "monthly_inter_zone_gb"))
 def price_gke(r: Resource, ctx: Context) -> list[LineItem]:
+    """The cluster fee (with the free-tier credit), the workload logs Cloud Logging ingests (the gateway's
+    access logs by default) and the traffic between the zones its nodes span (usage-based, with defaults)."""
+    usage = ctx.usage_of(r)
+    components = r.get("loggingConfig.enableComponents")
+    workloads = not isinstance(components, list) or "WORKLOADS" in components  # GKE logs workloads by default
+    logs = usage_line(r, ctx, "gcp-cloud-logging-ingest", usage.monthly_data_ingested_gb, "monthly_data_ingested_gb",
+                      default=gateway_access_logs(ctx) if workloads else None)
+    zones = {z for x in ctx.index.values() if x.type == GKE_NODE_POOL
+             for z in (x.get("nodeLocations") if isinstance(x.get("nodeLocations"), list) else [])}
+    traffic = usage_line(r, ctx, "gcp-inter-zone-traffic", usage.monthly_inter_zone_gb, "monthly_inter_zone_gb",
+                         default=inter_zone(ctx, len(zones)))
+    return [*_cluster_fee(r, ctx), logs, traffic]
+
+
+def _cluster_fee(r: Resource, ctx: Context) -> list[LineItem]:
     fee = service_line(r, ctx, "gcp-gke-cluster", Triple.same(1))
     location = r.get("location")
     zonal = isinstance(location, str) and re.fullmatch(r"[a-z]+-[a-z]+\d+-[a-z]", location) is not None
@@ -44,7 +59,7 @@ def price_gke(r: Resource, ctx: Context) -> list[LineItem]:
 
 @pricer("gcp:compute/routerNat:RouterNat", usage=("monthly_data_processed_gb",))
 def price_cloud_nat(r: Resource, ctx: Context) -> list[LineItem]:
-    vms = _gke_nodes(ctx)
+    vms = stack_nodes(ctx)  # a GCP stack's pools are GKE node pools
     if vms is None:
         gateway = service_line(r, ctx, "gcp-cloud-nat-gateway", Triple.same(1),
                                note="node counts unknown: priced at the 32-VM cap")
@@ -60,18 +75,13 @@ def price_cloud_nat(r: Resource, ctx: Context) -> list[LineItem]:
                        "monthly_data_processed_gb", default=(NAT_DATA_GB, "per Cloud NAT gateway"))]
 
 
-def _gke_nodes(ctx: Context) -> Triple | None:
-    """Nodes of every GKE node pool in the stack (idle, expected, peak); None when a pool's size is unknown."""
-    total = Triple()
-    for r in ctx.index.values():
-        if r.type != GKE_NODE_POOL:
-            continue
-        pool = pool_of(r)
-        sizes = pool_sizes(r, ctx, pool) if pool is not None else "unknown"
-        if isinstance(sizes, str):
-            return None
-        total = total + sizes[0]
-    return total
+@pricer("gcp:compute/subnetwork:Subnetwork", usage=("monthly_data_ingested_gb",))
+def price_subnetwork(r: Resource, ctx: Context) -> list[LineItem]:
+    """A subnetwork is free; its VPC flow logs (logConfig) are ingested into Cloud Logging."""
+    if r.get("logConfig") in (None, [], {}) or not isinstance(r.get("logConfig"), dict):
+        return []
+    return [usage_line(r, ctx, "gcp-cloud-logging-ingest", ctx.usage_of(r).monthly_data_ingested_gb,
+                       "monthly_data_ingested_gb", default=flow_logs(r, ctx))]
 
 
 @pricer("gcp:kms/cryptoKey:CryptoKey")

@@ -27,7 +27,7 @@ def cluster(version: str | None = "1.34", support: str | None = None):
 
 def eks_line(version="1.34", support=None, on=AFTER):
     est = estimate_plan(plan_of(cluster(version, support)), parse_usage({"defaults": {"estimate_date": on.isoformat()}}))
-    (line,) = [i for i in est.items if i.type == EKS]
+    (line,) = [i for i in est.items if i.type == EKS and i.sku.startswith("aws-eks-cluster")]
     assert est.assumptions["estimateDate"] == on.isoformat()
     return line
 

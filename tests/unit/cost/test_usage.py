@@ -25,7 +25,8 @@ class Recording(ResourceUsage):
 
 
 EVERY_FIELD = {"expected_nodes": 2.0, "expected_utilization": 0.5, "storage_gb": 10.0,
-               "monthly_data_processed_gb": 10.0, "monthly_data_ingested_gb": 10.0, "ocus": 3.0, "max_ocus": 6.0}
+               "monthly_data_processed_gb": 10.0, "monthly_data_ingested_gb": 10.0, "monthly_inter_zone_gb": 10.0,
+               "ocus": 3.0, "max_ocus": 6.0}
 
 #: Per priced type, props that take its pricer down the path where it prices (and reads its usage).
 SAMPLES: dict[str, dict[str, Any]] = {
@@ -50,6 +51,7 @@ SAMPLES: dict[str, dict[str, Any]] = {
     "aws:opensearch/serverlessVpcEndpoint:ServerlessVpcEndpoint": {"subnetIds": ["a", "b"]},
     "aws:ebs/volume:Volume": {"size": 100.0, "type": "gp3"},
     "gcp:container/cluster:Cluster": {},
+    "gcp:compute/subnetwork:Subnetwork": {"logConfig": {"flowSampling": 0.5}},
     "gcp:compute/routerNat:RouterNat": {},
     "gcp:kms/cryptoKey:CryptoKey": {},
     "gcp:storage/bucket:Bucket": {},
