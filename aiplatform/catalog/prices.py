@@ -54,6 +54,10 @@ class InstancePrice(_Row):
     spot_source: str | None = Field(None, pattern=r"^https://")
     #: GCP's automatic discount for a VM that runs the whole month (N1 30%, N2 20%); None: none.
     sustained_use_discount: float | None = Field(None, gt=0, lt=1)
+    #: AWS: the published EC2 Capacity Block rate per instance-hour per region (dated, sourced); absent: unpriced.
+    capacity_block: dict[str, float] | None = None
+    capacity_block_as_of: dt.date | None = None
+    capacity_block_source: str | None = Field(None, pattern=r"^https://")
 
     @model_validator(mode="after")
     def _dated(self) -> InstancePrice:
@@ -62,6 +66,8 @@ class InstancePrice(_Row):
             problems.append(("regional_as_of", "required with regional_source"))
         if self.spot is not None and (self.spot_as_of is None or self.spot_source is None):
             problems.append(("spot", "spot prices need spot_as_of and spot_source"))
+        if self.capacity_block is not None and (self.capacity_block_as_of is None or self.capacity_block_source is None):
+            problems.append(("capacity_block", "capacity-block rates need capacity_block_as_of and capacity_block_source"))
         problems += [(join("regional_source", r), f"not an https URL: {u!r}")
                      for r, u in self.regional_source.items() if not u.startswith("https://")]
         problems += [(join("regional_source", r), "also listed as unverified")
@@ -72,7 +78,7 @@ class InstancePrice(_Row):
         return self
 
     def dates(self) -> list[dt.date]:
-        return [d for d in (self.as_of, self.regional_as_of, self.spot_as_of) if d is not None]
+        return [d for d in (self.as_of, self.regional_as_of, self.spot_as_of, self.capacity_block_as_of) if d is not None]
 
 
 class ServicePrice(_Row):
@@ -111,6 +117,8 @@ class PriceCatalog(BaseModel):
             problems += self._row_problems(f"instances[{i}]", row, "on_demand", row.on_demand)
             if row.spot is not None:
                 problems += self._row_problems(f"instances[{i}]", row, "spot", row.spot)
+            if row.capacity_block is not None:
+                problems += self._row_problems(f"instances[{i}]", row, "capacity_block", dict(row.capacity_block))
             for field, regions in (("regional_source", row.regional_source), ("unverified", row.unverified)):
                 problems += [(join(f"instances[{i}]", field), f"{r}: no on-demand entry") for r in regions
                              if r not in row.on_demand]
@@ -168,6 +176,14 @@ class PriceCatalog(BaseModel):
             return NOT_OFFERED
         return Price(f"{self.instance_sku}-{instance_type}-spot", price, "hour", row.spot_as_of,  # type: ignore[arg-type]
                      row.spot_source)  # type: ignore[arg-type]
+
+    def capacity_block_price(self, instance_type: str, region: str) -> Price | None:
+        """The published Capacity Block rate per instance-hour of a type in a region; None when not in the catalog."""
+        row: InstancePrice | None = self._instances.get(instance_type)  # type: ignore[attr-defined]
+        if row is None or row.capacity_block is None or region not in row.capacity_block:
+            return None
+        return Price(f"{self.instance_sku}-{instance_type}-capacity-block", row.capacity_block[region], "hour",
+                     row.capacity_block_as_of, row.capacity_block_source)  # type: ignore[arg-type]
 
     @property
     def instance_sku(self) -> str:

@@ -4,8 +4,9 @@ Nodes x the hourly price; idle at minSize, expected at the usage file's
 `expected_nodes`, else min + `expected_utilization` x (max - min) when one is
 set, else desiredSize; peak at maxSize. On-demand pools are priced at their
 first instance type (EKS launches the first type it has capacity for), spot
-pools at their most expensive type x the spot ratio (spot allocation follows
-capacity, not price), capacity blocks are unpriced (paid upfront when bought).
+pools at their most expensive type's spot price (spot allocation follows
+capacity, not price), capacity blocks at the published rate for their instances
+at every basis (paid upfront when bought).
 The node volumes (launch template, root block device, GKE node disk) are
 priced per node.
 """
@@ -76,8 +77,7 @@ def _instance_line(r: Resource, ctx: Context, pool: Pool, nodes: Triple, basis: 
         return item(r, ctx, prefix, "Instances", status="unpriced", quantity=nodes,
                     note="instance types are not known until apply")
     if pool.capacity == "capacity-block":
-        return item(r, ctx, f"{prefix}-{types[0]}-capacity-block", f"{types[0]} (capacity block)",
-                    status="unpriced", quantity=nodes, note="capacity blocks are paid upfront when bought")
+        return _capacity_block(r, ctx, types[0], nodes, region)
     if region is None:
         return item(r, ctx, f"{prefix}-{types[0]}", f"{types[0]} nodes", status="unpriced", quantity=nodes,
                     note="region unknown")
@@ -112,6 +112,24 @@ def _instance_line(r: Resource, ctx: Context, pool: Pool, nodes: Triple, basis: 
                 unit="hour", unit_price=round(amount, 6), quantity=nodes,
                 monthly=nodes.scale(amount * HOURS_PER_MONTH), basis=basis, note="; ".join(notes),
                 price_source=price.source, price_as_of=price.as_of.isoformat())  # type: ignore[union-attr]
+
+
+def _capacity_block(r: Resource, ctx: Context, itype: str, nodes: Triple, region: str | None) -> LineItem:
+    """A Capacity Block is paid upfront for its instances and hours, used or not: the pool's maximum (the block's
+    instance count) at the published rate per instance-hour, amortised as held all month, at every basis."""
+    sku, label = f"{ctx.catalog.instance_sku}-{itype}-capacity-block", f"{itype} (capacity block)"
+    rate = ctx.catalog.capacity_block_price(itype, region) if region is not None else None
+    if rate is None:
+        return item(r, ctx, sku, label, status="unpriced", quantity=nodes,
+                    note=f"no published capacity-block rate for {itype} in {region or 'an unknown region'} in the "
+                         "catalog (AWS sets the rates by supply and demand: the offering shows the block's price)")
+    held = Triple.same(nodes.peak)
+    note = (f"capacity block: ${rate.amount:g} per instance-hour (AWS's published rate, {rate.as_of}), "
+            f"{nodes.peak:g} instances held all month (a block's cost is rate x instances x its hours, paid upfront "
+            "when bought; amortised here per month), at every basis; the operating-system fee comes on top")
+    return item(r, ctx, sku, label, status="priced", unit="hour", unit_price=rate.amount, quantity=held,
+                monthly=held.scale(rate.amount * HOURS_PER_MONTH), basis="assumption", note=note,
+                price_source=rate.source, price_as_of=rate.as_of.isoformat())
 
 
 def _hourly(ctx: Context, itype: str, region: str, spot: bool) -> tuple[str, Price, str] | str:

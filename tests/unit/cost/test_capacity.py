@@ -186,3 +186,39 @@ def test_issue18_the_config_accepts_a_pool_the_spot_data_sells(dev_config, capac
     else:
         with pytest.raises(ConfigError, match="p5e.48xlarge is not offered on demand in us-west-2"):
             load_platform_config(dev_config)
+
+
+def block_pool(itype: str, high: float = 2):
+    return resource("aws:eks/nodeGroup:NodeGroup", "train", {
+        "instanceTypes": [itype], "capacityType": "CAPACITY_BLOCK", "tags": TAGS,
+        "scalingConfig": {"minSize": 0, "maxSize": high, "desiredSize": 0}})
+
+
+def test_issue18_a_capacity_block_is_priced_at_the_published_rate_at_every_basis():
+    est = estimate_plan(plan_of(block_pool("p5.48xlarge"), region="us-east-1"))
+    line = next(i for i in est.items if i.sku == "aws-ec2-p5.48xlarge-capacity-block")
+    assert line.status == "priced" and line.unit_price == 39.33 and line.price_as_of == "2024-12-31"
+    assert (line.monthly.idle, line.monthly.expected, line.monthly.peak) == (pytest.approx(2 * 39.33 * HOURS),) * 3
+    assert "paid upfront" in line.note and "capacityblocks/pricing" in line.price_source
+    # a type or region without a published rate stays unpriced, with the reason, never $0
+    for itype, region in (("p5.48xlarge", "us-west-2"), ("p5e.48xlarge", "us-east-1")):
+        other = estimate_plan(plan_of(block_pool(itype), region=region))
+        line = next(i for i in other.items if i.sku.endswith("-capacity-block"))
+        assert line.status == "unpriced" and "no published capacity-block rate" in line.note
+        assert other.totals.peak == pytest.approx(sum(i.monthly.peak for i in other.priced))
+
+
+def test_a_capacity_block_rate_needs_its_date_and_source():
+    from aiplatform.catalog import CatalogError
+    from aiplatform.catalog.prices import load_prices
+
+    bad = """as_of: "2026-12-01"
+regions: [us-east-1]
+spot: {ratio: 0.4, kind: assumption, source: "https://x.test/"}
+instances:
+  - {type: p5.48xlarge, on_demand: {us-east-1: 55.04}, as_of: "2026-08-26", source: "https://x.test/", capacity_block: {us-east-1: 39.33, mars-1: 1}}
+services: []
+"""
+    with pytest.raises(CatalogError) as err:
+        load_prices(bad, "bad.yaml")
+    assert "capacity-block rates need capacity_block_as_of and capacity_block_source" in str(err.value)

@@ -115,7 +115,7 @@ def test_unpriced_lines_are_never_zero_and_stay_out_of_the_totals():
                                 capacity="CAPACITY_BLOCK"), region="ap-south-1"))
     assert {i.name: i.status for i in est.items} == {"far": "unpriced", "cb": "unpriced"}
     assert "no price in the catalog in ap-south-1" in line(est, "far").note
-    assert "paid upfront" in line(est, "cb").note
+    assert "no published capacity-block rate for p5.48xlarge in ap-south-1" in line(est, "cb").note
     assert est.totals.peak == 0 and len(est.unpriced) == 2
     assert "unpriced" in estimate_text(est) and "2 unpriced" in estimate_markdown(est)
 
