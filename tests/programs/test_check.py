@@ -291,5 +291,5 @@ def test_budget_rule_runs_inside_the_served_pack(served_pack, plans):
     plan = plans.preview["aws-dev"]
     through_pack = _through_pack(served_pack, plan, config)
     budget = [f for f in through_pack if f.rule == "aip-cost-monthly-budget"]
-    assert len(budget) == 1 and "peak monthly estimate $5,575.72 exceeds the budget $1,000.00" in budget[0].message
+    assert len(budget) == 1 and "peak monthly estimate $5,769.78 exceeds the budget $1,000.00" in budget[0].message
     assert _key(check_plan(plan, config).findings) == _key(through_pack)

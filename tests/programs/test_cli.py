@@ -193,7 +193,7 @@ def test_cost_baseline_shows_a_bigger_pool_and_the_budget_fails_check(project_co
     edit_platform(project_copy, "aws-dev", bigger)
     result = run("cost", "-C", str(project_copy), "--stack", "aws-dev", "--baseline", str(before), "-f", "markdown")
     assert result.returncode == 0, result.stderr
-    assert "Monthly cost (expected) will increase by $301.46" in result.stdout  # one g6.2xlarge spot + 200 GiB gp3
+    assert "Monthly cost (expected) will increase by $349.97" in result.stdout  # one g6.2xlarge at its spot price + 200 GiB gp3
     assert "| changed | `ml-dev-inference-l4` | g6.2xlarge nodes (spot)" in result.stdout
     as_json = json.loads(run("cost", "-C", str(project_copy), "--stack", "aws-dev", "--baseline", str(before),
                              "-f", "json").stdout)
