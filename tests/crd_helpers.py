@@ -31,9 +31,11 @@ CRD_FILES: dict[str, tuple[str, ...]] = {
     ),
     KUEUE.version: tuple(f"kueue-{{version}}/crds/kueue.x-k8s.io_{kind}.yaml.gz" for kind in (
         "resourceflavors", "clusterqueues", "localqueues", "workloadpriorityclasses")),
-    # the Prometheus Operator CRDs of the pinned kube-prometheus-stack (ServiceMonitor, PodMonitor, PrometheusRule)
+    # the Prometheus Operator CRDs of the pinned kube-prometheus-stack (ServiceMonitor, PodMonitor, PrometheusRule;
+    # Prometheus for the chart's prometheusSpec entries, such as remoteWrite)
     KUBE_PROMETHEUS_STACK.version: tuple(f"kube-prometheus-stack-{{version}}/crds/crd-{name}.yaml.gz"
-                                         for name in ("servicemonitors", "podmonitors", "prometheusrules")),
+                                         for name in ("servicemonitors", "podmonitors", "prometheusrules",
+                                                      "prometheuses")),
 }
 
 _CARRIED = ("enum", "required", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "minLength",

@@ -61,6 +61,7 @@ FREE_FORM: dict[str, frozenset[str]] = {
         "prometheus.prometheusSpec.storageSpec",  # "Prometheus StorageSpec": a volumeClaimTemplate
         "prometheus.prometheusSpec.externalLabels",  # a map of labels
         "alertmanager.config",  # "Alertmanager configuration directives": Alertmanager's own config file
+        "prometheus.serviceAccount.annotations",  # the service account's annotations (IRSA's role ARN)
     }),
     "dcgm-exporter": frozenset({"affinity"}),  # a Kubernetes Affinity
     # "Configures the pricing model": templates/configmap-custom-pricing.yaml writes every key into the file

@@ -57,6 +57,7 @@ class ResourceUsage(_Strict):
     storage_gb: float | None = Field(None, ge=0)
     monthly_data_processed_gb: float | None = Field(None, ge=0)
     monthly_data_ingested_gb: float | None = Field(None, ge=0)
+    monthly_samples_ingested_millions: float | None = Field(None, ge=0)
     ocus: float | None = Field(None, ge=0)
     max_ocus: float | None = Field(None, ge=0)
 

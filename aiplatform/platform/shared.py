@@ -67,6 +67,7 @@ def observability(name: str, config: PlatformConfig, built: CloudPlatform,
         "idle_gpu_hours": slo.idle_gpu_hours,
         "team_429_ratio": slo.team_429_ratio,
         **({"gateway_namespace": gateway.namespace} if gateway is not None else {}),
+        **({"remote_write": built.metrics_remote_write} if built.metrics_remote_write else {}),
         "platform_name": config.name,
         "opencost_prices": config.opencost_prices,
         "labels": labels,
@@ -76,7 +77,10 @@ def observability(name: str, config: PlatformConfig, built: CloudPlatform,
     if config.gpu_metrics == "dcgm-exporter":
         built.addons["gpu_metrics"] = DcgmExporter(name, {"labels": labels}, pulumi.ResourceOptions.merge(
             built.k8s_opts, pulumi.ResourceOptions(depends_on=[stack.release])))
-    built.service_outputs["observability"] = {"namespace": stack.namespace}
+    built.service_outputs["observability"] = {
+        "namespace": stack.namespace,
+        **({"remoteWriteUrl": built.metrics_remote_write["url"]} if built.metrics_remote_write else {}),
+    }
     return stack
 
 
