@@ -33,6 +33,7 @@ CHARTS: dict[str, tuple[pins.HelmChart, str]] = {
         pins.KUBE_PROMETHEUS_STACK, f"kube-prometheus-stack-{pins.KUBE_PROMETHEUS_STACK.version}/values.yaml"),
     "dcgm-exporter": (pins.DCGM_EXPORTER, f"dcgm-exporter-{pins.DCGM_EXPORTER.version}/values.yaml"),
     "opencost": (pins.OPENCOST, f"opencost-{pins.OPENCOST.version}/values.yaml"),
+    "kube-state-metrics": (pins.KUBE_STATE_METRICS, f"kube-state-metrics-{pins.KUBE_STATE_METRICS.version}/values.yaml"),
 }
 
 #: Charts that are dependencies of a pinned chart (not released on their own): their values files, and, per

@@ -8,11 +8,12 @@ import json
 import pytest
 from conftest import ROOT, stack_platform
 from crd_helpers import crd_schemas, schema_errors
+from observability_helpers import run, write_rules
 from upstream_helpers import missing_keys
 
 from aiplatform.check.runner import check_plan
 from aiplatform.offline import reveal
-from aiplatform.testing import plan_project
+from aiplatform.testing import kubernetes_manifests, plan_project
 
 RELEASE = "kubernetes:helm.sh/v3:Release"
 WORKSPACE = "aws:amp/workspace:Workspace"
@@ -71,3 +72,46 @@ def test_amp_remote_write_is_sigv4_through_a_role_that_may_only_write_to_the_wor
     assert document["Statement"] == [{"Sid": "G0MetricsWrite", "Effect": "Allow", "Action": ["aps:RemoteWrite"],
                                       "Resource": reveal(workspace.outputs)["arn"]}]
     assert check_plan(amp_prod).exit_code == 0
+
+
+# ---- managed: gmp --------------------------------------------------------------------------------------------
+
+GMP_KINDS = {"PodMonitoring", "ClusterRules", "Rules", "ClusterPodMonitoring"}
+
+
+@pytest.fixture(scope="module")
+def gmp_dev():
+    return plan_project(ROOT, "gcp-dev", config_overrides={"aiplatform:platform": _managed("gcp-dev", "gmp")})
+
+
+def test_gmp_uses_the_cluster_managed_collection_instead_of_an_in_cluster_prometheus(gmp_dev, tmp_path):
+    charts = {reveal(r.inputs)["chart"]: reveal(r.inputs) for r in gmp_dev.of_type(RELEASE)}
+    assert "kube-prometheus-stack" not in charts and "opencost" not in charts and "dcgm-exporter" not in charts
+    (cluster,) = gmp_dev.of_type("gcp:container/cluster:Cluster")
+    monitoring = reveal(cluster.inputs)["monitoringConfig"]
+    assert monitoring["managedPrometheus"] == {"enabled": True} and "DCGM" in monitoring["enableComponents"]
+    ksm = charts["kube-state-metrics"]
+    assert missing_keys("kube-state-metrics", ksm["values"]) == []
+    schemas = crd_schemas()
+    custom = [m for _, m in kubernetes_manifests(gmp_dev, custom=True) if m["apiVersion"].startswith("monitoring.")]
+    assert {m["kind"] for m in custom} == {"PodMonitoring", "ClusterRules"}
+    assert not [m for m in custom if m["apiVersion"] == "monitoring.coreos.com/v1"]
+    for manifest in custom:
+        assert schema_errors(schemas[(manifest["apiVersion"], manifest["kind"])], manifest) == [], manifest["kind"]
+    scraped = {(m["metadata"]["namespace"], m["metadata"]["name"]) for m in custom if m["kind"] == "PodMonitoring"}
+    assert scraped == {("llm-gateway", "envoy-proxies"), ("monitoring", "kube-state-metrics")}
+    (rules,) = [m for m in custom if m["kind"] == "ClusterRules"]
+    path = write_rules(tmp_path / "platform.yaml", rules["spec"]["groups"])
+    result = run("check", "rules", str(path), cwd=tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert {"GpuAllocatedIdle", "GatewayTeamThrottled"} <= {r.get("alert") for g in rules["spec"]["groups"]
+                                                             for r in g["rules"]}
+    report = check_plan(gmp_dev)
+    assert report.exit_code == 0, [(f.rule, f.message) for f in report.blocking]
+    assert not [d for d in gmp_dev.diagnostics if "managed DCGM" in str(d)]
+
+
+def test_on_gke_the_in_cluster_prometheus_warns_that_gpu_panels_need_gmp(plans):
+    warnings = [d for d in plans.preview["gcp-dev"].diagnostics if "managed DCGM" in str(d)]
+    assert warnings and "observability.managed: gmp" in str(warnings[0])
+    assert not [d for d in plans.preview["aws-dev"].diagnostics if "managed DCGM" in str(d)]
