@@ -19,6 +19,10 @@ from upstream_helpers import load_yaml_documents
 
 from aiplatform.catalog.pins import ENVOY_GATEWAY, KUBE_PROMETHEUS_STACK, KUEUE
 
+#: The prometheus-engine release whose CRDs GKE Managed Prometheus objects are checked against (GKE manages the
+#: operator; tests/data/upstream/prometheus-engine-v0.17.2/SOURCE.md).
+GMP_VERSION = "v0.17.2"
+
 #: The CRD files of each pinned chart that serves custom resources the platform writes, by the pin's version:
 #: Envoy Gateway's (gatewayapi-crds.yaml is the Gateway API bundle it ships), Kueue's and the Prometheus
 #: Operator's.
@@ -31,9 +35,14 @@ CRD_FILES: dict[str, tuple[str, ...]] = {
     ),
     KUEUE.version: tuple(f"kueue-{{version}}/crds/kueue.x-k8s.io_{kind}.yaml.gz" for kind in (
         "resourceflavors", "clusterqueues", "localqueues", "workloadpriorityclasses")),
-    # the Prometheus Operator CRDs of the pinned kube-prometheus-stack (ServiceMonitor, PodMonitor, PrometheusRule)
+    # the Prometheus Operator CRDs of the pinned kube-prometheus-stack (ServiceMonitor, PodMonitor, PrometheusRule;
+    # Prometheus for the chart's prometheusSpec entries, such as remoteWrite)
     KUBE_PROMETHEUS_STACK.version: tuple(f"kube-prometheus-stack-{{version}}/crds/crd-{name}.yaml.gz"
-                                         for name in ("servicemonitors", "podmonitors", "prometheusrules")),
+                                         for name in ("servicemonitors", "podmonitors", "prometheusrules",
+                                                      "prometheuses")),
+    # GKE Managed Prometheus: GKE installs these itself; checked against prometheus-engine's CRDs at v0.17.2
+    GMP_VERSION: tuple(f"prometheus-engine-{{version}}/crds/monitoring.googleapis.com_{kind}.yaml.gz" for kind in (
+        "podmonitorings", "clusterpodmonitorings", "rules", "clusterrules", "globalrules")),
 }
 
 _CARRIED = ("enum", "required", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "minLength",

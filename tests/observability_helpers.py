@@ -63,7 +63,8 @@ def metric_lists() -> set[str]:
                 continue
             names |= {f"{name}_total"} if kind == "counter" else (
                 {f"{name}_bucket", f"{name}_sum", f"{name}_count"} if kind == "histogram" else {name})
-    for line in (UPSTREAM / "envoy-cluster-stats-02aefdc" / "metrics.txt").read_text(encoding="utf-8").splitlines():
+    envoy = [UPSTREAM / "envoy-cluster-stats-02aefdc" / "metrics.txt", UPSTREAM / "envoy-gateway-v1.8.3" / "metrics.txt"]
+    for line in (row for path in envoy for row in path.read_text(encoding="utf-8").splitlines()):
         if line.strip() and not line.startswith("#"):
             _, family, kind = line.split()
             names |= {f"{family}_bucket", f"{family}_sum", f"{family}_count"} if kind == "histogram" else {family}

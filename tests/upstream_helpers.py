@@ -33,6 +33,7 @@ CHARTS: dict[str, tuple[pins.HelmChart, str]] = {
         pins.KUBE_PROMETHEUS_STACK, f"kube-prometheus-stack-{pins.KUBE_PROMETHEUS_STACK.version}/values.yaml"),
     "dcgm-exporter": (pins.DCGM_EXPORTER, f"dcgm-exporter-{pins.DCGM_EXPORTER.version}/values.yaml"),
     "opencost": (pins.OPENCOST, f"opencost-{pins.OPENCOST.version}/values.yaml"),
+    "kube-state-metrics": (pins.KUBE_STATE_METRICS, f"kube-state-metrics-{pins.KUBE_STATE_METRICS.version}/values.yaml"),
 }
 
 #: Charts that are dependencies of a pinned chart (not released on their own): their values files, and, per
@@ -61,6 +62,7 @@ FREE_FORM: dict[str, frozenset[str]] = {
         "prometheus.prometheusSpec.storageSpec",  # "Prometheus StorageSpec": a volumeClaimTemplate
         "prometheus.prometheusSpec.externalLabels",  # a map of labels
         "alertmanager.config",  # "Alertmanager configuration directives": Alertmanager's own config file
+        "prometheus.serviceAccount.annotations",  # the service account's annotations (IRSA's role ARN)
     }),
     "dcgm-exporter": frozenset({"affinity"}),  # a Kubernetes Affinity
     # "Configures the pricing model": templates/configmap-custom-pricing.yaml writes every key into the file

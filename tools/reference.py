@@ -248,6 +248,16 @@ PIN_CHECKS: dict[str, tuple[str | None, str, str]] = {
         "`promtool check rules` and every alert has a firing and a non-firing `promtool test rules` case",
         "tests/programs/test_upstream_pins.py, tests/programs/test_observability.py, "
         "tests/unit/components/test_observability_rules.py"),
+    "KUBE_STATE_METRICS": (
+        "kube-state-metrics-{version}",
+        "the chart kube-prometheus-stack depends on, released on its own with `observability.managed: gmp`: every "
+        "value key is in values.yaml; the PodMonitoring scrapes the container port `http` of templates/deployment.yaml",
+        "tests/programs/test_managed_metrics.py"),
+    "NEURON_MONITOR_IMAGE": (
+        "aws-neuron-sdk-v2.32.0",
+        "image, command, args and port are those of upstream's k8s-neuron-monitor-daemonset.yml; the DaemonSet "
+        "validates (kubernetes-validate) and tolerates the Neuron pools' taints; not verified: that the registry "
+        "serves the tag", "tests/programs/test_neuron_metrics.py"),
     "DCGM_EXPORTER": (
         "dcgm-exporter-{version}",
         "every value key is in values.yaml; every DCGM metric the rules and dashboards use is in the image's "

@@ -104,6 +104,12 @@ KUBE_PROMETHEUS_STACK = HelmChart(
 )
 #: The kube-state-metrics chart kube-prometheus-stack 88.5.3 depends on (its values live under `kube-state-metrics`).
 KUBE_STATE_METRICS_CHART_VERSION = "8.4.0"
+#: The same chart released on its own where there is no kube-prometheus-stack (GKE Managed Prometheus).
+KUBE_STATE_METRICS = HelmChart(
+    chart="kube-state-metrics",
+    version=KUBE_STATE_METRICS_CHART_VERSION,
+    repository="https://prometheus-community.github.io/helm-charts",
+)
 
 #: NVIDIA DCGM exporter (GPU utilisation, memory, XID errors per GPU, attributed to the pod using it);
 #: chart 4.8.2 runs image 4.5.3-4.8.2 with the default counters vendored in tests/data/upstream/dcgm-exporter-4.8.2.
@@ -130,6 +136,12 @@ KUEUE = HelmChart(
     repository="oci://registry.k8s.io/kueue/charts",
 )
 KUEUE_IMAGE = "registry.k8s.io/kueue/kueue:v0.19.2"
+
+#: AWS's neuron-monitor with its Prometheus exporter (the image's entrypoint pipes neuron-monitor into
+#: neuron-monitor-prometheus.py on `--port`), as aws-neuron-sdk v2.32.0's src/k8s/k8s-neuron-monitor-daemonset.yml
+#: runs it; the Neuron Helm chart has no monitor. Vendored in tests/data/upstream/aws-neuron-sdk-v2.32.0.
+NEURON_MONITOR_IMAGE = "public.ecr.aws/neuron/neuron-monitor:1.3.0"
+NEURON_MONITOR_PORT = 8000
 
 #: The OpenAI-compatible model server `InferenceService` runs by default (vLLM). From v0.11.1 its image
 #: installs the Run:ai model streamer with both the S3 and the GCS extras, so weights stream straight

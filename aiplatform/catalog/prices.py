@@ -25,7 +25,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from ..problems import join, raise_problems
 from .instances import TYPE_PATTERN, CatalogError, Cloud, instances, load_document
 
-Unit = Literal["hour", "month", "gb-month", "gb"]
+Unit = Literal["hour", "month", "gb-month", "gb", "million-samples"]
 INSTANCE_SKU: dict[str, str] = {"aws": "aws-ec2", "gcp": "gcp-compute"}
 #: Hours in a month, the convention of the AWS and GCP calculators.
 HOURS_PER_MONTH = 730.0

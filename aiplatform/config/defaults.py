@@ -74,6 +74,10 @@ GATEWAY_TEAM_CLAIM = "groups"
 OBSERVABILITY_NAMESPACE = "monitoring"
 #: The DCGM exporter's namespace (AWS; GKE collects GPU metrics itself).
 GPU_METRICS_NAMESPACE = "gpu-metrics"
+#: neuron-monitor's namespace (Neuron pools).
+NEURON_METRICS_NAMESPACE = "neuron-monitor"
+#: GKE Managed Prometheus reads its Alertmanager configuration from this namespace (GKE's own).
+GMP_PUBLIC_NAMESPACE = "gmp-public"
 METRICS_RETENTION_DAYS: ByEnv[int] = ByEnv(30, 7)
 METRICS_VOLUME_GIB: ByEnv[int] = ByEnv(200, 50)
 SLO_TTFT_P95_SECONDS = 2.5
@@ -93,4 +97,5 @@ OPENCOST_RAM_GIB_HOUR = 0.004237
 #: compares it with every namespace of every reference plan.
 PLATFORM_NAMESPACES = frozenset({"default", "kube-system", "kube-public", "kube-node-lease", GATEWAY_NAMESPACE,
                                  VECTOR_STORE_NAMESPACE, NVIDIA_DEVICE_PLUGIN_NAMESPACE, OBSERVABILITY_NAMESPACE,
-                                 GPU_METRICS_NAMESPACE, KUEUE_NAMESPACE})
+                                 GPU_METRICS_NAMESPACE, NEURON_METRICS_NAMESPACE, GMP_PUBLIC_NAMESPACE,
+                                 KUEUE_NAMESPACE})

@@ -82,9 +82,12 @@ class ObservabilityConfig(Strict):
         default_factory=list, max_length=20,
         description="Where alerts go; default: none (alerts are visible in Alertmanager and Grafana only).")
     slo: SloConfig = Field(default_factory=SloConfig, description="Alert thresholds.")
-    managed: Literal["none"] = Field(
-        "none", description="Managed Prometheus instead of (or besides) the in-cluster one: only `none` so far "
-                            "(Amazon Managed Service for Prometheus and GKE Managed Prometheus are not built yet).")
+    managed: Literal["none", "amp", "gmp"] = Field(
+        "none", description="Managed Prometheus: `none` (the in-cluster Prometheus only, the default), `amp` (AWS: "
+                            "also remote-write every sample to an Amazon Managed Service for Prometheus workspace, "
+                            "encrypted with the platform key, through a workload role that may only write to it) "
+                            "or `gmp` (GCP: GKE Managed Prometheus collects through PodMonitoring and evaluates "
+                            "Rules instead of the in-cluster Prometheus, which is not installed).")
 
     CHECKS = (("receiver names", "_receiver_names"),)
 

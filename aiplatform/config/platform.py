@@ -184,6 +184,10 @@ class PlatformConfig(Resolved, Strict):
             found += not_applicable(cloud, "model_registry", self.model_registry, "model_registry.")
         for i, team in enumerate(self.teams):
             found += not_applicable(cloud, "teams", team, f"teams[{i}].")
+        managed = self.observability.managed
+        if managed != "none" and managed != rules.managed_prometheus:
+            offered = ", ".join(["none", *([rules.managed_prometheus] if rules.managed_prometheus else [])])
+            found.append(("observability.managed", f"{managed!r} is not offered on {cloud} (it takes {offered})"))
         return found + rules.platform_problems(self)
 
     def _team_problems(self, _: Any) -> list[tuple[str, str]]:

@@ -58,6 +58,7 @@ class ResourceUsage(_Strict):
     monthly_data_processed_gb: float | None = Field(None, ge=0)
     monthly_data_ingested_gb: float | None = Field(None, ge=0)
     monthly_inter_zone_gb: float | None = Field(None, ge=0)
+    monthly_samples_ingested_millions: float | None = Field(None, ge=0)
     ocus: float | None = Field(None, ge=0)
     max_ocus: float | None = Field(None, ge=0)
 

@@ -10,6 +10,7 @@ import pulumi_aws as aws
 
 from ..components._base import LABEL_PREFIX, child_opts, cost_labels
 from ..components.aws import (
+    AmpWorkspace,
     ClusterAutoscaler,
     EbsCsiDriver,
     EksCluster,
@@ -25,7 +26,9 @@ from ..components.aws.team_identity import AwsTeamIdentity
 from ..components.aws.workload_role import workload_role_args
 from ..components.kubernetes import NeuronDevicePlugin, NvidiaDevicePlugin, Qdrant
 from ..components.kubernetes.llm_gateway import ACCESS_LABEL
+from ..components.kubernetes.observability.metrics_stack import PROMETHEUS_SERVICE_ACCOUNT
 from ..config import GpuPool, PlatformConfig, TeamConfig, suppress_tags
+from ..config import defaults as d
 from .builder import CloudPlatform, given_provider
 
 #: Service annotations that make the gateway's load balancer an NLB, private or internet-facing.
@@ -99,7 +102,27 @@ def build(platform: pulumi.ComponentResource, name: str, config: PlatformConfig,
         "tags": tags,
     }, both_opts)
     _services(built, name, config)
+    if config.observability.enabled and config.observability.managed == "amp":
+        _managed_prometheus(built, name, config)
     return built
+
+
+def _managed_prometheus(built: CloudPlatform, name: str, config: PlatformConfig) -> None:
+    """An Amazon Managed Service for Prometheus workspace (the platform key, protected in prod) that the
+    platform's Prometheus remote-writes to with SigV4, as a workload role that may only write to it."""
+    amp = built.addons["managed_prometheus"] = AmpWorkspace(name, {
+        "alias": config.name,
+        "kms_key_arn": built.data_key.arn,  # type: ignore[union-attr]
+        "region": config.region,
+        "identity": _cluster_identity(built, config),  # type: ignore[typeddict-item]
+        "namespace": d.OBSERVABILITY_NAMESPACE,
+        "service_account": PROMETHEUS_SERVICE_ACCOUNT,
+        "protect": config.protect_stateful,
+        "tags": config.resource_tags,
+    }, built.cloud_opts)
+    built.metrics_remote_write = {"url": amp.remote_write_url, "sigv4_region": config.region,
+                                  "service_account_annotations": amp.service_account_annotations}
+    built.outputs["ampWorkspaceArn"] = amp.workspace.arn
 
 
 def _pool_subnets(pool: GpuPool, network: Network) -> pulumi.Input[list[str]]:

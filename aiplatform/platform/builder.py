@@ -65,6 +65,8 @@ class CloudPlatform:
     registry_uri: pulumi.Input[str] | None = None
     """The model registry's bucket as a URI (`s3://...`, `gs://...`)."""
     vector_store: Any = None
+    metrics_remote_write: Mapping[str, Any] | None = None
+    """Where the platform's Prometheus also writes its samples (`RemoteWriteArgs`: a managed Prometheus)."""
     addons: dict[str, pulumi.Resource] = field(default_factory=dict)
     """Further children by role (device plugin, autoscaler, storage driver, snapshot bucket)."""
 

@@ -10,6 +10,8 @@ import pulumi
 from ..components._base import cost_labels
 from ..components.kubernetes import Kueue, LlmGateway, Qdrant, TeamNamespace
 from ..components.kubernetes.observability import DcgmExporter, MetricsStack
+from ..components.kubernetes.observability.gmp import GmpMonitoring
+from ..components.kubernetes.observability.neuron_monitor import NeuronMonitor
 from ..config import PlatformConfig, TeamConfig
 from ..labels import ACCELERATOR_LABEL
 from .builder import CloudPlatform
@@ -44,7 +46,7 @@ def gateway(name: str, config: PlatformConfig, built: CloudPlatform) -> LlmGatew
 
 
 def observability(name: str, config: PlatformConfig, built: CloudPlatform,
-                  gateway: LlmGateway | None) -> MetricsStack | None:
+                  gateway: LlmGateway | None) -> MetricsStack | GmpMonitoring | None:
     """The metrics stack with the platform's rules and dashboards, and the DCGM exporter where the cloud has no
     managed GPU metrics; the builder made the encrypted StorageClass (`addons["storage"]`)."""
     settings = config.observability
@@ -56,6 +58,10 @@ def observability(name: str, config: PlatformConfig, built: CloudPlatform,
         "url": pulumi.Config(r.url_config_key.split(":", 1)[0]).require_secret(r.url_config_key.split(":", 1)[1]),
     } for r in settings.alert_receivers]
     labels = cost_labels(config.resource_tags)
+    if settings.managed == "gmp":
+        return _gmp(name, config, built, gateway, receivers, labels)
+    if config.cloud == "gcp" and config.gpu_metrics == "managed":
+        pulumi.log.warn(GKE_GPU_PANELS_WARNING, built.cluster)  # type: ignore[arg-type]
     stack = MetricsStack(name, {
         "storage_class_name": built.addons["storage"].storage_class_name,  # type: ignore[attr-defined]
         "retention_days": config.metrics_retention_days,
@@ -67,6 +73,7 @@ def observability(name: str, config: PlatformConfig, built: CloudPlatform,
         "idle_gpu_hours": slo.idle_gpu_hours,
         "team_429_ratio": slo.team_429_ratio,
         **({"gateway_namespace": gateway.namespace} if gateway is not None else {}),
+        **({"remote_write": built.metrics_remote_write} if built.metrics_remote_write else {}),
         "platform_name": config.name,
         "opencost_prices": config.opencost_prices,
         "labels": labels,
@@ -76,7 +83,40 @@ def observability(name: str, config: PlatformConfig, built: CloudPlatform,
     if config.gpu_metrics == "dcgm-exporter":
         built.addons["gpu_metrics"] = DcgmExporter(name, {"labels": labels}, pulumi.ResourceOptions.merge(
             built.k8s_opts, pulumi.ResourceOptions(depends_on=[stack.release])))
-    built.service_outputs["observability"] = {"namespace": stack.namespace}
+    if any(p.vendor == "aws-neuron" for p in config.gpu_pools):
+        built.addons["neuron_metrics"] = NeuronMonitor(name, {"labels": labels}, pulumi.ResourceOptions.merge(
+            built.k8s_opts, pulumi.ResourceOptions(depends_on=[stack.release])))
+    built.service_outputs["observability"] = {
+        "namespace": stack.namespace,
+        **({"remoteWriteUrl": built.metrics_remote_write["url"]} if built.metrics_remote_write else {}),
+    }
+    return stack
+
+
+#: GKE's managed DCGM sends GPU metrics to Managed Prometheus (Cloud Monitoring), not to an in-cluster Prometheus.
+GKE_GPU_PANELS_WARNING = (
+    "observability: GKE's managed DCGM sends GPU metrics to Google Cloud Managed Service for Prometheus, not to "
+    "the in-cluster Prometheus of `observability.managed: none`: the GPU and GPU-cost dashboards and the GPU "
+    "alerts (GpuAllocatedIdle, GpuXidError, GpuFellOffBus, GpuMissingFromNode) stay empty there. Set "
+    "`observability.managed: gmp` to evaluate them on Managed Prometheus (docs/observability.md#gpu-metrics-on-gke).")
+
+
+def _gmp(name: str, config: PlatformConfig, built: CloudPlatform, gateway: LlmGateway | None,
+         receivers: list[dict[str, Any]], labels: dict[str, str]) -> GmpMonitoring:
+    """GKE Managed Prometheus (the cluster's managed collection) instead of the in-cluster Prometheus."""
+    slo = config.observability.slo
+    stack = GmpMonitoring(name, {
+        "alert_receivers": receivers,  # type: ignore[typeddict-item]
+        "pool_max_nodes": {p.name: p.max_nodes for p in config.gpu_pools},
+        "idle_gpu_percent": slo.idle_gpu_percent,
+        "idle_gpu_hours": slo.idle_gpu_hours,
+        "team_429_ratio": slo.team_429_ratio,
+        **({"gateway_namespace": gateway.namespace} if gateway is not None else {}),
+        "labels": labels,
+        "protect": config.protect_stateful,
+    }, pulumi.ResourceOptions.merge(built.k8s_opts, pulumi.ResourceOptions(
+        depends_on=[*([gateway] if gateway is not None else [])])))
+    built.service_outputs["observability"] = {"namespace": stack.namespace, "managed": "gmp"}
     return stack
 
 

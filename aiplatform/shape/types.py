@@ -40,6 +40,12 @@ HELM_RELEASE = "kubernetes:helm.sh/v3:Release"
 SERVICE_MONITOR = "kubernetes:monitoring.coreos.com/v1:ServiceMonitor"
 POD_MONITOR = "kubernetes:monitoring.coreos.com/v1:PodMonitor"
 PROMETHEUS_RULE = "kubernetes:monitoring.coreos.com/v1:PrometheusRule"
+#: GKE Managed Prometheus (monitoring.googleapis.com/v1): scrape objects and rule objects.
+GMP_POD_MONITORING = "kubernetes:monitoring.googleapis.com/v1:PodMonitoring"
+GMP_CLUSTER_POD_MONITORING = "kubernetes:monitoring.googleapis.com/v1:ClusterPodMonitoring"
+GMP_RULE_TYPES = frozenset({"kubernetes:monitoring.googleapis.com/v1:Rules",
+                            "kubernetes:monitoring.googleapis.com/v1:ClusterRules",
+                            "kubernetes:monitoring.googleapis.com/v1:GlobalRules"})
 
 # ---- Providers ---------------------------------------------------------------------------
 AWS_PROVIDER = "pulumi:providers:aws"

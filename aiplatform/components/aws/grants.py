@@ -26,6 +26,7 @@ GrantKind = Literal[
     "images-push",
     "vector-read",
     "vector-write",
+    "metrics-write",
 ]
 GRANT_KINDS: tuple[str, ...] = GrantKind.__args__  # type: ignore[attr-defined]
 
@@ -39,6 +40,7 @@ REQUIRED_FIELDS: dict[str, tuple[str, ...]] = {
     "images-push": ("repository_arn",),
     "vector-read": ("collection_arn",),
     "vector-write": ("collection_arn",),
+    "metrics-write": ("workspace_arn",),
 }
 
 #: The one action a grant renders on `Resource: "*"`: it takes no resource ARN.
@@ -55,6 +57,8 @@ PACKAGES_WRITE = ["sagemaker:CreateModelPackage", "sagemaker:UpdateModelPackage"
 ECR_PULL = ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:BatchCheckLayerAvailability"]
 ECR_PUSH = ["ecr:PutImage", "ecr:InitiateLayerUpload", "ecr:UploadLayerPart", "ecr:CompleteLayerUpload"]
 AOSS_API = ["aoss:APIAccessAll"]
+#: Prometheus remote write into one Amazon Managed Service for Prometheus workspace (no query, no admin).
+APS_REMOTE_WRITE = ["aps:RemoteWrite"]
 
 
 class GrantArgs(TypedDict, total=False):
@@ -62,7 +66,7 @@ class GrantArgs(TypedDict, total=False):
 
     kind: GrantKind
     """What the workload may do (required): models-read, models-write, model-packages-read,
-    model-packages-write, images-pull, images-push, vector-read, vector-write."""
+    model-packages-write, images-pull, images-push, vector-read, vector-write, metrics-write."""
     bucket_arn: str
     """The model bucket (models-*)."""
     prefix: str
@@ -77,6 +81,8 @@ class GrantArgs(TypedDict, total=False):
     """ECR repository (images-*)."""
     collection_arn: str
     """OpenSearch Serverless collection (vector-*)."""
+    workspace_arn: str
+    """Amazon Managed Service for Prometheus workspace (metrics-write)."""
 
 
 class GrantError(ValueError):
@@ -156,6 +162,8 @@ def statements(grant: Mapping[str, Any], index: int = 0) -> list[dict[str, Any]]
             {"Sid": f"{sid}Token", "Effect": "Allow", "Action": ECR_TOKEN, "Resource": "*"},
             {"Sid": sid, "Effect": "Allow", "Action": actions, "Resource": grant["repository_arn"]},
         ]
+    if kind == "metrics-write":
+        return [{"Sid": sid, "Effect": "Allow", "Action": APS_REMOTE_WRITE, "Resource": grant["workspace_arn"]}]
     # vector-read / vector-write: IAM lets the role call the collection's data plane; what it may
     # read or write inside is decided by the collection's data access policy (`aoss_data_rules`).
     return [{"Sid": sid, "Effect": "Allow", "Action": AOSS_API, "Resource": grant["collection_arn"]}]

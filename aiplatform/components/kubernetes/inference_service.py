@@ -18,7 +18,13 @@ from ...config import defaults as d
 from ...labels import ACCELERATOR_LABEL, is_quantity
 from .._base import ArgsChecker, child_opts, is_known, warn_override
 from .gateway_route import GatewayRefArgs, GatewayRoute, gateway_ref_problems
-from .observability.monitors import SLO_FOR_LABEL, model_server_monitor, prometheus_rule
+from .observability.monitors import (
+    SLO_FOR_LABEL,
+    gmp_model_server_monitoring,
+    gmp_rules,
+    model_server_monitor,
+    prometheus_rule,
+)
 from .observability.rules import service_rule_groups, ttft_threshold_problem
 from .team_namespace import REGISTRY_PREFIX
 
@@ -88,6 +94,9 @@ class InferenceServiceArgs(TypedDict, total=False):
     monitoring: bool
     """A ServiceMonitor for the server's `/metrics` and a PrometheusRule with its SLO alerts (needs the
     platform's metrics stack: `observability` on, the default). Default: True."""
+    metrics_api: str
+    """`prometheus-operator` (ServiceMonitor and PrometheusRule) or `gmp` (a platform with `observability.managed:
+    gmp`: a GMP PodMonitoring and Rules). Default: prometheus-operator."""
     slo_ttft_seconds: float
     """Time to first token a request must beat to count as good; a bucket bound of vLLM's histogram
     (1.0, 2.5, 5.0, ...). Default: 2.5."""
@@ -120,6 +129,8 @@ def inference_problems(check: ArgsChecker, args: Mapping[str, Any]) -> None:
         check.require(bool(args.get(key)), key, "required")
     for key in ("team", "model", "accelerator"):
         check.require(args.get(key) is None or isinstance(args.get(key), str), key, "must be a plain string")
+    check.require(args.get("metrics_api", "prometheus-operator") in ("prometheus-operator", "gmp"), "metrics_api",
+                  f"must be prometheus-operator or gmp (got {args.get('metrics_api')!r})")
     registry = args.get("registry_uri")
     if isinstance(registry, str):
         check.require(registry.startswith(("s3://", "gs://")), "registry_uri", f"must be s3:// or gs:// (got {registry!r})")
@@ -292,16 +303,19 @@ class InferenceService(pulumi.ComponentResource):
         self.service_monitor = self.slo_rules = None
         if args.get("monitoring", True):
             after_service = child_opts(self, depends_on=[self.service])
-            self.service_monitor = model_server_monitor(name, meta, selector, "http", after_service)
+            gmp = args.get("metrics_api") == "gmp"
+            if gmp:
+                self.service_monitor = gmp_model_server_monitoring(name, meta, selector, name, after_service)
+            else:
+                self.service_monitor = model_server_monitor(name, meta, selector, "http", after_service)
             slo = {"ttft_seconds": args.get("slo_ttft_seconds", d.SLO_TTFT_P95_SECONDS),
                    "objective": args.get("slo_objective", d.SLO_OBJECTIVE),
                    "queue_depth": args.get("queue_depth", d.SLO_QUEUE_DEPTH),
                    "queue_minutes": args.get("queue_minutes", d.SLO_QUEUE_MINUTES)}
-            self.slo_rules = prometheus_rule(
-                f"{name}-slo", {"name": f"{name}-slo", "namespace": namespace,
-                                "labels": {**labels, SLO_FOR_LABEL: name}},
-                pulumi.Output.from_input(namespace).apply(lambda ns: service_rule_groups(ns, name, **slo)),
-                after_service)
+            rule_meta = {"name": f"{name}-slo", "namespace": namespace, "labels": {**labels, SLO_FOR_LABEL: name}}
+            groups = pulumi.Output.from_input(namespace).apply(lambda ns: service_rule_groups(ns, name, **slo))
+            self.slo_rules = (gmp_rules(f"{name}-slo", "Rules", rule_meta, groups, after_service) if gmp
+                              else prometheus_rule(f"{name}-slo", rule_meta, groups, after_service))
 
         self.service_name = pulumi.Output.from_input(name)
         self.url = pulumi.Output.from_input(namespace).apply(lambda ns: f"http://{name}.{ns}.svc:{port}/v1")

@@ -92,6 +92,8 @@ class CloudRules:
     existing_network: tuple[str, ...] = ()
     existing_network_words: str = ""
     network_noun: str = "a network"
+    #: The value of `observability.managed` this cloud offers besides `none` (`amp` on AWS, `gmp` on GCP).
+    managed_prometheus: str | None = None
     network_problems: Check = _none
     pool_problems: Check = _none
     platform_problems: Check = _none

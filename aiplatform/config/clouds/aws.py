@@ -143,6 +143,7 @@ AWS = CloudRules(
         qdrant_snapshots=d.QDRANT_SNAPSHOTS,
         standby_replicas=d.STANDBY_REPLICAS,
     ),
+    managed_prometheus="amp",  # Amazon Managed Service for Prometheus
     fields={
         "": ("workload_identity",),
         "network": ("vpc_id", "private_subnet_ids", "public_subnet_ids"),

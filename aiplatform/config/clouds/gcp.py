@@ -136,6 +136,7 @@ GCP = CloudRules(
         managed_gpu_metrics=True,
         storage_sku="gcp-pd-balanced",  # GKE's managed DCGM metrics, the supported path on GKE's own GPU drivers
     ),
+    managed_prometheus="gmp",  # GKE Managed Prometheus
     fields={
         "": ("project", "project_number"),
         "network": (*EXISTING_NETWORK, "pods_cidr", "services_cidr", "master_cidr"),

@@ -14,7 +14,14 @@ from ...shape.props import as_number, known
 from ...shape.resource import Resource
 from ..model import LineItem, Triple
 from ..pricing import CLUSTER_PRICING, ClusterPricing, Context, item, pricer, service_line, usage_line
-from ..usage_defaults import NAT_DATA_GB, control_plane_logs_gb
+from ..usage_defaults import (
+    AMP_SERIES_PER_CHART,
+    AMP_SERIES_PER_MONITOR,
+    NAT_DATA_GB,
+    amp_monthly_samples_millions,
+    amp_storage_gb,
+    control_plane_logs_gb,
+)
 from .traffic import inter_zone
 
 #: OpenSearch Serverless: the account's default maximum is 10 indexing + 10 search OCUs.
@@ -120,6 +127,36 @@ def price_aoss(r: Resource, ctx: Context) -> list[LineItem]:
     return [service_line(r, ctx, "aws-aoss-ocu", Triple(minimum, max(expected, minimum), max(peak, expected)),
                          basis="usage" if usage.ocus is not None else "plan", note=note),
             usage_line(r, ctx, "aws-aoss-storage", usage.storage_gb, "storage_gb")]
+
+
+def _scraped_series(ctx: Context) -> tuple[float, str]:
+    """Active series the plan's scrape targets imply (usage defaults), and what they were counted from."""
+    charts: dict[str, int] = {}
+    monitors: dict[str, int] = {}
+    for other in ctx.index.values():
+        if other.type == "kubernetes:helm.sh/v3:Release" and other.get("chart") in AMP_SERIES_PER_CHART:
+            charts[other.get("chart")] = charts.get(other.get("chart"), 0) + 1
+        kind = other.type.rsplit(":", 1)[-1]
+        if other.type.startswith("kubernetes:monitoring.coreos.com/") and kind in AMP_SERIES_PER_MONITOR:
+            monitors[kind] = monitors.get(kind, 0) + 1
+    series = (sum(AMP_SERIES_PER_CHART[c] * n for c, n in charts.items())
+              + sum(AMP_SERIES_PER_MONITOR[k] * n for k, n in monitors.items()))
+    parts = [f"{n} {c}" for c, n in sorted(charts.items())] + [f"{n} {k}" for k, n in sorted(monitors.items())]
+    return series, f"{series:,.0f} active series from the plan's scrape targets ({', '.join(parts) or 'none'})"
+
+
+@pricer("aws:amp/workspace:Workspace", usage=("monthly_samples_ingested_millions", "storage_gb"))
+def price_amp(r: Resource, ctx: Context) -> list[LineItem]:
+    """Samples ingested (first tier) and stored; the default volume is the plan's scrape targets at 30 s."""
+    usage = ctx.usage_of(r)
+    series, how = _scraped_series(ctx)
+    samples = amp_monthly_samples_millions(series)
+    stored = amp_storage_gb(usage.monthly_samples_ingested_millions if usage.monthly_samples_ingested_millions
+                            is not None else samples)
+    return [usage_line(r, ctx, "aws-amp-ingest", usage.monthly_samples_ingested_millions,
+                       "monthly_samples_ingested_millions", default=(samples, f"{how}, every 30 s") if series else None),
+            usage_line(r, ctx, "aws-amp-storage", usage.storage_gb, "storage_gb",
+                       default=(stored, "2 bytes a sample, 150 days' retention") if series else None)]
 
 
 @pricer("aws:lb/loadBalancer:LoadBalancer", "aws:alb/loadBalancer:LoadBalancer")

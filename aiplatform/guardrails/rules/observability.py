@@ -14,6 +14,9 @@ from ...shape.resource import Resource
 from ...shape.types import (
     EKS_CLUSTER,
     GKE_CLUSTER,
+    GMP_CLUSTER_POD_MONITORING,
+    GMP_POD_MONITORING,
+    GMP_RULE_TYPES,
     HELM_RELEASE,
     POD_MONITOR,
     PROMETHEUS_RULE,
@@ -31,12 +34,31 @@ POD_LABEL_PATHS = {kind: path.removesuffix("spec") + "metadata.labels" for kind,
 POD_LABEL_PATHS["kubernetes:core/v1:Pod"] = "metadata.labels"
 
 
-def _nvidia(resource: Resource) -> bool:
+#: The image of AWS's neuron-monitor (any tag): its Prometheus exporter collects Neuron metrics.
+NEURON_MONITOR_IMAGE = "public.ecr.aws/neuron/neuron-monitor"
+
+
+def _vendor(resource: Resource, vendor: str) -> bool:
     pool = pool_of(resource)
     if pool is None:
         return False
     rows = [instance_row(t) for t in pool.instance_types]
-    return any(row is not None and row.accelerator is not None and row.accelerator.vendor == "nvidia" for row in rows)
+    return any(row is not None and row.accelerator is not None and row.accelerator.vendor == vendor for row in rows)
+
+
+def _nvidia(resource: Resource) -> bool:
+    return _vendor(resource, "nvidia")
+
+
+def _runs_neuron_monitor(resource: Resource) -> bool | None:
+    """True for a workload running neuron-monitor; None when its containers cannot be told."""
+    spec = pod_spec(resource)
+    if spec is None:
+        return False
+    images = [get(c, "image") for _, c in containers(spec)]
+    if any(is_unknown(i) for i in images):
+        return None
+    return any(isinstance(i, str) and i.split("@")[0].rsplit(":", 1)[0] == NEURON_MONITOR_IMAGE for i in images)
 
 
 def _collects_gpu_metrics(resource: Resource) -> bool | None:
@@ -56,20 +78,22 @@ def _collects_gpu_metrics(resource: Resource) -> bool | None:
     "aip-observability-gpu-metrics",
     area="observability",
     severity=Severity.HIGH,
-    reads=POOL_TYPES | {HELM_RELEASE, GKE_CLUSTER, EKS_CLUSTER},
-    description="A stack that creates a cluster with NVIDIA GPU pools collects GPU metrics: the DCGM exporter "
-                "chart, or GKE's managed DCGM.",
+    reads=POOL_TYPES | WORKLOAD_TYPES | {HELM_RELEASE, GKE_CLUSTER, EKS_CLUSTER},
+    description="A stack that creates a cluster with NVIDIA GPU pools collects GPU metrics (the DCGM exporter "
+                "chart, or GKE's managed DCGM), and one with Neuron pools (inf2, trn1) runs neuron-monitor.",
     why="Without per-GPU utilisation and XID errors nobody sees GPUs that are allocated but idle (the largest "
         "waste in an AI platform) or GPUs that failed; the idle-GPU and XID alerts have nothing to read.",
     remediation="Leave `observability` on in the platform config (it installs the DCGM exporter, or enables GKE's "
                 "managed DCGM), or install the `dcgm-exporter` chart, or add `DCGM` to the GKE cluster's "
-                "`monitoringConfig.enableComponents`. Neuron pools are not judged yet.",
+                "`monitoringConfig.enableComponents`; for Neuron pools, run AWS's neuron-monitor image as a "
+                "DaemonSet on the Neuron nodes (the platform's `NeuronMonitor`).",
     tags=("gpu", "monitoring"),
 )
 def gpu_metrics(resources: list[Resource], config: Mapping[str, Any]) -> Iterator[tuple[str | None, str]]:
     # Collection is installed with the cluster: a stack adding pools to a cluster made elsewhere is judged there.
     if not any(r.type in (EKS_CLUSTER, GKE_CLUSTER) for r in resources):
         return
+    yield from _neuron_metrics(resources)
     pools = [r for r in resources if r.type in POOL_TYPES and _nvidia(r)]
     if not pools:
         return
@@ -79,6 +103,17 @@ def gpu_metrics(resources: list[Resource], config: Mapping[str, Any]) -> Iterato
     for pool in pools:
         yield pool.urn, (f"{pool.name} runs NVIDIA GPUs but the stack collects no GPU metrics (no dcgm-exporter "
                          "release, no GKE cluster with managed DCGM)")
+
+
+def _neuron_metrics(resources: list[Resource]) -> Iterator[tuple[str | None, str]]:
+    pools = [r for r in resources if r.type in POOL_TYPES and _vendor(r, "aws-neuron")]
+    if not pools:
+        return
+    if any(_runs_neuron_monitor(r) is not False for r in resources if r.type in WORKLOAD_TYPES):
+        return
+    for pool in pools:
+        yield pool.urn, (f"{pool.name} runs AWS Neuron accelerators but the stack collects no Neuron metrics (no "
+                         "neuron-monitor DaemonSet)")
 
 
 def _matches(selector: Any, labels: Mapping[str, Any], *, empty_selects_all: bool = True) -> bool | None:
@@ -116,8 +151,11 @@ def _namespace(resource: Resource) -> str | None:
 
 
 def _watches(monitor: Resource, namespace: str) -> bool | None:
-    """Whether a ServiceMonitor/PodMonitor looks at `namespace` (its own, unless its namespaceSelector says)."""
-    chosen = monitor.get("spec.namespaceSelector")
+    """Whether a ServiceMonitor/PodMonitor looks at `namespace` (its own, unless its namespaceSelector says); a
+    GMP PodMonitoring always its own, a ClusterPodMonitoring every namespace."""
+    if monitor.type == GMP_CLUSTER_POD_MONITORING:
+        return True
+    chosen = None if monitor.type == GMP_POD_MONITORING else monitor.get("spec.namespaceSelector")
     if is_unknown(chosen):
         return None
     if isinstance(chosen, dict) and chosen.get("any") is True:
@@ -148,13 +186,15 @@ def _slo_services(rules: list[Resource]) -> set[tuple[str, str]] | None:
     "aip-observability-service-monitored",
     area="observability",
     severity=Severity.HIGH,
-    reads=WORKLOAD_TYPES | {SERVICE, SERVICE_MONITOR, POD_MONITOR, PROMETHEUS_RULE},
+    reads=WORKLOAD_TYPES | {SERVICE, SERVICE_MONITOR, POD_MONITOR, PROMETHEUS_RULE, GMP_POD_MONITORING,
+                            GMP_CLUSTER_POD_MONITORING} | GMP_RULE_TYPES,
     description="Every serving workload that requests accelerators is scraped (a ServiceMonitor of a Service that "
-                "selects its pods, or a PodMonitor) and its Service is covered by an SLO alert rule.",
+                "selects its pods, a PodMonitor, or GKE Managed Prometheus' PodMonitoring / ClusterPodMonitoring) "
+                "and its Service is covered by an SLO alert rule (a PrometheusRule, or GMP Rules).",
     why="A model server nobody scrapes is invisible: its latency, queue and errors are unknown, and an idle one "
         "keeps its GPUs without anyone noticing. Without an SLO rule, slow answers page no one.",
     remediation="Run the model with `InferenceService` (it creates a ServiceMonitor and a PrometheusRule with "
-                "burn-rate alerts), or add a ServiceMonitor for its Service and a PrometheusRule whose alerts carry "
+                "burn-rate alerts; with `metrics_api: gmp` a PodMonitoring and Rules), or add a ServiceMonitor for its Service and a PrometheusRule whose alerts carry "
                 "the labels `aiplatform_slo`, `namespace` and `service`.",
     config={
         "workloadKinds": {"type": "array", "items": {"type": "string"}, "default": ["Deployment", "StatefulSet"],
@@ -168,7 +208,7 @@ def service_monitored(resources: list[Resource], config: Mapping[str, Any]) -> I
     by_type: dict[str, list[Resource]] = {}
     for r in resources:
         by_type.setdefault(r.type, []).append(r)
-    slo = _slo_services(by_type.get(PROMETHEUS_RULE, []))
+    slo = _slo_services([r for t in (PROMETHEUS_RULE, *GMP_RULE_TYPES) for r in by_type.get(t, [])])
     for workload in resources:
         if workload.type not in WORKLOAD_TYPES or workload.type.rsplit(":", 1)[-1] not in kinds:
             continue
@@ -183,7 +223,7 @@ def service_monitored(resources: list[Resource], config: Mapping[str, Any]) -> I
         services = [s for s in by_type.get(SERVICE, []) if _namespace(s) == namespace
                     and _matches({"matchLabels": s.get("spec.selector")}, labels, empty_selects_all=False)]
         verdicts = [_matches(m.get("spec.selector"), labels) if _watches(m, namespace) else False
-                    for m in by_type.get(POD_MONITOR, [])]
+                    for t in (POD_MONITOR, GMP_POD_MONITORING, GMP_CLUSTER_POD_MONITORING) for m in by_type.get(t, [])]
         for service in services:
             service_labels = service.get("metadata.labels")
             service_labels = service_labels if isinstance(service_labels, dict) else {}

@@ -33,6 +33,8 @@ GROUP = "arn:aws:sagemaker:us-east-1:111122223333:model-package-group/ml-chat"
 
 COLLECTION = "arn:aws:aoss:us-east-1:111122223333:collection/abc123"
 
+WORKSPACE = "arn:aws:aps:us-east-1:111122223333:workspace/ws-00000000-0000-4000-8000-000000000000"
+
 MODELS = {"bucket_arn": BUCKET_ARN, "kms_key_arn": KEY, "region": "us-east-1"}
 
 EVERY_KIND = [
@@ -44,6 +46,7 @@ EVERY_KIND = [
     {"kind": "images-push", "repository_arn": REPO},
     {"kind": "vector-read", "collection_arn": COLLECTION},
     {"kind": "vector-write", "collection_arn": COLLECTION},
+    {"kind": "metrics-write", "workspace_arn": WORKSPACE},
 ]
 
 
@@ -72,6 +75,9 @@ def test_rendering_is_narrow():
     assert by_sid["G0ModelsReadKey"]["Condition"] == {"StringEquals": {"kms:ViaService": "s3.us-east-1.amazonaws.com"}}
     assert by_sid["G3ModelPackagesWrite"]["Resource"] == [
         GROUP, "arn:aws:sagemaker:us-east-1:111122223333:model-package/ml-chat/*"]
+    # metrics-write: remote write only, on the one workspace (not the managed policy's Resource "*")
+    assert by_sid["G8MetricsWrite"] == {"Sid": "G8MetricsWrite", "Effect": "Allow", "Action": ["aps:RemoteWrite"],
+                                        "Resource": WORKSPACE}
 
 
 def test_parliament_finds_nothing_and_is_live():

@@ -111,6 +111,15 @@ CASES: dict[str, tuple[tuple, tuple]] = {
         ([(f'envoy_cluster_upstream_rq{{{ENVOY},envoy_response_code="429"}}', "0+1x30"),
           (f"envoy_cluster_upstream_rq_total{{{ENVOY}}}", "0+100x30")], "20m", []),
     ),
+    # The gateway refuses 10% of what its rate limits see (two proxies) -> fires; 1% -> nothing.
+    "GatewayRateLimiting": (
+        ([(f'envoy_http_local_rate_limit_rate_limited{{envoy_local_http_ratelimit_prefix="http_local_rate_limiter",pod="p{i}"}}',
+           "0+10x30") for i in range(2)]
+         + [(f'envoy_http_local_rate_limit_enabled{{envoy_local_http_ratelimit_prefix="http_local_rate_limiter",pod="p{i}"}}',
+             "0+100x30") for i in range(2)], "20m", [_fires("GatewayRateLimiting", {})]),
+        ([('envoy_http_local_rate_limit_rate_limited{pod="p0"}', "0+1x30"),
+          ('envoy_http_local_rate_limit_enabled{pod="p0"}', "0+100x30")], "20m", []),
+    ),
 }
 
 

@@ -142,7 +142,7 @@ EXPECTED_INPUTS = {
                          "allowedAccelerators", "acceleratorResource", "image", "servedModelName", "cpu", "memory",
                          "sharedMemory", "minReplicas", "maxReplicas", "targetCpuUtilization", "port", "maxModelLen",
                          "extraArgs", "region", "gateway", "pathPrefix", "requestsPerMinute", "runAsRoot", "labels",
-                         "monitoring", "sloTtftSeconds", "sloObjective", "queueDepth", "queueMinutes"},
+                         "monitoring", "metricsApi", "sloTtftSeconds", "sloObjective", "queueDepth", "queueMinutes"},
     "TeamNamespace": {"team", "namespace", "gpus", "borrowingLimit", "acceleratorResources", "cpu", "memory", "pods",
                       "persistentVolumeClaims", "storage", "membersGroup", "monthlyBudgetUsd", "accelerators",
                       "serviceAccount", "gatewayNamespace", "vectorStoreNamespace", "vectorStorePorts",

@@ -35,7 +35,7 @@ def test_every_problem_is_named_with_its_path():
     raw = stack_platform("aws-dev")
     raw["observability"] = {
         "retention_days": 0,
-        "managed": "amp",
+        "managed": "azure",
         "slo": {"objective": 1.0, "colour": "red"},
         "alert_receivers": [
             {"name": "oncall", "kind": "slack", "url_config_key": "not a key"},
@@ -48,3 +48,18 @@ def test_every_problem_is_named_with_its_path():
                  "observability.slo.colour", "observability.alert_receivers[0].url_config_key",
                  "observability.alert_receivers[1].kind", "observability.alert_receivers[2].url_config_key"):
         assert path in text, path
+
+
+def _managed(stack: str, managed: str) -> dict:
+    raw = stack_platform(stack)
+    raw.setdefault("observability", {})["managed"] = managed
+    return raw
+
+
+def test_each_cloud_takes_its_own_managed_prometheus_only():
+    assert load_platform_config(_managed("aws-dev", "amp")).observability.managed == "amp"
+    assert load_platform_config(_managed("gcp-dev", "gmp")).observability.managed == "gmp"
+    assert config_problems(_managed("gcp-dev", "amp")) == [
+        "platform.observability.managed: 'amp' is not offered on gcp (it takes none, gmp)"]
+    assert config_problems(_managed("aws-dev", "gmp")) == [
+        "platform.observability.managed: 'gmp' is not offered on aws (it takes none, amp)"]

@@ -26,7 +26,7 @@ class Recording(ResourceUsage):
 
 EVERY_FIELD = {"expected_nodes": 2.0, "expected_utilization": 0.5, "storage_gb": 10.0,
                "monthly_data_processed_gb": 10.0, "monthly_data_ingested_gb": 10.0, "monthly_inter_zone_gb": 10.0,
-               "ocus": 3.0, "max_ocus": 6.0}
+               "ocus": 3.0, "max_ocus": 6.0, "monthly_samples_ingested_millions": 100.0}
 
 #: Per priced type, props that take its pricer down the path where it prices (and reads its usage).
 SAMPLES: dict[str, dict[str, Any]] = {
@@ -50,6 +50,7 @@ SAMPLES: dict[str, dict[str, Any]] = {
     "aws:ec2/vpcEndpoint:VpcEndpoint": {"vpcEndpointType": "Interface", "subnetIds": ["a", "b"]},
     "aws:opensearch/serverlessVpcEndpoint:ServerlessVpcEndpoint": {"subnetIds": ["a", "b"]},
     "aws:ebs/volume:Volume": {"size": 100.0, "type": "gp3"},
+    "aws:amp/workspace:Workspace": {"alias": "ml-dev"},
     "gcp:container/cluster:Cluster": {},
     "gcp:compute/subnetwork:Subnetwork": {"logConfig": {"flowSampling": 0.5}},
     "gcp:compute/routerNat:RouterNat": {},

@@ -6,6 +6,7 @@ from __future__ import annotations
 from guardrail_helpers import TAGS, check, resource, rules_hit
 
 from aiplatform.components.kubernetes.observability.rules import service_rule_groups
+from aiplatform.shape.props import UNKNOWN
 
 GPU_METRICS = "aip-observability-gpu-metrics"
 MONITORED = "aip-observability-service-monitored"
@@ -45,9 +46,24 @@ def test_nvidia_pools_need_gpu_metrics():
     assert GPU_METRICS in rules_hit(check(node_group(["g6.xlarge"]), gke_cluster(["SYSTEM_COMPONENTS"])))
 
 
+def _daemon_set(image):
+    return resource("kubernetes:apps/v1:DaemonSet", "neuron-monitor", {
+        "metadata": {"name": "neuron-monitor", "namespace": "neuron-monitor"},
+        "spec": {"template": {"spec": {"containers": [{"name": "neuron-monitor", "image": image}]}}}})
+
+
+def test_neuron_pools_need_neuron_monitor():
+    neuron = node_group(["inf2.xlarge"], name="neuron")
+    assert GPU_METRICS in rules_hit(check(EKS, neuron))
+    assert GPU_METRICS in rules_hit(check(EKS, neuron, release("dcgm-exporter")))  # DCGM does not read Neuron
+    assert GPU_METRICS in rules_hit(check(EKS, neuron, _daemon_set("public.ecr.aws/neuron/neuron-device-plugin:2.24")))
+    assert GPU_METRICS not in rules_hit(check(EKS, neuron, _daemon_set("public.ecr.aws/neuron/neuron-monitor:1.3.0")))
+    assert GPU_METRICS not in rules_hit(check(EKS, neuron, _daemon_set(UNKNOWN)))  # cannot be told in preview
+
+
 def test_stacks_without_nvidia_pools_or_without_the_cluster_are_not_judged():
     assert GPU_METRICS not in rules_hit(check(EKS, node_group(["m7i.large"], name="cpu")))
-    assert GPU_METRICS not in rules_hit(check(EKS, node_group(["inf2.xlarge"], name="neuron")))
+    assert GPU_METRICS not in rules_hit(check(node_group(["inf2.xlarge"], name="neuron")))
     assert GPU_METRICS not in rules_hit(check(EKS))
     # pools added to a cluster created by another stack: that stack installs (and is judged for) the collection
     assert GPU_METRICS not in rules_hit(check(node_group(["g6.xlarge"])))

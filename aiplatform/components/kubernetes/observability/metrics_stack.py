@@ -21,6 +21,8 @@ from .rules import platform_rule_groups
 
 TYPE = "aiplatform:index:MetricsStack"
 RELEASE_NAME = "metrics"
+#: Prometheus' service account, named explicitly: the workload role of remote write is bound to it.
+PROMETHEUS_SERVICE_ACCOUNT = f"{RELEASE_NAME}-prometheus"
 #: The Prometheus Service of the release (`fullnameOverride: metrics` -> `<fullname>-prometheus`, port 9090).
 PROMETHEUS_SERVICE = f"{RELEASE_NAME}-prometheus"
 DASHBOARD_LABEL = "grafana_dashboard"
@@ -39,6 +41,15 @@ class AlertReceiverArgs(TypedDict, total=False):
     """The URL (PagerDuty: the routing key), a secret (required)."""
     severities: Sequence[str]
     """Severities routed to it. Default: critical and warning."""
+
+
+class RemoteWriteArgs(TypedDict, total=False):
+    url: pulumi.Input[str]
+    """The remote-write endpoint (required)."""
+    sigv4_region: str
+    """Sign requests with AWS SigV4 for this region (Amazon Managed Service for Prometheus). Default: unsigned."""
+    service_account_annotations: Mapping[str, pulumi.Input[str]]
+    """Annotations on Prometheus' service account (the IRSA role). Default: none."""
 
 
 class MetricsStackArgs(TypedDict, total=False):
@@ -64,6 +75,8 @@ class MetricsStackArgs(TypedDict, total=False):
     """Share of a team's requests answered 429 that alerts. Default: 0.05."""
     gateway_namespace: str
     """Namespace of the gateway's Envoy proxies, to scrape them. Default: no gateway."""
+    remote_write: RemoteWriteArgs
+    """Also send every sample to a managed Prometheus (Amazon Managed Service for Prometheus). Default: local only."""
     platform_name: str
     """External label `platform` of every series. Default: none."""
     opencost_prices: Mapping[str, str]
@@ -92,6 +105,15 @@ def alertmanager_config(receivers: Sequence[Mapping[str, Any]]) -> dict[str, Any
         routes.append({"receiver": r["name"], "matchers": [f'severity =~ "{severities}"'], "continue": True})
     return {"route": {"receiver": "null", "group_by": ["namespace", "alertname"], "routes": routes},
             "receivers": out}
+
+
+def remote_write_spec(remote: Mapping[str, Any]) -> dict[str, Any]:
+    """One `prometheusSpec.remoteWrite` entry (the Prometheus CRD's RemoteWriteSpec): SigV4 with the pod's AWS
+    credentials (IRSA or Pod Identity) when a region is given."""
+    spec: dict[str, Any] = {"url": remote["url"]}
+    if remote.get("sigv4_region"):
+        spec["sigv4"] = {"region": remote["sigv4_region"]}
+    return spec
 
 
 class MetricsStack(pulumi.ComponentResource):
@@ -138,6 +160,12 @@ class MetricsStack(pulumi.ComponentResource):
         }
         if args.get("platform_name"):
             prometheus_spec["externalLabels"] = {"platform": args["platform_name"]}
+        prometheus: dict[str, Any] = {"service": {"type": "ClusterIP"}, "prometheusSpec": prometheus_spec}
+        remote = args.get("remote_write")
+        if remote:
+            prometheus_spec["remoteWrite"] = [remote_write_spec(remote)]
+            prometheus["serviceAccount"] = {"create": True, "name": PROMETHEUS_SERVICE_ACCOUNT,
+                                            "annotations": dict(remote.get("service_account_annotations") or {})}
         alertmanager: dict[str, Any] = {"alertmanagerSpec": {"retention": "120h"}}
         if receivers:
             resolved = pulumi.Output.all(*[r["url"] for r in receivers]).apply(
@@ -146,7 +174,7 @@ class MetricsStack(pulumi.ComponentResource):
         self.release = pinned_release(f"{name}-metrics", KUBE_PROMETHEUS_STACK, namespace=ns.metadata.name,
                                       release_name=RELEASE_NAME, values={
             "fullnameOverride": RELEASE_NAME,
-            "prometheus": {"service": {"type": "ClusterIP"}, "prometheusSpec": prometheus_spec},
+            "prometheus": prometheus,
             "alertmanager": alertmanager,
             "grafana": {
                 "defaultDashboardsTimezone": "utc",
@@ -178,4 +206,5 @@ class MetricsStack(pulumi.ComponentResource):
         self.register_outputs({"namespace": self.namespace})
 
 
-__all__ = ["AlertReceiverArgs", "MetricsStack", "MetricsStackArgs", "alertmanager_config"]
+__all__ = ["PROMETHEUS_SERVICE_ACCOUNT", "AlertReceiverArgs", "MetricsStack", "MetricsStackArgs", "RemoteWriteArgs",
+           "alertmanager_config", "remote_write_spec"]

@@ -29,6 +29,10 @@ WORKLOAD_LABEL = "aiplatform_workload"
 INFERENCE = "inference"
 #: Envoy Gateway names a route's cluster httproute/<namespace>/<route>/rule/<n>; the namespace is the team's.
 _TEAM_OF_CLUSTER = '"team", "$1", "envoy_cluster_name", "httproute/([^/]+)/.*"'
+#: Requests the gateway's local rate limit refused (429 answered by Envoy) and consulted, per proxy: Envoy Gateway
+#: gives every route's limit one stat prefix, so these are not per team (tests/data/upstream/envoy-gateway-v1.8.3).
+LOCAL_RATE_LIMITED = "rate(envoy_http_local_rate_limit_rate_limited[5m])"
+LOCAL_RATE_LIMIT_CONSULTED = "rate(envoy_http_local_rate_limit_enabled[5m])"
 #: XID 79: "GPU has fallen off the bus" (NVIDIA XID catalogue).
 XID_FALLEN_OFF_BUS = 79
 GPU_RESOURCE_METRIC = "nvidia_com_gpu"  # kube-state-metrics' name of the nvidia.com/gpu resource
@@ -121,7 +125,7 @@ def platform_rule_groups(pool_max_nodes: Mapping[str, int], *, idle_gpu_percent:
                          idle_gpu_hours: float = d.IDLE_GPU_HOURS,
                          team_429_ratio: float = d.TEAM_429_RATIO) -> list[dict[str, Any]]:
     """The platform's rule groups: GPU waste and health (DCGM), GPU pools at their maximum while GPU pods wait,
-    and each team's share of 429s at the gateway."""
+    each team's share of 429s from its model servers, and the share the gateway's own rate limits refuse."""
     idle_for = f"{round(idle_gpu_hours * 60)}m"
     pool_nodes = ('count by (pool) (label_replace(kube_node_labels{label_aiplatform_io_pool!=""}, '
                   '"pool", "$1", "label_aiplatform_io_pool", "(.+)"))')
@@ -179,6 +183,12 @@ def platform_rule_groups(pool_max_nodes: Mapping[str, int], *, idle_gpu_percent:
         "10m", "warning",
         f"Team {{{{ $labels.team }}}}: more than {team_429_ratio:.0%} of its gateway requests get 429",
         "gatewayteamthrottled",
+    ), _alert(
+        "GatewayRateLimiting",
+        (f"sum({LOCAL_RATE_LIMITED}) / sum({LOCAL_RATE_LIMIT_CONSULTED}) > {team_429_ratio}"),
+        "10m", "warning",
+        f"More than {team_429_ratio:.0%} of the gateway's requests are refused by its rate limits (429 from Envoy)",
+        "gatewayratelimiting",
     )]
     return [
         {"name": "aiplatform-gpu", "rules": gpu},
