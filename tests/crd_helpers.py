@@ -17,7 +17,7 @@ from typing import Any
 import jsonschema
 from upstream_helpers import load_yaml_documents
 
-from aiplatform.catalog.pins import ENVOY_GATEWAY, KUBE_PROMETHEUS_STACK, KUEUE
+from aiplatform.catalog.pins import ENVOY_GATEWAY, KEDA, KEDA_HTTP_ADD_ON, KUBE_PROMETHEUS_STACK, KUEUE
 
 #: The CRD files of each pinned chart that serves custom resources the platform writes, by the pin's version:
 #: Envoy Gateway's (gatewayapi-crds.yaml is the Gateway API bundle it ships), Kueue's and the Prometheus
@@ -34,6 +34,8 @@ CRD_FILES: dict[str, tuple[str, ...]] = {
     # the Prometheus Operator CRDs of the pinned kube-prometheus-stack (ServiceMonitor, PodMonitor, PrometheusRule)
     KUBE_PROMETHEUS_STACK.version: tuple(f"kube-prometheus-stack-{{version}}/crds/crd-{name}.yaml.gz"
                                          for name in ("servicemonitors", "podmonitors", "prometheusrules")),
+    KEDA.version: ("keda-{version}/crds/keda.sh_scaledobjects.yaml.gz",),
+    KEDA_HTTP_ADD_ON.version: ("keda-add-ons-http-{version}/crds/http.keda.sh_httpscaledobjects.yaml.gz",),
 }
 
 _CARRIED = ("enum", "required", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "minLength",
