@@ -185,6 +185,8 @@ def inference_problems(check: ArgsChecker, args: Mapping[str, Any]) -> None:
         value = args.get(key)
         check.require(value is None or is_quantity(value), key, f"not a Kubernetes quantity: {value!r}")
     autoscaling_problems(check, args)
+    check.require(args.get("monitoring", True) is not False or "autoscaling" not in args, "monitoring",
+                  "autoscaling reads the server's metrics through its ServiceMonitor: keep monitoring on")
     size_problems(check, args)
     port = args.get("port", 8000)
     check.require(isinstance(port, int) and 1024 <= port <= 65535, "port", f"must be 1024 to 65535 (got {port!r})")

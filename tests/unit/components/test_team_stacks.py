@@ -93,6 +93,7 @@ def test_inference_service_requests_its_gpus_and_publishes_with_the_teams_auth()
      "active_hours.timezone: an IANA time zone"),
     ({"parameters_billion": 8, "model_size_gib": 15}, "parameters_billion: give model_size_gib or parameters_billion"),
     ({"dtype": "fp64"}, "dtype: one of bf16"),
+    ({"monitoring": False, "autoscaling": {"metric": "queue"}}, "monitoring: autoscaling reads the server's metrics"),
     ({"model": "../other-team/model"}, "model: a path inside the team's prefix"),
     ({"allowed_accelerators": ["A10G"]}, "accelerator: 'L4' is not among the team's accelerators (A10G)"),
     ({"gpus": 0}, "gpus: must be 1 to 16"),
