@@ -101,7 +101,7 @@ def _route_timeouts(deployment: Resource, services: list[Resource], routes: list
         "countNodeProvisioning": {"type": "boolean", "default": True,
                                   "description": "Count a GPU node's provisioning (the pool may be at zero too)."},
     },
-    tags=("gpu", "serving"),
+    tags=("gpu",),
 )
 def cold_start_budget(resources: list[Resource], config: Mapping[str, Any]) -> Iterator[tuple[str | None, str]]:
     by_type: dict[str, list[Resource]] = {}
