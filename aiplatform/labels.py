@@ -18,6 +18,11 @@ ACCELERATOR_LABEL = f"{LABEL_PREFIX}accelerator"
 #: A team's monthly GPU budget and allowed accelerator models, read by rule aip-cost-team-budget.
 BUDGET_ANNOTATION = f"{LABEL_PREFIX}monthly-budget-usd"
 ACCELERATORS_ANNOTATION = f"{LABEL_PREFIX}accelerators"
+#: On a model server's Deployment: the size of its weights (GiB) and the longest its callers wait (seconds), read
+#: by the cold-start guardrail; the budget the component computed from them (shown by `aiplatform plan`).
+MODEL_SIZE_ANNOTATION = f"{LABEL_PREFIX}model-size-gib"
+CLIENT_TIMEOUT_ANNOTATION = f"{LABEL_PREFIX}client-timeout-seconds"
+COLD_START_ANNOTATION = f"{LABEL_PREFIX}cold-start-seconds"
 #: The Kueue LocalQueue a Job or CronJob is submitted to (Kueue's own label), and the name of each team's
 #: LocalQueue (`default`: Kueue also assigns it to a team's jobs that carry no queue label).
 QUEUE_LABEL = "kueue.x-k8s.io/queue-name"

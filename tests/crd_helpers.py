@@ -17,7 +17,7 @@ from typing import Any
 import jsonschema
 from upstream_helpers import load_yaml_documents
 
-from aiplatform.catalog.pins import ENVOY_GATEWAY, KUBE_PROMETHEUS_STACK, KUEUE
+from aiplatform.catalog.pins import ENVOY_GATEWAY, KEDA, KEDA_HTTP_ADD_ON, KUBE_PROMETHEUS_STACK, KUEUE
 
 #: The prometheus-engine release whose CRDs GKE Managed Prometheus objects are checked against (GKE manages the
 #: operator; tests/data/upstream/prometheus-engine-v0.17.2/SOURCE.md).
@@ -43,6 +43,8 @@ CRD_FILES: dict[str, tuple[str, ...]] = {
     # GKE Managed Prometheus: GKE installs these itself; checked against prometheus-engine's CRDs at v0.17.2
     GMP_VERSION: tuple(f"prometheus-engine-{{version}}/crds/monitoring.googleapis.com_{kind}.yaml.gz" for kind in (
         "podmonitorings", "clusterpodmonitorings", "rules", "clusterrules", "globalrules")),
+    KEDA.version: ("keda-{version}/crds/keda.sh_scaledobjects.yaml.gz",),
+    KEDA_HTTP_ADD_ON.version: ("keda-add-ons-http-{version}/crds/http.keda.sh_httpscaledobjects.yaml.gz",),
 }
 
 _CARRIED = ("enum", "required", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "minLength",

@@ -34,6 +34,8 @@ CHARTS: dict[str, tuple[pins.HelmChart, str]] = {
     "dcgm-exporter": (pins.DCGM_EXPORTER, f"dcgm-exporter-{pins.DCGM_EXPORTER.version}/values.yaml"),
     "opencost": (pins.OPENCOST, f"opencost-{pins.OPENCOST.version}/values.yaml"),
     "kube-state-metrics": (pins.KUBE_STATE_METRICS, f"kube-state-metrics-{pins.KUBE_STATE_METRICS.version}/values.yaml"),
+    "keda": (pins.KEDA, f"keda-{pins.KEDA.version}/values.yaml"),
+    "keda-add-ons-http": (pins.KEDA_HTTP_ADD_ON, f"keda-add-ons-http-{pins.KEDA_HTTP_ADD_ON.version}/values.yaml"),
 }
 
 #: Charts that are dependencies of a pinned chart (not released on their own): their values files, and, per
@@ -69,6 +71,8 @@ FREE_FORM: dict[str, frozenset[str]] = {
     "opencost": frozenset({"opencost.customPricing.costModel"}),
     "kube-state-metrics": frozenset(),
     "oci://registry.k8s.io/kueue/charts/kueue": frozenset({"controllerManager.nodeSelector"}),  # a nodeSelector
+    "keda": frozenset({"nodeSelector"}),  # a nodeSelector (every KEDA pod)
+    "keda-add-ons-http": frozenset({f"{part}.nodeSelector" for part in ("operator", "scaler", "interceptor")}),
 }
 
 #: Value paths a chart's values.yaml documents only in a comment (`# key: ...`), with the vendored

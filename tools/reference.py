@@ -271,6 +271,16 @@ PIN_CHECKS: dict[str, tuple[str | None, str, str]] = {
         "every value key is in values.yaml; every ResourceFlavor, ClusterQueue, LocalQueue and "
         "WorkloadPriorityClass of every plan validates against the release's CRDs (v1beta2); not checked: CEL rules",
         "tests/unit/catalog/test_upstream_pins.py, tests/programs/test_upstream_pins.py"),
+    "KEDA": (
+        "keda-{version}",
+        "every value key is in values.yaml; every ScaledObject of every plan validates against the release's CRD "
+        "and its Prometheus queries name only metrics vLLM v0.11.1 emits; not checked: CEL rules",
+        "tests/unit/catalog/test_upstream_pins.py, tests/programs/test_upstream_pins.py, tests/programs/test_serving.py"),
+    "KEDA_HTTP_ADD_ON": (
+        "keda-add-ons-http-{version}",
+        "every value key is in values.yaml; every HTTPScaledObject of every plan validates against the add-on's CRD; "
+        "request-hold and streaming behaviour read in the add-on's sources at v0.12.2 (SOURCE.md)",
+        "tests/unit/catalog/test_upstream_pins.py, tests/programs/test_upstream_pins.py, tests/programs/test_serving.py"),
     "KUEUE_IMAGE": (None, "the image tag equals the chart version's release tag (hack/helm-chart-package.sh)",
                     "tests/unit/catalog/test_upstream_pins.py"),
     "QDRANT_IMAGE_TAG": (None, "not vendored: the chart's appVersion", "-"),

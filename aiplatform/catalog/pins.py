@@ -143,6 +143,23 @@ KUEUE_IMAGE = "registry.k8s.io/kueue/kueue:v0.19.2"
 NEURON_MONITOR_IMAGE = "public.ecr.aws/neuron/neuron-monitor:1.3.0"
 NEURON_MONITOR_PORT = 8000
 
+#: KEDA (event-driven autoscaling: the ScaledObjects of `InferenceService` on vLLM's Prometheus metrics and cron
+#: windows); chart 2.20.2 runs KEDA 2.20.2. Its values and the ScaledObject CRD are vendored in
+#: tests/data/upstream/keda-2.20.2 (kedacore/charts and kedacore/keda at tag v2.20.2).
+KEDA = HelmChart(
+    chart="keda",
+    version="2.20.2",
+    repository="https://kedacore.github.io/charts",
+)
+#: The KEDA HTTP add-on (an interceptor that holds requests while a service scales from zero, and the external
+#: scaler that reports them); chart 0.12.2 (kedacore/charts tag keda-add-ons-http-v0.12.2) runs add-on v0.12.2.
+#: Values and the HTTPScaledObject CRD are vendored in tests/data/upstream/keda-add-ons-http-0.12.2.
+KEDA_HTTP_ADD_ON = HelmChart(
+    chart="keda-add-ons-http",
+    version="0.12.2",
+    repository="https://kedacore.github.io/charts",
+)
+
 #: The OpenAI-compatible model server `InferenceService` runs by default (vLLM). From v0.11.1 its image
 #: installs the Run:ai model streamer with both the S3 and the GCS extras, so weights stream straight
 #: from s3:// (EKS) and gs:// (GKE); v0.11.0's image had no GCS support (tests/data/upstream/vllm-0.11.1).

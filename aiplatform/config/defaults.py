@@ -52,6 +52,8 @@ VECTOR_STORE_NAMESPACE = "vector-store"
 GATEWAY_NAMESPACE = "llm-gateway"
 NVIDIA_DEVICE_PLUGIN_NAMESPACE = "nvidia-device-plugin"
 KUEUE_NAMESPACE = "kueue-system"
+#: KEDA and its HTTP add-on (the interceptor that holds requests while a service scales from zero).
+KEDA_NAMESPACE = "keda"
 QDRANT_SERVICE_ACCOUNT = "qdrant"
 QDRANT_REPLICAS: ByEnv[int] = ByEnv(3, 1)
 QDRANT_VOLUME_SIZE_GIB = 50
@@ -93,9 +95,9 @@ OPENCOST_CPU_HOUR = 0.031611
 OPENCOST_RAM_GIB_HOUR = 0.004237
 
 #: Namespaces the platform itself uses (Kubernetes' own, the gateway's, the vector store's, the device
-#: plugins', the metrics stack's, Kueue's); a team or the registry's service accounts cannot take one. A test
+#: plugins', the metrics stack's, Kueue's, KEDA's); a team or the registry's service accounts cannot take one. A test
 #: compares it with every namespace of every reference plan.
 PLATFORM_NAMESPACES = frozenset({"default", "kube-system", "kube-public", "kube-node-lease", GATEWAY_NAMESPACE,
                                  VECTOR_STORE_NAMESPACE, NVIDIA_DEVICE_PLUGIN_NAMESPACE, OBSERVABILITY_NAMESPACE,
                                  GPU_METRICS_NAMESPACE, NEURON_METRICS_NAMESPACE, GMP_PUBLIC_NAMESPACE,
-                                 KUEUE_NAMESPACE})
+                                 KUEUE_NAMESPACE, KEDA_NAMESPACE})

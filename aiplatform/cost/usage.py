@@ -61,6 +61,7 @@ class ResourceUsage(_Strict):
     monthly_samples_ingested_millions: float | None = Field(None, ge=0)
     ocus: float | None = Field(None, ge=0)
     max_ocus: float | None = Field(None, ge=0)
+    hours_per_week: float | None = Field(None, ge=0, le=168)
 
     def given(self) -> set[str]:
         return {k for k, v in self.model_dump().items() if v is not None}

@@ -39,7 +39,7 @@ NAME_RE = re.compile(r"^aip-[a-z0-9]+(-[a-z0-9]+)+$")
 SUPPRESSED_PREFIX = f"suppressed by {SUPPRESS_KEY} on "
 REASON_SEP = " | reason: "
 
-Area = Literal["cost", "security", "compliance", "kubernetes", "naming", "observability", "meta"]
+Area = Literal["cost", "security", "compliance", "kubernetes", "naming", "observability", "serving", "meta"]
 RULES: dict[str, Rule] = {}
 
 

@@ -8,6 +8,7 @@ from rich.console import Console
 from rich.text import Text
 from rich.tree import Tree
 
+from ..labels import COLD_START_ANNOTATION
 from ..shape.paths import walk
 from ..shape.plan import Plan, PlannedResource
 from ..shape.props import SECRET_SIG, SECRET_SIG_KEY, is_secret, is_unknown
@@ -42,7 +43,11 @@ HIGHLIGHTS: dict[str, tuple[str, ...]] = {
     "gcp:compute/subnetwork:Subnetwork": ("ipCidrRange", "secondaryIpRanges"),
     "gcp:storage/bucket:Bucket": ("location", "publicAccessPrevention"),
     "gcp:kms/cryptoKey:CryptoKey": ("rotationPeriod",),
+    "kubernetes:keda.sh/v1alpha1:ScaledObject": ("spec.minReplicaCount", "spec.maxReplicaCount"),
 }
+#: Annotations shown as facts (their keys hold dots, which the path grammar splits): the model server's
+#: cold-start budget (docs/serving.md).
+ANNOTATION_FACTS = {"kubernetes:apps/v1:Deployment": ((COLD_START_ANNOTATION, "coldStart", "s"),)}
 
 
 #: Helper resources folded into one line of their component in the summary: (type, what they are).
@@ -105,6 +110,10 @@ def _facts(resource: PlannedResource) -> Text | None:
         value = walk(resource.inputs, path, None, stop=is_secret, stopped=SECRET_MARK)
         if value is not None:
             pairs.append(Text.assemble((f"{path}=", "dim"), _fmt(value)))
+    annotations = walk(resource.inputs, "metadata.annotations", None, stop=is_secret, stopped=None)
+    for key, shown, unit in ANNOTATION_FACTS.get(resource.type, ()):
+        if isinstance(annotations, dict) and isinstance(annotations.get(key), str):
+            pairs.append(Text.assemble((f"{shown}=", "dim"), f"{annotations[key]}{unit}"))
     return Text("  ").join(pairs) if pairs else None
 
 

@@ -47,6 +47,7 @@ class AiPlatform(pulumi.ComponentResource):
         self.observability = shared.observability(name, config, built, self.gateway)
         self.teams = {team.name: shared.team(name, config, team, built, self.gateway) for team in config.teams}
         self.queues = shared.queues(name, config, built, self.teams)
+        self.autoscaling = shared.autoscaling(name, config, built, self.teams)
 
         self.outputs = shared.outputs(built)
         self.outputs[OUTPUT_NAME] = contract(

@@ -9,10 +9,12 @@ import pulumi
 
 from ..components._base import cost_labels
 from ..components.kubernetes import Kueue, LlmGateway, Qdrant, TeamNamespace
+from ..components.kubernetes.keda import Keda
 from ..components.kubernetes.observability import DcgmExporter, MetricsStack
 from ..components.kubernetes.observability.gmp import GmpMonitoring
 from ..components.kubernetes.observability.neuron_monitor import NeuronMonitor
 from ..config import PlatformConfig, TeamConfig
+from ..config import defaults as d
 from ..labels import ACCELERATOR_LABEL
 from .builder import CloudPlatform
 
@@ -145,6 +147,7 @@ def team(name: str, config: PlatformConfig, team: TeamConfig, built: CloudPlatfo
         args["monthly_budget_usd"] = team.monthly_budget_usd
     if gateway is not None:
         args["gateway_namespace"] = gateway.namespace
+    args["autoscaler_namespace"] = d.KEDA_NAMESPACE
     if isinstance(built.vector_store, Qdrant):
         args["vector_store_namespace"] = built.vector_store.namespace
     return TeamNamespace(f"{name}-team-{team.name}", args,  # type: ignore[arg-type]
@@ -182,6 +185,20 @@ def queues(name: str, config: PlatformConfig, built: CloudPlatform, teams: dict[
             **({"lending_limit": team.lending_limit} if team.lending_limit is not None else {}),
         } for team in config.teams],
         "node_selector": built.system_node_selector,
+        "labels": cost_labels(config.resource_tags),
+    }, built.k8s_opts)
+
+
+def autoscaling(name: str, config: PlatformConfig, built: CloudPlatform,
+                teams: dict[str, TeamNamespace]) -> Keda | None:
+    """KEDA and its HTTP add-on on the system nodes (the teams' model servers scale on vLLM's metrics and may sit
+    at zero), with a ReferenceGrant per team namespace for routes through the add-on's interceptor."""
+    if not config.teams:
+        return None
+    return Keda(name, {
+        "teams": [{"team": team.name, "namespace": teams[team.name].namespace} for team in config.teams],
+        "node_selector": built.system_node_selector,
+        "interceptor_replicas": config.gateway_replicas,
         "labels": cost_labels(config.resource_tags),
     }, built.k8s_opts)
 

@@ -18,13 +18,17 @@ chat = InferenceService("chat", {
     "accelerator": config.require("accelerator"),
     "gpus": config.get_int("gpus") or 1,
     "max_model_len": 8192,
-    "min_replicas": 1,
-    "max_replicas": 2,
+    # Scale on the server's queue; at 0 (dev) the KEDA HTTP add-on holds the first request while it starts.
+    "autoscaling": {"metric": "queue", "target": 5, "min_replicas": config.get_int("minReplicas") or 0,
+                    "max_replicas": 2},
+    "parameters_billion": 8,  # the cold-start budget's weight load
+    "client_timeout": config.get_int("clientTimeout") or 900,  # what our callers wait, seconds
     "requests_per_minute": 120,
 }, platform.opts())
 
 pulumi.export("namespace", platform.namespace)
 pulumi.export("inClusterUrl", chat.url)
 pulumi.export("modelUri", chat.model_uri)
+pulumi.export("coldStartSeconds", chat.cold_start_seconds)
 if platform.gateway_url:
     pulumi.export("baseUrl", chat.path_prefix.apply(lambda p: f"{platform.gateway_url}{p}/v1"))

@@ -44,7 +44,7 @@ def test_plan_defaults_to_the_dev_stack_as_a_tree():
     assert "aws:autoscaling/tag:Tag" not in result.stdout
     for line in ("Namespace ml-models", "Namespace llm-gateway", "Namespace vector-store",
                  "Release kube-system/cluster-autoscaler", "ServiceAccount ml-models/model-publisher",
-                 "6 NetworkPolicy search/default-deny, allow-same-namespace"):
+                 "7 NetworkPolicy search/default-deny, allow-same-namespace"):
         assert line in flat, line
     assert re.search(r"\n\d+ resources in \d+ components \(--detail shows every resource\)\n", result.stdout)
     lines = result.stdout.splitlines()

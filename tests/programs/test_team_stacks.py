@@ -70,7 +70,7 @@ def test_rag_example_fits_the_teams_gpu_quota_at_its_maximum(plans):
     for name in ("embed", "chat"):
         (server,) = objects[("Deployment", name)]["spec"]["template"]["spec"]["containers"]
         total += int(server["resources"]["limits"]["nvidia.com/gpu"]) * objects[
-            ("HorizontalPodAutoscaler", name)]["spec"]["maxReplicas"]
+            ("ScaledObject", name)]["spec"]["maxReplicaCount"]
     assert total <= PLATFORM["teams"]["assistants"]["gpuQuota"]
     job = objects[("CronJob", "ingest")]["spec"]["jobTemplate"]["spec"]["template"]["spec"]
     env = {e["name"]: e.get("value") for e in job["containers"][0]["env"]}

@@ -50,6 +50,11 @@ class GatewayRouteArgs(TypedDict, total=False):
     """The model's Kubernetes Service (required)."""
     port: int
     """Its port. Default: 8000."""
+    service_namespace: str
+    """Namespace of the Service when it is not the route's (the KEDA HTTP add-on's interceptor; a ReferenceGrant
+    there must admit the route). Default: the route's namespace."""
+    host_rewrite: pulumi.Input[str]
+    """Host header sent to the backend (the interceptor routes on it). Default: the caller's."""
     path_prefix: Required[str]
     """Path prefix routed to it, e.g. `/v1/search/chat` (required)."""
     team: Required[str]
@@ -133,14 +138,21 @@ class GatewayRoute(pulumi.ComponentResource):
                                 claim)
         labels = {**dict(args.get("labels") or {}), "team": team, "app.kubernetes.io/part-of": "aiplatform"}
         meta = {"namespace": args["namespace"], "labels": labels}
+        backend: dict[str, Any] = {"name": args["service_name"], "port": port}
+        if args.get("service_namespace"):
+            backend["namespace"] = args["service_namespace"]
         rule: dict[str, Any] = {
             "matches": [{"path": {"type": "PathPrefix", "value": args["path_prefix"]}}],
-            "backendRefs": [{"name": args["service_name"], "port": port}],
+            "backendRefs": [backend],
             "timeouts": {"request": f"{timeout}s"},
         }
+        rewrite: dict[str, Any] = {}
         if args.get("strip_prefix", True) and args["path_prefix"] != "/":
-            rule["filters"] = [{"type": "URLRewrite", "urlRewrite": {
-                "path": {"type": "ReplacePrefixMatch", "replacePrefixMatch": "/"}}}]
+            rewrite["path"] = {"type": "ReplacePrefixMatch", "replacePrefixMatch": "/"}
+        if args.get("host_rewrite") is not None:
+            rewrite["hostname"] = args["host_rewrite"]
+        if rewrite:  # one URLRewrite filter per rule (Gateway API)
+            rule["filters"] = [{"type": "URLRewrite", "urlRewrite": rewrite}]
         self.route = custom_object(
             f"{name}-route", GATEWAY_API, "HTTPRoute",
             metadata={"name": name, **meta},

@@ -15,9 +15,35 @@ import pulumi_kubernetes as k8s
 
 from ...catalog.pins import VLLM_IMAGE, image_problem
 from ...config import defaults as d
-from ...labels import ACCELERATOR_LABEL, is_quantity
+from ...labels import (
+    ACCELERATOR_LABEL,
+    CLIENT_TIMEOUT_ANNOTATION,
+    COLD_START_ANNOTATION,
+    MODEL_SIZE_ANNOTATION,
+    is_quantity,
+)
 from .._base import ArgsChecker, child_opts, is_known, warn_override
+from .autoscaling import (
+    HTTP_API,
+    KEDA_API,
+    PROBE_PERIOD,
+    REQUEST_SECONDS,
+    SKIP_SCALED_OBJECT,
+    ActiveHoursArgs,
+    AutoscalingArgs,
+    autoscaling_problems,
+    cold_start,
+    http_host,
+    http_scaled_object_spec,
+    model_gib,
+    resolved,
+    route_timeout,
+    scaled_object_spec,
+    size_problems,
+    startup_probe_threshold,
+)
 from .gateway_route import GatewayRefArgs, GatewayRoute, gateway_ref_problems
+from .keda import INTERCEPTOR_PORT, INTERCEPTOR_SERVICE
 from .observability.monitors import (
     SLO_FOR_LABEL,
     gmp_model_server_monitoring,
@@ -68,11 +94,30 @@ class InferenceServiceArgs(TypedDict, total=False):
     shared_memory: str
     """Size of `/dev/shm` (NCCL between the GPUs of a replica). Default: `8Gi`."""
     min_replicas: int
-    """Fewest replicas. Default: 1 (0 needs KEDA, which the platform does not run)."""
+    """Fewest replicas (shorthand of `autoscaling.min_replicas`); 0 lets the service sit at zero. Default: 1."""
     max_replicas: int
-    """Most replicas. Default: 2."""
-    target_cpu_utilization: int
-    """CPU utilisation the autoscaler aims at, percent. Default: 80."""
+    """Most replicas (shorthand of `autoscaling.max_replicas`). Default: 2."""
+    autoscaling: AutoscalingArgs
+    """A KEDA ScaledObject on the server's own metrics (the platform runs KEDA). Default: on the queue, 5 waiting
+    requests per replica."""
+    active_hours: ActiveHoursArgs
+    """Keep replicas only in this weekly window (a KEDA cron trigger); outside it the service sits at zero and the
+    first request wakes it. Default: always."""
+    model_size_gib: float
+    """Size of the weights, GiB (the cold-start budget's weight load). Default: from `parameters_billion`."""
+    parameters_billion: float
+    """Parameters of the model, in billions (x the bytes of `dtype` = the weights' size). Default: unknown."""
+    dtype: str
+    """Weights' type: bf16, fp16, fp8, int8 or int4. Default: bf16."""
+    client_timeout: int
+    """The longest the service's callers wait for an answer, seconds (checked against the cold-start budget by
+    `aip-serving-cold-start-budget`). Default: not declared."""
+    request_seconds: int
+    """The longest a request may generate once a replica is ready, seconds. Default: 300."""
+    prometheus_url: str
+    """The Prometheus KEDA queries. Default: the platform's metrics stack (`http://metrics-prometheus.monitoring.svc:9090`)."""
+    keda_namespace: str
+    """Namespace of KEDA and its HTTP add-on. Default: `keda`."""
     port: int
     """Port the server listens on. Default: 8000."""
     max_model_len: int
@@ -150,13 +195,13 @@ def inference_problems(check: ArgsChecker, args: Mapping[str, Any]) -> None:
     for key in ("cpu", "memory", "shared_memory"):
         value = args.get(key)
         check.require(value is None or is_quantity(value), key, f"not a Kubernetes quantity: {value!r}")
-    low, high = args.get("min_replicas", 1), args.get("max_replicas", 2)
-    check.require(low != 0, "min_replicas",
-                  "0 needs KEDA with a request-buffering scaler, which the platform does not run; use 1")
-    check.require(isinstance(low, int) and isinstance(high, int) and 0 <= low <= high <= 100, "max_replicas",
-                  f"need 1 <= min_replicas <= max_replicas <= 100 (got {low!r}, {high!r})")
-    target = args.get("target_cpu_utilization", 80)
-    check.require(isinstance(target, int) and 10 <= target <= 100, "target_cpu_utilization", "must be 10 to 100")
+    autoscaling_problems(check, args)
+    check.require(args.get("monitoring", True) is not False or "autoscaling" not in args, "monitoring",
+                  "autoscaling reads the server's metrics through its ServiceMonitor: keep monitoring on")
+    check.require(args.get("metrics_api") != "gmp" or bool(args.get("prometheus_url")), "prometheus_url",
+                  "required with metrics_api gmp: KEDA queries a Prometheus API, and GKE Managed Prometheus has no "
+                  "in-cluster one (give the URL of a GMP frontend, docs/serving.md)")
+    size_problems(check, args)
     port = args.get("port", 8000)
     check.require(isinstance(port, int) and 1024 <= port <= 65535, "port", f"must be 1024 to 65535 (got {port!r})")
     prefix = args.get("path_prefix")
@@ -178,7 +223,8 @@ class InferenceService(pulumi.ComponentResource):
     """A Deployment of an OpenAI-compatible server (vLLM, pinned) that streams its model from the team's
     registry prefix onto the GPUs it requests (limits = the model's GPU count, the accelerator taint
     tolerated, the accelerator selected by node label), with startup/readiness/liveness probes, a
-    non-root security context, a Service, a HorizontalPodAutoscaler, a PodDisruptionBudget, a ServiceMonitor
+    non-root security context, a Service, a KEDA ScaledObject on vLLM's metrics (with an HTTPScaledObject of the KEDA
+    HTTP add-on when it may sit at zero), a PodDisruptionBudget, a ServiceMonitor
     and a PrometheusRule with the server's SLO alerts (burn rate of time to first token, queue depth, target
     down) and, when a gateway is given, a `GatewayRoute` with the team's auth and limits."""
 
@@ -190,6 +236,8 @@ class InferenceService(pulumi.ComponentResource):
     """Where the weights are loaded from."""
     path_prefix: pulumi.Output[str]
     """Path prefix on the gateway, or empty when not published."""
+    cold_start_seconds: pulumi.Output[int]
+    """The cold-start budget: how long the first request waits while the service starts from zero."""
 
     def __init__(self, name: str, args: InferenceServiceArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__(TYPE, name, None, opts)
@@ -203,6 +251,10 @@ class InferenceService(pulumi.ComponentResource):
         port = args.get("port", 8000)
         device = args.get("accelerator_resource", "nvidia.com/gpu")
         image = args.get("image", VLLM_IMAGE)
+        budget = cold_start(args, image)
+        scale = resolved(args)
+        at_zero = scale["floor"] == 0
+        keda_ns = args.get("keda_namespace", d.KEDA_NAMESPACE)
         root = bool(args.get("run_as_root", False))
         if root:
             warn_override(name, "run_as_root", False, True)
@@ -228,21 +280,27 @@ class InferenceService(pulumi.ComponentResource):
                 "requests": {"cpu": args.get("cpu", "4"), "memory": args.get("memory", "24Gi"), device: str(gpus)},
                 "limits": {"memory": args.get("memory", "24Gi"), device: str(gpus)},
             },
-            # Loading and compiling a large model takes minutes: the startup probe covers up to 20 of them.
-            "startupProbe": {**probe, "periodSeconds": 10, "failureThreshold": 120},
+            # Loading and compiling a large model takes minutes: the startup probe covers twice the cold start.
+            "startupProbe": {**probe, "periodSeconds": PROBE_PERIOD,
+                             "failureThreshold": startup_probe_threshold(budget.seconds)},
             "readinessProbe": {**probe, "periodSeconds": 10, "failureThreshold": 3},
             "livenessProbe": {**probe, "periodSeconds": 20, "failureThreshold": 3, "timeoutSeconds": 5},
             "securityContext": {"allowPrivilegeEscalation": False, "capabilities": {"drop": ["ALL"]}},
             "volumeMounts": [{"name": "cache", "mountPath": CACHE_DIR}, {"name": "shm", "mountPath": "/dev/shm"}],
         }
+        annotations = {COLD_START_ANNOTATION: str(budget.seconds)}
+        if model_gib(args) is not None:
+            annotations[MODEL_SIZE_ANNOTATION] = f"{model_gib(args):g}"
+        if args.get("client_timeout") is not None:
+            annotations[CLIENT_TIMEOUT_ANNOTATION] = str(args["client_timeout"])
         pod_security: dict[str, Any] = {"seccompProfile": {"type": "RuntimeDefault"}}
         if not root:
             pod_security.update(runAsNonRoot=True, runAsUser=RUN_AS_USER, runAsGroup=RUN_AS_USER, fsGroup=RUN_AS_USER)
         self.deployment = k8s.apps.v1.Deployment(
             name,
-            metadata=meta,
+            metadata={**meta, "annotations": annotations},
             spec={
-                # No `replicas`: the HorizontalPodAutoscaler owns it.
+                # No `replicas`: KEDA's ScaledObject owns it.
                 "selector": {"matchLabels": selector},
                 "strategy": {"type": "RollingUpdate", "rollingUpdate": {"maxSurge": 1, "maxUnavailable": 0}},
                 "template": {
@@ -270,20 +328,23 @@ class InferenceService(pulumi.ComponentResource):
                   "ports": [{"name": "http", "port": port, "targetPort": "http"}]},
             opts=child_opts(self),
         )
-        target = {"apiVersion": "apps/v1", "kind": "Deployment", "name": name}
-        self.autoscaler = k8s.autoscaling.v2.HorizontalPodAutoscaler(
-            name, metadata=meta,
-            spec={
-                "scaleTargetRef": target,
-                "minReplicas": args.get("min_replicas", 1),
-                "maxReplicas": args.get("max_replicas", 2),
-                "metrics": [{"type": "Resource", "resource": {"name": "cpu", "target": {
-                    "type": "Utilization", "averageUtilization": args.get("target_cpu_utilization", 80)}}}],
-                # A new replica needs a GPU node and minutes to load: scale down slowly.
-                "behavior": {"scaleDown": {"stabilizationWindowSeconds": 900}},
-            },
-            opts=child_opts(self, depends_on=[self.deployment]),
-        )
+        after_deployment = child_opts(self, depends_on=[self.deployment, self.service])
+        self.http_scaler = None
+        if at_zero:
+            # The interceptor holds a request for the whole cold start, then waits for headers as long as a
+            # non-streamed generation may take (vLLM sends a streamed answer's headers at once).
+            self.http_scaler = k8s.apiextensions.CustomResource(
+                f"{name}-http", api_version=HTTP_API, kind="HTTPScaledObject",
+                metadata={**meta, "annotations": {SKIP_SCALED_OBJECT: "true"}},
+                spec=pulumi.Output.from_input(namespace).apply(lambda ns: http_scaled_object_spec(
+                    name, ns, port, max_replicas=scale["max_replicas"], hold_seconds=budget.seconds,
+                    response_seconds=args.get("request_seconds", REQUEST_SECONDS))),
+                opts=after_deployment)
+        self.scaled_object = k8s.apiextensions.CustomResource(
+            f"{name}-scaler", api_version=KEDA_API, kind="ScaledObject", metadata=meta,
+            spec=pulumi.Output.from_input(namespace).apply(lambda ns: scaled_object_spec(
+                args, name, ns, http=at_zero, keda_namespace=keda_ns)),
+            opts=after_deployment)
         self.disruption_budget = k8s.policy.v1.PodDisruptionBudget(
             name, metadata=meta, spec={"maxUnavailable": 1, "selector": {"matchLabels": selector}},
             opts=child_opts(self),
@@ -295,7 +356,11 @@ class InferenceService(pulumi.ComponentResource):
             route_args: dict[str, Any] = {
                 "gateway": args["gateway"], "namespace": namespace, "service_name": name, "port": port,
                 "path_prefix": prefix, "team": team, "labels": dict(args.get("labels") or {}),
+                "timeout_seconds": route_timeout(args, budget.seconds),
             }
+            if at_zero:  # through the interceptor, which routes on the Host header the gateway rewrites to
+                route_args.update(service_name=INTERCEPTOR_SERVICE, port=INTERCEPTOR_PORT, service_namespace=keda_ns,
+                                  host_rewrite=pulumi.Output.from_input(namespace).apply(lambda ns: http_host(name, ns)))
             if args.get("requests_per_minute") is not None:
                 route_args["requests_per_minute"] = args["requests_per_minute"]
             self.route = GatewayRoute(name, route_args, child_opts(self, depends_on=[self.service]))
@@ -321,8 +386,9 @@ class InferenceService(pulumi.ComponentResource):
         self.url = pulumi.Output.from_input(namespace).apply(lambda ns: f"http://{name}.{ns}.svc:{port}/v1")
         self.model_uri = uri
         self.path_prefix = pulumi.Output.from_input(prefix)
+        self.cold_start_seconds = pulumi.Output.from_input(budget.seconds)
         self.register_outputs({"serviceName": self.service_name, "url": self.url, "modelUri": self.model_uri,
-                               "pathPrefix": self.path_prefix})
+                               "pathPrefix": self.path_prefix, "coldStartSeconds": self.cold_start_seconds})
 
 
 __all__ = ["InferenceService", "InferenceServiceArgs", "model_uri", "server_args"]

@@ -170,6 +170,8 @@ class TeamNamespaceArgs(TypedDict, total=False):
     """The team's workload service account. Default: `workloads`."""
     gateway_namespace: str
     """Namespace of the platform gateway: admitted in, and the namespace is labelled for routes. Default: none."""
+    autoscaler_namespace: str
+    """Namespace of KEDA's HTTP add-on, whose interceptor forwards requests in. Default: none."""
     vector_store_namespace: str
     """Namespace of an in-cluster vector store the team may reach. Default: none."""
     vector_store_ports: Sequence[int]
@@ -271,6 +273,9 @@ def network_policies(args: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
             "podSelector": everything, "policyTypes": ["Ingress"],
             "ingress": [{"from": [_namespace_named(args["gateway_namespace"])]}],
         }
+    if args.get("autoscaler_namespace"):
+        policies["allow-from-autoscaler"] = {"podSelector": everything, "policyTypes": ["Ingress"],
+                                             "ingress": [{"from": [_namespace_named(args["autoscaler_namespace"])]}]}
     if args.get("vector_store_namespace"):
         policies["allow-vector-store"] = {
             "podSelector": everything, "policyTypes": ["Egress"],

@@ -1,17 +1,22 @@
 """What Kubernetes objects make the cloud create: load balancers of Services and of the gateway's
-EnvoyProxy, and the data volumes of charts the platform knows (Qdrant).
+EnvoyProxy, the data volumes of charts the platform knows (Qdrant), and the GPU time of model servers in a
+stack without GPU pools (a team's stack; docs/serving.md).
 
-Priced from the stack's catalog through the cloud's `ClusterPricing` (registered by its pricer module);
-nothing here reads the usage file.
+Priced from the stack's catalog through the cloud's `ClusterPricing` (registered by its pricer module); only
+the model servers read the usage file (`hours_per_week`).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from ...shape.props import as_number
+from ...catalog.instances import DEVICE_RESOURCE, instances
+from ...catalog.prices import HOURS_PER_MONTH, Price
+from ...labels import ACCELERATOR_LABEL
+from ...shape.props import as_list, as_number
 from ...shape.resource import Resource
 from ..model import LineItem, Triple
+from ..pools import POOL_TYPES
 from ..pricing import CLUSTER_PRICING, Context, item, pricer, service_line
 
 
@@ -80,3 +85,104 @@ def _prometheus_volume(r: Resource, ctx: Context) -> list[LineItem]:
         return [item(r, ctx, cloud.volume_sku, what, status="unpriced", note=f"volume size {size!r} unknown")]
     return [service_line(r, ctx, cloud.volume_sku, Triple.same(float(size[:-2])),
                          note=f"1 x {size} Prometheus volume (StorageClass of the release)")]
+
+
+# ---- model servers: GPU time by replica-hours ------------------------------------------------------
+
+DEPLOYMENT = "kubernetes:apps/v1:Deployment"
+SCALED_OBJECT = "kubernetes:keda.sh/v1alpha1:ScaledObject"
+#: A week's share of a month (HOURS_PER_MONTH / 168).
+WEEKS_PER_MONTH = HOURS_PER_MONTH / 168
+
+
+def _gpus(r: Resource) -> tuple[float, str | None]:
+    """Accelerators per replica (the containers' limits) and the model the pod selects."""
+    spec = r.get("spec.template.spec")
+    spec = spec if isinstance(spec, dict) else {}
+    total = 0.0
+    for container in spec.get("containers") or []:
+        limits = container.get("resources", {}).get("limits") if isinstance(container, dict) else None
+        for resource in set(DEVICE_RESOURCE.values()):
+            total += as_number((limits or {}).get(resource)) or 0.0
+    selector = spec.get("nodeSelector")
+    return total, selector.get(ACCELERATOR_LABEL) if isinstance(selector, dict) else None
+
+
+def _env_region(r: Resource) -> str | None:
+    """A team stack has no cloud provider: the region the server's model loader is given (`AWS_REGION`)."""
+    for container in as_list(r.get("spec.template.spec.containers")):
+        for env in as_list(container.get("env") if isinstance(container, dict) else None):
+            if isinstance(env, dict) and env.get("name") == "AWS_REGION" and isinstance(env.get("value"), str):
+                return env["value"]
+    return None
+
+
+def _scaler(r: Resource, ctx: Context) -> Resource | None:
+    for other in ctx.index.values():
+        if other.type == SCALED_OBJECT and other.get("metadata.namespace") == r.get("metadata.namespace") \
+                and other.get("spec.scaleTargetRef.name") == r.get("metadata.name"):
+            return other
+    return None
+
+
+def _cron_hours(scaler: Resource) -> float | None:
+    """Hours per week of the ScaledObject's cron windows (`m h * * days`, start and end the same days)."""
+    total = None
+    for trigger in as_list(scaler.get("spec.triggers")):
+        meta = trigger.get("metadata") if isinstance(trigger, dict) and trigger.get("type") == "cron" else None
+        if not isinstance(meta, dict):
+            continue
+        try:
+            (m1, h1, *_, days), (m2, h2, *_) = meta["start"].split(), meta["end"].split()
+            hours = (int(h2) * 60 + int(m2) - int(h1) * 60 - int(m1)) / 60 * len(days.split(","))
+        except (KeyError, ValueError, AttributeError):
+            return None
+        total = (total or 0.0) + hours
+    return total
+
+
+def gpu_hour_price(ctx: Context, model: str, region: str) -> float | None:
+    """The cheapest on-demand list price of one `model` GPU-hour in `region` (an instance's price / its count)."""
+    best = None
+    for row in instances(ctx.catalog.cloud).accelerated():
+        price = ctx.catalog.instance(row.type, region)
+        if row.accelerator is not None and row.accelerator.model == model and isinstance(price, Price):
+            per = price.amount / row.accelerator.count
+            best = per if best is None else min(best, per)
+    return best
+
+
+@pricer(DEPLOYMENT, usage=("hours_per_week",))
+def price_model_server(r: Resource, ctx: Context) -> list[LineItem]:
+    """A Deployment that requests accelerators, in a stack without GPU pools (a team's stack): its GPU time.
+    Idle: the ScaledObject's minReplicaCount (0: $0 while idle, the pool scales to zero); expected: the usage
+    file's `hours_per_week`, else the cron windows' hours (active hours), else the minimum around the clock;
+    peak: maxReplicaCount around the clock. Where the stack has GPU pools, they are priced instead."""
+    gpus, model = _gpus(r)
+    if not gpus or any(o.type in POOL_TYPES for o in ctx.index.values()):
+        return []
+    scaler = _scaler(r, ctx)
+    replicas = as_number(r.get("spec.replicas", 1)) or 0.0
+    low = as_number(scaler.get("spec.minReplicaCount", 0)) if scaler else replicas
+    high = as_number(scaler.get("spec.maxReplicaCount", 100)) if scaler else replicas
+    if low is None or high is None:
+        return [item(r, ctx, "gpu-hour", "GPU time", status="unpriced", note="replica counts unknown")]
+    given = ctx.usage_of(r).hours_per_week
+    cron = _cron_hours(scaler) if scaler else None
+    hours, how = ((given, "hours_per_week from the usage file") if given is not None else
+                  (cron, "the active hours") if cron is not None else
+                  (168.0, "always on") if low else (0.0, "at zero until used: set hours_per_week in the usage file"))
+    expected_replicas = max(low, 1.0) if cron is not None or given is not None else low
+    per_month = hours * WEEKS_PER_MONTH
+    quantity = Triple(low * gpus * HOURS_PER_MONTH, expected_replicas * gpus * per_month, high * gpus * HOURS_PER_MONTH)
+    region = ctx.region(r) or _env_region(r)
+    price = gpu_hour_price(ctx, model, region) if model and region else None
+    what = f"{gpus:g} {model or '?'} GPU x replicas ({low:g} to {high:g})"
+    if price is None:
+        why = "region unknown (pass --region)" if region is None else f"no {model} price in {region}"
+        return [item(r, ctx, "gpu-hour", "GPU time", status="unpriced", unit="hour", quantity=quantity,
+                     note=f"{what}; {why}")]
+    note = f"{what}; expected {hours:g} h/week ({how})" + ("; $0 idle at zero" if low == 0 else "")
+    return [item(r, ctx, "gpu-hour", "GPU time", status="priced", unit="hour", unit_price=round(price, 4),
+                 quantity=quantity, monthly=quantity.scale(price), basis="usage" if given is not None else "plan",
+                 note=note, price_source="the catalog's cheapest instance with this GPU, per GPU")]

@@ -230,3 +230,18 @@ def test_kueue_pin_is_the_vendored_release_and_its_image():
     schemas = crd_schemas(pins.KUEUE.version)
     for kind in ("ResourceFlavor", "ClusterQueue", "LocalQueue", "WorkloadPriorityClass"):
         assert ("kueue.x-k8s.io/v1beta2", kind) in schemas
+
+
+# --- issue 20: KEDA and its HTTP add-on ------------------------------------------------------------
+
+@pytest.mark.parametrize(("pin", "directory", "kind"), [
+    (pins.KEDA, f"keda-{pins.KEDA.version}", ("keda.sh/v1alpha1", "ScaledObject")),
+    (pins.KEDA_HTTP_ADD_ON, f"keda-add-ons-http-{pins.KEDA_HTTP_ADD_ON.version}",
+     ("http.keda.sh/v1alpha1", "HTTPScaledObject")),
+])
+def test_keda_pins_are_the_vendored_releases_with_their_crds(pin, directory, kind):
+    chart = load_yaml_documents(f"{directory}/Chart.yaml")[0]
+    assert (chart["name"], chart["version"], chart["appVersion"]) == (pin.chart, pin.version, pin.version)
+    assert kind in crd_schemas(pin.version)
+    source = (UPSTREAM / directory / "SOURCE.md").read_text()
+    assert re.search(r"^Commit: [0-9a-f]{40}", source, re.M)

@@ -18,6 +18,7 @@ SERVICE = {
     "team": "search", "namespace": "search", "service_account": "workloads", "registry_uri": "gs://models",
     "model": "chat/llama-3.1-8b-instruct/v1", "accelerator": "L4", "gpus": 1,
     "labels": {"team": "search", "cost-center": "cc-1", "environment": "dev"}, "metrics_api": "gmp",
+    "prometheus_url": "http://frontend.monitoring.svc:9090",
 }
 
 
@@ -63,3 +64,16 @@ def test_service_monitored_accepts_pod_monitoring_and_rules_and_fails_without_th
 def test_an_unknown_metrics_api_is_refused():
     with pytest.raises(PlanInputError, match="metrics_api: must be prometheus-operator or gmp"):
         plan_program(lambda: InferenceService("chat", {**SERVICE, "metrics_api": "datadog"}))
+
+
+def test_a_gmp_model_server_names_the_prometheus_its_scaler_queries():
+    """KEDA's Prometheus trigger needs a query API; in gmp mode there is no in-cluster Prometheus at the default."""
+    service = {k: v for k, v in SERVICE.items() if k != "prometheus_url"}
+    with pytest.raises(PlanInputError, match="prometheus_url: required with metrics_api gmp"):
+        plan_program(lambda: InferenceService("chat", service))
+
+
+def test_the_scaler_of_a_gmp_model_server_queries_the_given_prometheus(plan):
+    (scaled,) = [m for _, m in kubernetes_manifests(plan, custom=True) if m["kind"] == "ScaledObject"]
+    addresses = {t["metadata"].get("serverAddress") for t in scaled["spec"]["triggers"] if t["type"] == "prometheus"}
+    assert addresses == {"http://frontend.monitoring.svc:9090"}

@@ -56,8 +56,13 @@ def test_inference_service_requests_its_gpus_and_publishes_with_the_teams_auth()
     assert server["args"][server["args"].index("--tensor-parallel-size") + 1] == "2"
     assert {"startupProbe", "readinessProbe", "livenessProbe"} <= set(server)
     assert "replicas" not in deployment["spec"]  # the autoscaler owns it
-    hpa = objects[("HorizontalPodAutoscaler", "chat")]["spec"]
-    assert (hpa["minReplicas"], hpa["maxReplicas"]) == (1, 2)
+    assert not any(kind == "HorizontalPodAutoscaler" for kind, _ in objects)  # KEDA's ScaledObject instead
+    scaler = objects[("ScaledObject", "chat")]["spec"]
+    assert (scaler["minReplicaCount"], scaler["maxReplicaCount"]) == (1, 2)
+    (trigger,) = scaler["triggers"]
+    assert trigger["metadata"]["query"] == 'sum(vllm:num_requests_waiting{namespace="search",service="chat"})'
+    assert trigger["metadata"]["serverAddress"] == "http://metrics-prometheus.monitoring.svc:9090"
+    assert ("HTTPScaledObject", "chat") not in objects  # never at zero: no interceptor
     assert objects[("PodDisruptionBudget", "chat")]["spec"]["maxUnavailable"] == 1
     route = objects[("HTTPRoute", "chat")]["spec"]
     assert route["parentRefs"] == [{"name": "ml-dev", "namespace": "llm-gateway", "sectionName": "https"}]
@@ -77,7 +82,18 @@ def test_inference_service_requests_its_gpus_and_publishes_with_the_teams_auth()
 @pytest.mark.parametrize(("change", "problem"), [
     ({"image": "vllm/vllm-openai:latest"}, "image: image vllm/vllm-openai:latest uses the latest tag"),
     ({"image": "vllm/vllm-openai"}, "image: image vllm/vllm-openai has no tag"),
-    ({"min_replicas": 0}, "min_replicas: 0 needs KEDA"),
+    ({"target_cpu_utilization": 80}, "target_cpu_utilization: no CPU autoscaler any more"),
+    ({"min_replicas": 3}, "max_replicas: need 0 <= min_replicas <= max_replicas <= 100"),
+    ({"autoscaling": {"metric": "cpu"}}, "autoscaling.metric: must be one of queue, kv_cache, requests_per_second"),
+    ({"autoscaling": {"metric": "kv_cache", "target": 80}}, "autoscaling.target: must be above 0 (kv_cache: at most 1)"),
+    ({"autoscaling": {"min_replicas": 0}, "min_replicas": 1}, "autoscaling.min_replicas: given twice"),
+    ({"active_hours": {"timezone": "Europe/Paris", "start": "19:00", "end": "08:00"}},
+     "active_hours.end: must be later than start"),
+    ({"active_hours": {"timezone": "Paris time", "start": "8am", "end": "19:00", "days": ["monday"]}},
+     "active_hours.timezone: an IANA time zone"),
+    ({"parameters_billion": 8, "model_size_gib": 15}, "parameters_billion: give model_size_gib or parameters_billion"),
+    ({"dtype": "fp64"}, "dtype: one of bf16"),
+    ({"monitoring": False, "autoscaling": {"metric": "queue"}}, "monitoring: autoscaling reads the server's metrics"),
     ({"model": "../other-team/model"}, "model: a path inside the team's prefix"),
     ({"allowed_accelerators": ["A10G"]}, "accelerator: 'L4' is not among the team's accelerators (A10G)"),
     ({"gpus": 0}, "gpus: must be 1 to 16"),
@@ -136,16 +152,18 @@ def test_platform_ref_from_stack_reads_the_stack_reference_and_keeps_the_kubecon
 
 
 EXPECTED_INPUTS = {
-    "GatewayRoute": {"gateway", "namespace", "serviceName", "port", "pathPrefix", "team", "requestsPerMinute",
-                     "timeoutSeconds", "stripPrefix", "labels"},
+    "GatewayRoute": {"gateway", "namespace", "serviceName", "port", "serviceNamespace", "hostRewrite", "pathPrefix",
+                     "team", "requestsPerMinute", "timeoutSeconds", "stripPrefix", "labels"},
     "InferenceService": {"team", "namespace", "serviceAccount", "registryUri", "model", "accelerator", "gpus",
                          "allowedAccelerators", "acceleratorResource", "image", "servedModelName", "cpu", "memory",
-                         "sharedMemory", "minReplicas", "maxReplicas", "targetCpuUtilization", "port", "maxModelLen",
+                         "sharedMemory", "minReplicas", "maxReplicas", "autoscaling", "activeHours", "modelSizeGib",
+                         "parametersBillion", "dtype", "clientTimeout", "requestSeconds", "prometheusUrl",
+                         "kedaNamespace", "port", "maxModelLen",
                          "extraArgs", "region", "gateway", "pathPrefix", "requestsPerMinute", "runAsRoot", "labels",
                          "monitoring", "metricsApi", "sloTtftSeconds", "sloObjective", "queueDepth", "queueMinutes"},
     "TeamNamespace": {"team", "namespace", "gpus", "borrowingLimit", "acceleratorResources", "cpu", "memory", "pods",
                       "persistentVolumeClaims", "storage", "membersGroup", "monthlyBudgetUsd", "accelerators",
-                      "serviceAccount", "gatewayNamespace", "vectorStoreNamespace", "vectorStorePorts",
+                      "serviceAccount", "gatewayNamespace", "autoscalerNamespace", "vectorStoreNamespace", "vectorStorePorts",
                       "httpsEgressCidrs", "identity", "labels", "tags", "protect"},
 }
 
@@ -162,6 +180,7 @@ def test_package_schema_has_every_hosted_component_with_its_inputs():
         "team", "namespace", "serviceAccount", "registryUri", "model", "accelerator"}
     assert set(resources["aiplatform:index:TeamNamespace"]["requiredInputs"]) == {"team", "gpus", "membersGroup"}
     assert set(resources["aiplatform:index:InferenceService"]["properties"]) == {"serviceName", "url", "modelUri",
+                                                                                  "coldStartSeconds",
                                                                                   "pathPrefix"}
 
 

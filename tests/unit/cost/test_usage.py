@@ -62,6 +62,9 @@ SAMPLES: dict[str, dict[str, Any]] = {
     "kubernetes:gateway.envoyproxy.io/v1alpha1:EnvoyProxy": {"spec": {"provider": {"kubernetes": {"envoyService": {
         "annotations": {"service.beta.kubernetes.io/aws-load-balancer-type": "nlb"}}}}}},
     "kubernetes:helm.sh/v3:Release": {"chart": "qdrant", "values": {"persistence": {"size": "10Gi"}}},
+    "kubernetes:apps/v1:Deployment": {"metadata": {"name": "x", "namespace": "t"}, "spec": {"template": {"spec": {
+        "nodeSelector": {"aiplatform.io/accelerator": "L4"},
+        "containers": [{"name": "s", "resources": {"limits": {"nvidia.com/gpu": "1"}}}]}}}},
 }
 
 
