@@ -129,7 +129,7 @@ def test_bad_service_sections_exit_2(project_copy: Path):
     assert result.returncode == 2
     for line in (
         "platform.model_registry.bucket_name: 'Models_Bucket' is not a valid S3 bucket name",
-        "platform.vector_store.kind: Input should be 'opensearch-serverless' or 'qdrant' (got 'pinecone')",
+        "platform.vector_store.kind: must be one of opensearch-serverless, qdrant (got 'pinecone')",
         "platform.gateway.oidc_issuer: required",
     ):
         assert line in result.stderr, line
