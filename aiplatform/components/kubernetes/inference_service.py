@@ -194,7 +194,7 @@ class InferenceService(pulumi.ComponentResource):
         image = args.get("image", VLLM_IMAGE)
         root = bool(args.get("run_as_root", False))
         if root:
-            warn_override(name, "run_as_root", False, True)
+            warn_override(TYPE, name, "run_as_root", False, True)
         selector = {"app.kubernetes.io/name": name, "app.kubernetes.io/instance": f"{team}-{name}"}
         labels = {**dict(args.get("labels") or {}), **selector, "team": team,
                   "app.kubernetes.io/component": "model-server", "app.kubernetes.io/part-of": "aiplatform"}
