@@ -29,8 +29,9 @@ OURS = ("aiplatform", "License classifiers", "project.license", "SetuptoolsDepre
 
 
 def _env() -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV", "PULUMI_CONFIG")}
-    return env
+    # no plan cache either: every plan here runs the installed wheel's planning subprocess
+    return {k: v for k, v in os.environ.items()
+            if k not in ("PYTHONPATH", "VIRTUAL_ENV", "PULUMI_CONFIG", "AIPLATFORM_PLAN_CACHE")}
 
 
 def _run(argv: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
