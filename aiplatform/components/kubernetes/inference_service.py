@@ -16,6 +16,7 @@ import pulumi_kubernetes as k8s
 from ...catalog.pins import VLLM_IMAGE, image_problem
 from ...config import defaults as d
 from ...labels import ACCELERATOR_LABEL, is_quantity
+from ...problems import did_you_mean
 from .._base import ArgsChecker, child_opts, is_known, warn_override
 from .gateway_route import GatewayRefArgs, GatewayRoute, gateway_ref_problems
 from .observability.monitors import SLO_FOR_LABEL, model_server_monitor, prometheus_rule
@@ -133,7 +134,8 @@ def inference_problems(check: ArgsChecker, args: Mapping[str, Any]) -> None:
     allowed = list(allowed or []) if is_known(allowed) else []
     if allowed and args.get("accelerator"):
         check.require(args["accelerator"] in allowed, "accelerator",
-                      f"{args['accelerator']!r} is not among the team's accelerators ({', '.join(allowed)})")
+                      f"{args['accelerator']!r} is not among the team's accelerators ({', '.join(allowed)})"
+                      f"{did_you_mean(args['accelerator'], allowed)}")
     problem = image_problem(args.get("image", VLLM_IMAGE))
     check.require(problem is None, "image", f"{problem}: pin a version tag or a digest")
     for key in ("cpu", "memory", "shared_memory"):

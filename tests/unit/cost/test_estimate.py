@@ -212,6 +212,8 @@ def test_totals_per_team_and_component():
 
 @pytest.mark.parametrize(("raw", "problems"), [
     ({"resources": {"nope": {"storage_gb": 1}}}, ["resources.nope: no resource with this name"]),
+    ({"resources": {"pp": {"expected_nodes": 1}}},
+     ["resources.pp: no resource with this name or URN in the plan (did you mean 'p'?)"]),
     ({"resources": {"p": {"storage_gb": 1}}}, ["resources.p.storage_gb: does not apply to aws:eks/nodeGroup"]),
     ({"resources": {"p": {"expected_nodes": -1}}, "defaults": {"spot_ratio": 2}, "extra": 1},
      ["resources.p.expected_nodes: must be at least 0 (got -1)",
