@@ -1,5 +1,6 @@
 # Two entry points: `make plan` (offline plan of the default stack) and `make test` (lint, then every test).
-# `make test-fast` runs the in-process unit tier only; `make lint` the import contracts and ruff.
+# `make test-fast` runs the in-process unit tier only; `make lint` the import contracts and ruff; `make wheel`
+# builds the wheel.
 PYTHON ?= python3
 VENV   ?= .venv
 BIN     = $(VENV)/bin
@@ -7,7 +8,7 @@ STACK  ?= aws-dev
 # `make plan` installs only the SDKs of the stack's cloud (aws-* -> .[aws], gcp-* -> .[gcp]); tests need all.
 CLOUD  ?= $(firstword $(subst -, ,$(STACK)))
 
-.PHONY: plan test test-fast test-programs lint install install-dev docs check-docs clean
+.PHONY: plan test test-fast test-programs lint install install-dev docs check-docs wheel clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -53,5 +54,9 @@ docs:
 check-docs:
 	$(BIN)/python tools/reference.py --root . --check
 
+# The wheel (dist/), built as examples/ci/release.yml builds it; tests/programs/test_wheel.py installs one.
+wheel: install-dev
+	$(BIN)/python -m build --wheel --outdir dist .
+
 clean:
-	rm -rf $(VENV) .pytest_cache .hypothesis
+	rm -rf $(VENV) .pytest_cache .hypothesis build dist

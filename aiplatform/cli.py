@@ -41,6 +41,20 @@ class CostFormat(str, Enum):
     markdown = "markdown"
 
 
+def _version(value: bool) -> None:
+    if value:
+        from ._version import __version__
+
+        typer.echo(f"aiplatform {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(version: Annotated[bool, typer.Option(
+        "--version", callback=_version, is_eager=True, help="Print the version and exit.")] = False) -> None:
+    """Plan and check an AI platform built with aiplatform, offline."""
+
+
 def _fail(code: int, message: str) -> None:
     err.print(f"[bold red]error[/]: {message}", markup=True, soft_wrap=True)
     raise typer.Exit(code)

@@ -4,6 +4,10 @@ tests/unit/ runs in this process; tests/programs/ plans whole programs in subpro
 plan is made once per test session, even across pytest-xdist workers: `plans` keeps each plan in a
 file under the session's shared temporary directory, and a worker that finds another one making it
 waits for the file instead of planning the same program again.
+
+Every other plan of the session goes through the plan cache (`offline.runner.CACHE_ENV`, set here for
+this process and every CLI subprocess it starts): the many CLI runs of one stack plan it once. A test
+about planning itself (determinism, the speed-ups) unsets it with `monkeypatch.delenv(CACHE_ENV)`.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ import pytest
 import yaml
 
 from aiplatform.offline.errors import PlanInputError, ProgramError
+from aiplatform.offline.runner import CACHE_ENV
 from aiplatform.shape.plan import Plan
 from aiplatform.testing import plan_project
 
@@ -129,10 +134,28 @@ class Plans:
         self.up = _ModePlans(shared, "up")
 
 
+def _session_dir(tmp_path_factory, name: str) -> Path:
+    """A directory of this test session that every pytest-xdist worker shares."""
+    base = tmp_path_factory.getbasetemp()
+    shared = (base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base) / name
+    shared.mkdir(exist_ok=True)
+    return shared
+
+
+@pytest.fixture(scope="session", autouse=True)
+def plan_cache(tmp_path_factory) -> Iterable[Path]:
+    """The session's plan cache, for `plan_project` here and in the CLI subprocesses the tests start."""
+    where = _session_dir(tmp_path_factory, "aiplatform-plan-cache")
+    before = os.environ.get(CACHE_ENV)
+    os.environ[CACHE_ENV] = str(where)
+    yield where
+    if before is None:
+        os.environ.pop(CACHE_ENV, None)
+    else:
+        os.environ[CACHE_ENV] = before
+
+
 @pytest.fixture(scope="session")
 def plans(tmp_path_factory) -> Plans:
     """Every reference stack and example, planned through its real program once per session (both modes)."""
-    base = tmp_path_factory.getbasetemp()
-    shared = (base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base) / "aiplatform-plans"
-    shared.mkdir(exist_ok=True)
-    return Plans(_SharedPlans(shared))
+    return Plans(_SharedPlans(_session_dir(tmp_path_factory, "aiplatform-plans")))

@@ -8,12 +8,16 @@ once and rejected with every problem and its property path.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import contextvars
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any
 
 import pulumi
 
 from ..labels import LABEL_PREFIX  # noqa: F401  (components import it from here)
+from ..problems import shown
 
 
 def child_opts(parent: pulumi.Resource, *, protect: bool | None = None, **extra: Any) -> pulumi.ResourceOptions:
@@ -50,9 +54,51 @@ def is_known(value: Any) -> bool:
     return not isinstance(value, pulumi.Output) and not hasattr(value, "__await__")
 
 
-def warn_override(resource: str, setting: str, default: Any, value: Any) -> None:
-    """Log that a security-relevant default was overridden (DESIGN.md convention 5)."""
-    pulumi.log.warn(f"{resource}: {setting} overridden ({default!r} -> {value!r}); this weakens a secure default")
+#: While the platform builds a component from its config: (component type, arg) -> the config key the user wrote
+#: and, for a setting whose config value differs from the arg's (`network: public` for `public_access=True`), the
+#: config's values (default, given). Warnings and arg errors then name the config key (`config_spelling`).
+_CONFIG_SPELLING: contextvars.ContextVar[Mapping[tuple[str, str], Spelling]] = contextvars.ContextVar(
+    "config_spelling", default={})  # noqa: B039 - never mutated: `config_spelling` sets a new mapping
+
+
+@dataclass(frozen=True)
+class Spelling:
+    """How the user wrote a component arg in the platform config: its path, and its values there if they differ."""
+
+    path: str
+    default: str | None = None
+    value: str | None = None
+
+
+@contextmanager
+def config_spelling(type_token: str, paths: Mapping[str, str | Spelling]) -> Iterator[None]:
+    """Inside: the component of `type_token` names its args in `paths` by their config keys, in warnings and errors
+    (the platform builds it from config; a user of the component itself sees its arg names)."""
+    table = {**_CONFIG_SPELLING.get()}
+    table.update({(type_token, arg): p if isinstance(p, Spelling) else Spelling(p) for arg, p in paths.items()})
+    token = _CONFIG_SPELLING.set(table)
+    try:
+        yield
+    finally:
+        _CONFIG_SPELLING.reset(token)
+
+
+def spelled(type_token: str, setting: str) -> Spelling | None:
+    """The config spelling of a component arg while the platform builds that component, else None."""
+    return _CONFIG_SPELLING.get().get((type_token, setting))
+
+
+def warn_override(type_token: str, resource: str, setting: str, default: Any, value: Any, why: str = "") -> None:
+    """Log that a security-relevant default was overridden (DESIGN.md convention 5), in the user's spelling: the
+    config key and its values when the platform built the component from config, the arg otherwise."""
+    spelling = spelled(type_token, setting)
+    if spelling is None:
+        name, before, after = setting, repr(default), repr(value)
+    else:
+        name = spelling.path
+        before = spelling.default if spelling.default is not None else shown(default)
+        after = spelling.value if spelling.value is not None else shown(value)
+    pulumi.log.warn(f"{resource}: {name} overridden ({before} -> {after}); {why or 'this weakens a secure default'}")
 
 
 def arg_path(path: str) -> str:
@@ -89,7 +135,11 @@ class ArgsChecker:
         self.errors: list[pulumi.InputPropertyErrorDetails] = []
 
     def add(self, path: str, reason: str) -> None:
-        self.errors.append({"property_path": arg_path(path), "reason": reason})
+        path = arg_path(path)
+        spelling = spelled(self.type_token, path.split(".")[0].split("[")[0])
+        if spelling is not None:  # built from the platform config: the key the user wrote
+            path = spelling.path + path[len(path.split(".")[0].split("[")[0]):]
+        self.errors.append({"property_path": path, "reason": reason})
 
     def require(self, ok: bool, path: str, reason: str) -> None:
         if not ok:

@@ -25,7 +25,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
 
 from ..files import read_yaml
-from ..problems import UserError, validation_lines
+from ..problems import UserError, did_you_mean, validation_lines
 
 
 class UsageError(UserError, ValueError):
@@ -91,7 +91,8 @@ class Usage(_Strict):
         for key, usage in self.resources.items():
             types = by_key.get(key)
             if not types:
-                problems.append(f"{origin}: resources.{key}: no resource with this name or URN in the plan")
+                hint = did_you_mean(key, [name for _, name, _ in resources])
+                problems.append(f"{origin}: resources.{key}: no resource with this name or URN in the plan{hint}")
                 continue
             allowed = frozenset().union(*(fields_by_type.get(t, frozenset()) for t in types))
             for name in sorted(usage.given() - allowed):

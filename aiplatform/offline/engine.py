@@ -10,8 +10,8 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import gc
+import inspect
 import traceback
-import warnings
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -27,6 +27,21 @@ from .errors import STACK_FILE, PlanInputError, ProgramError
 from .fixtures import Fixtures
 from .modes import MODES, Mode
 from .monitor import RecordingEngine, RecordingMonitor
+
+
+def _close_abandoned(coro: Any) -> None:
+    """Close the coroutines a task about to be cancelled holds and has not started awaiting.
+
+    The SDK builds an Output from coroutines it creates eagerly (`Output(r, value.future(), value.is_known())`
+    in `StackReference.get_output`) and awaits them one after the other in a task; when the run fails, that
+    task is cancelled while it waits for the first, and the others would be finalised unawaited ("coroutine
+    'Output.future' was never awaited"). Closing one that has not started is what finalising it does, quietly.
+    """
+    if not inspect.iscoroutine(coro) or inspect.getcoroutinestate(coro) == inspect.CORO_CLOSED:
+        return
+    for value in inspect.getcoroutinelocals(coro).values():
+        if inspect.iscoroutine(value) and inspect.getcoroutinestate(value) == inspect.CORO_CREATED:
+            value.close()
 
 
 def _where(exc: BaseException, root: Path | None) -> str | None:
@@ -91,17 +106,15 @@ def run_program(
         finally:
             pending = asyncio.all_tasks(loop)
             for task in pending:
+                _close_abandoned(task.get_coro())
                 task.cancel()
             if pending:
                 loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
             loop.close()
             asyncio.set_event_loop(None)
-            # A failed run can leave coroutines that were never awaited; finalise them
-            # here, quietly, rather than at a random later point (inside compile(),
-            # CPython 3.11 reports that as "AST constructor recursion depth mismatch").
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", RuntimeWarning)
-                gc.collect()
+            # Finalise what the failed run left here rather than at a random later point (inside
+            # compile(), CPython 3.11 reports that as "AST constructor recursion depth mismatch").
+            gc.collect()
 
     contextvars.copy_context().run(go)
 

@@ -7,6 +7,7 @@ Python language host runs a program (DESIGN.md, "The offline plan engine").
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import subprocess
@@ -20,6 +21,28 @@ from .errors import STACK_FILE, PlanInputError, ProgramError
 from .fixtures import Fixtures, load_fixtures
 from .modes import MODES, Mode
 from .project import load_project, load_stack_config, locate_problems
+
+#: A directory of plan results kept by their whole input (the request, the program's Python sources, the
+#: interpreter and the AIPLATFORM_*/PULUMI_* settings; a YAML program's files too), for a test suite whose CLI runs plan the same input many
+#: times (tests/conftest.py sets it for the session). Unset, as users have it: every plan runs its program.
+CACHE_ENV = "AIPLATFORM_PLAN_CACHE"
+_NOT_SOURCE = {"__pycache__", ".venv", "venv", ".git", "node_modules", ".pytest_cache", ".hypothesis"}
+
+
+def _cache_file(request: dict[str, Any], program_dir: Path) -> Path | None:
+    where = os.environ.get(CACHE_ENV)
+    if not where:
+        return None
+    digest = hashlib.sha256(json.dumps([request, sys.executable], sort_keys=True).encode())
+    for key in sorted(os.environ):
+        if key.startswith(("AIPLATFORM_", "PULUMI_")) and key != CACHE_ENV:
+            digest.update(f"{key}={os.environ[key]}\0".encode())
+    for folder, dirs, files in os.walk(program_dir):
+        dirs[:] = sorted(d for d in dirs if d not in _NOT_SOURCE)
+        for name in sorted(f for f in files if f.endswith((".py", ".yaml", ".yml"))):
+            path = Path(folder, name)
+            digest.update(str(path).encode() + b"\0" + path.read_bytes())
+    return Path(where, f"{digest.hexdigest()}.json")
 
 
 def plan_project(
@@ -54,6 +77,27 @@ def plan_project(
         "secret_keys": secret_keys,
         "fixtures": loaded.model_dump(),
     }
+    cached = _cache_file(request, spec.program_dir)
+    if cached is not None and cached.is_file():
+        result = json.loads(cached.read_text(encoding="utf-8"))
+    else:
+        result = _run(request, spec.program_dir, timeout)
+        if cached is not None:
+            cached.parent.mkdir(parents=True, exist_ok=True)
+            part = cached.with_suffix(f".{os.getpid()}.tmp")
+            part.write_text(json.dumps(result), encoding="utf-8")
+            part.replace(cached)  # readers never see half a file
+    if result["ok"]:
+        return Plan.from_dict(result["plan"])
+    if result["kind"] == "input":
+        message = locate_problems(spec, stack, result["message"])
+        raise PlanInputError(message.replace(f" in {STACK_FILE.format(stack=stack)}",
+                                             f" in {os.path.relpath(spec.stack_file(stack), Path.cwd())}"))
+    raise ProgramError(result["message"], result.get("where"))
+
+
+def _run(request: dict[str, Any], program_dir: Path, timeout: float) -> dict[str, Any]:
+    """The planning subprocess's result for `request`."""
     with tempfile.TemporaryDirectory(prefix="aiplatform-plan-") as tmp:
         req_path, out_path = Path(tmp, "request.json"), Path(tmp, "result.json")
         req_path.write_text(json.dumps(request), encoding="utf-8")
@@ -61,7 +105,7 @@ def plan_project(
         env.pop("PULUMI_CONFIG", None)
         proc = subprocess.run(
             [sys.executable, "-m", "aiplatform.offline._child", str(req_path), str(out_path)],
-            cwd=spec.program_dir,
+            cwd=program_dir,
             env=env,
             capture_output=True,
             text=True,
@@ -70,11 +114,4 @@ def plan_project(
         if not out_path.is_file():
             tail = "\n".join((proc.stderr or proc.stdout).strip().splitlines()[-20:])
             raise ProgramError(f"the program's process ended without a result (exit {proc.returncode}):\n{tail}")
-        result = json.loads(out_path.read_text(encoding="utf-8"))
-    if result["ok"]:
-        return Plan.from_dict(result["plan"])
-    if result["kind"] == "input":
-        message = locate_problems(spec, stack, result["message"])
-        raise PlanInputError(message.replace(f" in {STACK_FILE.format(stack=stack)}",
-                                             f" in {os.path.relpath(spec.stack_file(stack), Path.cwd())}"))
-    raise ProgramError(result["message"], result.get("where"))
+        return json.loads(out_path.read_text(encoding="utf-8"))

@@ -8,7 +8,6 @@ Pulumi.dev.yaml, requirements.txt pinning this aiplatform, the fixtures file and
 
 from __future__ import annotations
 
-import difflib
 import re
 from pathlib import Path
 from typing import Any
@@ -17,6 +16,7 @@ import yaml
 
 from .._version import __version__
 from ..labels import SECRET_PLACEHOLDER
+from ..problems import did_you_mean
 from ..shape.plan import Plan
 from ..shape.props import is_secret, is_unknown
 from .errors import PlanInputError
@@ -68,10 +68,8 @@ def platform_fixtures_text(plan: Plan, ref: str) -> str:
 def _team(output: dict[str, Any], team: str) -> dict[str, Any]:
     teams = output.get("teams") or {}
     if team not in teams:
-        close = difflib.get_close_matches(team, list(teams), n=1)
-        hint = f"; did you mean {close[0]!r}?" if close else ""
-        raise PlanInputError(f"--team: the platform has no team {team!r} (its teams: "
-                             f"{', '.join(sorted(teams)) or 'none'}){hint}")
+        raise PlanInputError(f"--team: the platform has no team {team!r}{did_you_mean(team, teams)} (its teams: "
+                             f"{', '.join(sorted(teams)) or 'none'})")
     return teams[team]
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pulumi
 import pulumi_aws as aws
 
-from ..components._base import LABEL_PREFIX, child_opts, cost_labels
+from ..components._base import LABEL_PREFIX, Spelling, child_opts, config_spelling, cost_labels
 from ..components.aws import (
     AmpWorkspace,
     ClusterAutoscaler,
@@ -22,6 +22,8 @@ from ..components.aws import (
     SecureBucket,
     WorkloadRole,
 )
+from ..components.aws.eks_cluster import TYPE as EKS_CLUSTER
+from ..components.aws.opensearch_vector_store import TYPE as OPENSEARCH
 from ..components.aws.team_identity import AwsTeamIdentity
 from ..components.aws.workload_role import workload_role_args
 from ..components.kubernetes import NeuronDevicePlugin, NvidiaDevicePlugin, Qdrant
@@ -152,10 +154,21 @@ def _network(name: str, config: PlatformConfig, aws_opts: pulumi.ResourceOptions
     }, aws_opts)
 
 
+#: The EksCluster args the platform sets from one config key each, by that key (warnings and errors name it).
+CLUSTER_SPELLING = {
+    "cluster_name": "platform.name",
+    "region": "platform.region",
+    "kubernetes_version": "platform.cluster.kubernetes_version",
+    "endpoint_public_access": "platform.cluster.endpoint.public",
+    "public_access_cidrs": "platform.cluster.endpoint.public_cidrs",
+    "admin_role_arns": "platform.cluster.admin_role_arns",
+}
+
+
 def _cluster(name: str, config: PlatformConfig, network: Network, aws_opts: pulumi.ResourceOptions) -> EksCluster:
     cluster = config.cluster
     system = cluster.system_nodes
-    return EksCluster(name, {
+    args = {
         "cluster_name": config.name,
         "region": config.region,
         "partition": config.partition,
@@ -174,7 +187,9 @@ def _cluster(name: str, config: PlatformConfig, network: Network, aws_opts: pulu
         "log_retention_days": config.log_retention_days,
         "protect": config.protect_stateful,
         "tags": config.resource_tags,
-    }, aws_opts)
+    }
+    with config_spelling(EKS_CLUSTER, CLUSTER_SPELLING):
+        return EksCluster(name, args, aws_opts)
 
 
 def _cluster_identity(built: CloudPlatform, config: PlatformConfig) -> dict[str, object]:
@@ -207,17 +222,19 @@ def _services(built: CloudPlatform, name: str, config: PlatformConfig) -> None:
     publisher_grants: list = []
     consumer_grants: list = []
     if store is not None and store.kind == "opensearch-serverless":
-        vector_store = built.vector_store = OpenSearchVectorStore(name, {
-            "collection_name": config.vector_store_collection_name,
-            "kms_key_arn": built.data_key.arn,  # type: ignore[union-attr]
-            "vpc_id": network.vpc_id,
-            "subnet_ids": network.private_subnet_ids,
-            "source_security_group_ids": [cluster.cluster_security_group_id],  # type: ignore[attr-defined]
-            "public_access": store.network == "public",
-            "standby_replicas": config.vector_store_standby_replicas,
-            "protect": protect,
-            "tags": tags,
-        }, aws_opts)
+        with config_spelling(OPENSEARCH, {
+                "public_access": Spelling("platform.vector_store.network", "'private'", "'public'")}):
+            vector_store = built.vector_store = OpenSearchVectorStore(name, {
+                "collection_name": config.vector_store_collection_name,
+                "kms_key_arn": built.data_key.arn,  # type: ignore[union-attr]
+                "vpc_id": network.vpc_id,
+                "subnet_ids": network.private_subnet_ids,
+                "source_security_group_ids": [cluster.cluster_security_group_id],  # type: ignore[attr-defined]
+                "public_access": store.network == "public",
+                "standby_replicas": config.vector_store_standby_replicas,
+                "protect": protect,
+                "tags": tags,
+            }, aws_opts)
         publisher_grants.append(vector_store.write_grant)
         consumer_grants.append(vector_store.read_grant)
         built.service_outputs["vectorStore"] = {

@@ -7,9 +7,10 @@ from typing import Any
 
 import pulumi
 
-from ..components._base import cost_labels
+from ..components._base import config_spelling, cost_labels
 from ..components.kubernetes import Kueue, LlmGateway, Qdrant, TeamNamespace
 from ..components.kubernetes.keda import Keda
+from ..components.kubernetes.llm_gateway import TYPE as GATEWAY
 from ..components.kubernetes.observability import DcgmExporter, MetricsStack
 from ..components.kubernetes.observability.gmp import GmpMonitoring
 from ..components.kubernetes.observability.neuron_monitor import NeuronMonitor
@@ -24,7 +25,25 @@ def gateway(name: str, config: PlatformConfig, built: CloudPlatform) -> LlmGatew
     settings = config.gateway
     if settings is None:
         return None
-    gw = LlmGateway(name, {
+    with config_spelling(GATEWAY, {arg: f"platform.gateway.{arg}" for arg in GATEWAY_KEYS}):
+        gw = LlmGateway(name, _gateway_args(config, built, settings), built.k8s_opts)
+    built.service_outputs["gateway"] = {
+        "namespace": gw.namespace,
+        "gatewayName": gw.gateway_name,
+        "hostname": settings.hostname,
+        "loadBalancer": settings.load_balancer,
+    }
+    return gw
+
+
+#: LlmGateway args that are the `gateway:` config keys of the same name.
+GATEWAY_KEYS = ("oidc_issuer", "jwks_uri", "audiences", "team_claim", "hostname", "tls_secret_name",
+                "cert_manager_issuer", "requests_per_minute", "load_balancer")
+
+
+def _gateway_args(config: PlatformConfig, built: CloudPlatform, settings: Any) -> dict[str, Any]:
+    """`LlmGatewayArgs` from the `gateway:` section (`settings`)."""
+    return {
         "oidc_issuer": settings.oidc_issuer,
         "jwks_uri": settings.jwks_uri,
         "audiences": settings.audiences,
@@ -37,14 +56,7 @@ def gateway(name: str, config: PlatformConfig, built: CloudPlatform) -> LlmGatew
         "load_balancer_annotations": built.load_balancer_annotations[settings.load_balancer],
         "replicas": config.gateway_replicas,
         "labels": cost_labels(config.resource_tags),
-    }, built.k8s_opts)
-    built.service_outputs["gateway"] = {
-        "namespace": gw.namespace,
-        "gatewayName": gw.gateway_name,
-        "hostname": settings.hostname,
-        "loadBalancer": settings.load_balancer,
     }
-    return gw
 
 
 def observability(name: str, config: PlatformConfig, built: CloudPlatform,

@@ -47,7 +47,7 @@ def test_fixtures_are_the_up_mode_output_with_secrets_as_placeholders(plans):
 
 def test_init_refuses_an_unknown_team_with_the_closest_name_and_bad_names(plans):
     plan = plans.up["aws-dev"]
-    with pytest.raises(PlanInputError, match=r"no team 'serch' \(its teams: assistants, search\); did you mean 'search'"):
+    with pytest.raises(PlanInputError, match=r"no team 'serch' \(did you mean 'search'\?\) \(its teams: assistants, search\)"):
         team_project("serch", "acme/aiplatform/aws-dev", plan)
     with pytest.raises(PlanInputError, match="ORG/PROJECT/STACK"):
         team_project("search", "aws-dev", plan)

@@ -15,6 +15,7 @@ import json
 import pytest
 
 from aiplatform.offline import plan_project
+from aiplatform.offline.runner import CACHE_ENV
 from aiplatform.offline.speedups import ENV
 from aiplatform.shape.plan import Plan
 from tests.conftest import ALL_STACKS, EXAMPLE_FIXTURES, EXAMPLES, PYTHON_EXAMPLES, ROOT
@@ -44,6 +45,7 @@ def assert_same(fast: Plan, slow: Plan) -> None:
 def test_stack_plans_the_same_without_speedups(plans, monkeypatch, stack, mode):
     fast = getattr(plans, mode)[stack]  # planned with the speed-ups, before the switch is set
     monkeypatch.setenv(ENV, "0")
+    monkeypatch.delenv(CACHE_ENV, raising=False)
     assert_same(fast, plan_project(ROOT, stack, mode=mode))
 
 
@@ -52,12 +54,14 @@ def test_stack_plans_the_same_without_speedups(plans, monkeypatch, stack, mode):
 def test_example_plans_the_same_without_speedups(plans, monkeypatch, name, mode):
     fast = getattr(plans, mode).example(name)  # planned with the speed-ups, before the switch is set
     monkeypatch.setenv(ENV, "0")
+    monkeypatch.delenv(CACHE_ENV, raising=False)
     assert_same(fast, plan_project(EXAMPLES / name, "dev", mode=mode, fixtures=EXAMPLE_FIXTURES))
 
 
 @pytest.mark.parametrize(("stack", "mode"), [("aws-dev", "preview"), ("gcp-prod", "up")])
 def test_plan_json_is_byte_stable(plans, monkeypatch, stack, mode):
     monkeypatch.delenv(ENV, raising=False)
+    monkeypatch.delenv(CACHE_ENV, raising=False)  # two real runs of the program
     first = json.dumps(plan_project(ROOT, stack, mode=mode).to_dict())
     assert json.dumps(getattr(plans, mode)[stack].to_dict()) == first  # the session's plan, another run
     assert json.dumps(plan_project(ROOT, stack, mode=mode).to_dict()) == first
@@ -65,6 +69,7 @@ def test_plan_json_is_byte_stable(plans, monkeypatch, stack, mode):
 
 def test_example_plan_json_is_byte_stable(plans, monkeypatch):
     monkeypatch.delenv(ENV, raising=False)
+    monkeypatch.delenv(CACHE_ENV, raising=False)
     name = PYTHON_EXAMPLES[0]
     first = json.dumps(plan_project(EXAMPLES / name, "dev", mode="up", fixtures=EXAMPLE_FIXTURES).to_dict())
     assert json.dumps(plans.up.example(name).to_dict()) == first

@@ -119,7 +119,7 @@ class EksCluster(pulumi.ComponentResource):
         principal_problems(check, "admin_role_arns", list(args.get("admin_role_arns") or []))
         check.done()
         if public:
-            warn_override(name, "endpoint_public_access", False, True)
+            warn_override(TYPE, name, "endpoint_public_access", False, True)
 
         tags = dict(args.get("tags") or {})
         partition = args.get("partition", "aws")

@@ -98,7 +98,7 @@ class OpenSearchVectorStore(pulumi.ComponentResource):
         check.done()
         public = bool(args.get("public_access", False))
         if public:
-            warn_override(name, "public_access", False, True)
+            warn_override(TYPE, name, "public_access", False, True)
         self.collection_name = collection
         tags = dict(args.get("tags") or {})
         # Policy names share the collection's limit of 32 characters.

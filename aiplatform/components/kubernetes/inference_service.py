@@ -22,6 +22,7 @@ from ...labels import (
     MODEL_SIZE_ANNOTATION,
     is_quantity,
 )
+from ...problems import did_you_mean
 from .._base import ArgsChecker, child_opts, is_known, warn_override
 from .autoscaling import (
     HTTP_API,
@@ -189,7 +190,8 @@ def inference_problems(check: ArgsChecker, args: Mapping[str, Any]) -> None:
     allowed = list(allowed or []) if is_known(allowed) else []
     if allowed and args.get("accelerator"):
         check.require(args["accelerator"] in allowed, "accelerator",
-                      f"{args['accelerator']!r} is not among the team's accelerators ({', '.join(allowed)})")
+                      f"{args['accelerator']!r} is not among the team's accelerators ({', '.join(allowed)})"
+                      f"{did_you_mean(args['accelerator'], allowed)}")
     problem = image_problem(args.get("image", VLLM_IMAGE))
     check.require(problem is None, "image", f"{problem}: pin a version tag or a digest")
     for key in ("cpu", "memory", "shared_memory"):
@@ -257,7 +259,7 @@ class InferenceService(pulumi.ComponentResource):
         keda_ns = args.get("keda_namespace", d.KEDA_NAMESPACE)
         root = bool(args.get("run_as_root", False))
         if root:
-            warn_override(name, "run_as_root", False, True)
+            warn_override(TYPE, name, "run_as_root", False, True)
         selector = {"app.kubernetes.io/name": name, "app.kubernetes.io/instance": f"{team}-{name}"}
         labels = {**dict(args.get("labels") or {}), **selector, "team": team,
                   "app.kubernetes.io/component": "model-server", "app.kubernetes.io/part-of": "aiplatform"}

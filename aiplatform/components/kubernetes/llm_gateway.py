@@ -10,7 +10,7 @@ import pulumi_kubernetes as k8s
 
 from ...catalog.pins import ENVOY_GATEWAY
 from ...config import defaults as d
-from .._base import LABEL_PREFIX, ArgsChecker, child_opts
+from .._base import LABEL_PREFIX, ArgsChecker, child_opts, warn_override
 from .gateway_route import (
     ENVOY_API,
     GATEWAY_API,
@@ -102,8 +102,8 @@ class LlmGateway(pulumi.ComponentResource):
         check.require(scheme in ("internal", "internet-facing"), "load_balancer", f"unknown scheme {scheme!r}")
         check.done()
         if scheme == "internet-facing":
-            pulumi.log.warn(f"{name}: load_balancer overridden ('internal' -> 'internet-facing'); "
-                            "the gateway is reachable from the internet (JWT auth still applies)")
+            warn_override(TYPE, name, "load_balancer", "internal", "internet-facing",
+                          why="the gateway is reachable from the internet (JWT auth still applies)")
 
         self.namespace = args.get("namespace", d.GATEWAY_NAMESPACE)
         self.gateway_name = name

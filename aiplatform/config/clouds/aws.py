@@ -48,7 +48,7 @@ def eks_support_warning(version: str, today: dt.date) -> str | None:
         return None
     when = (f"leaves standard support on {window.end_of_standard} ({left} day{'' if left == 1 else 's'})" if left >= 0
             else f"left standard support on {window.end_of_standard}")
-    return (f"cluster.kubernetes_version: EKS {version} {when}; after it the cluster is billed extended support "
+    return (f"platform.cluster.kubernetes_version: EKS {version} {when}; after it the cluster is billed extended support "
             f"(until {window.end_of_extended}) or, with supportType STANDARD, upgraded by AWS: plan the upgrade")
 
 

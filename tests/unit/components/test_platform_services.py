@@ -29,7 +29,7 @@ def test_bad_service_config_names_every_problem(prod_config):
         "platform.model_registry.model_families[2]: 'Bad_Name' is not a valid name: lowercase letters, digits and "
         "'-', starting with a letter, not ending with '-', at most 40 characters",
         "platform.vector_store.replicas: does not apply to kind opensearch-serverless",
-        "platform.gateway.requests_per_minute: Input should be greater than or equal to 1",
+        "platform.gateway.requests_per_minute: must be at least 1 (got 0)",
         # the gateway's field error no longer hides its certificate problems
         "platform.gateway.cert_manager_issuer: give tls_secret_name (your certificate) or cert_manager_issuer, not both",
         "platform.gateway.hostname: required with cert_manager_issuer (the certificate is issued for it)",
@@ -60,7 +60,7 @@ def test_bad_service_config_names_every_problem(prod_config):
 def test_unknown_kind_and_public_store_in_prod(prod_config, dev_config):
     prod_config["vector_store"] = {"kind": "pinecone"}
     assert config_problems(prod_config) == [
-        "platform.vector_store.kind: Input should be 'opensearch-serverless' or 'qdrant' (got 'pinecone')"]
+        "platform.vector_store.kind: must be one of opensearch-serverless, qdrant (got 'pinecone')"]
     prod_config["vector_store"] = {"kind": "opensearch-serverless", "network": "public"}
     assert config_problems(prod_config) == [
         "platform.vector_store.network: public network access to the vector store is not allowed in prod"]

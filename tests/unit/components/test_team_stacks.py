@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 
 import kubernetes_validate
@@ -96,11 +97,13 @@ def test_inference_service_requests_its_gpus_and_publishes_with_the_teams_auth()
     ({"monitoring": False, "autoscaling": {"metric": "queue"}}, "monitoring: autoscaling reads the server's metrics"),
     ({"model": "../other-team/model"}, "model: a path inside the team's prefix"),
     ({"allowed_accelerators": ["A10G"]}, "accelerator: 'L4' is not among the team's accelerators (A10G)"),
+    ({"accelerator": "l4s", "allowed_accelerators": ["L4", "A10G"]},
+     "accelerator: 'l4s' is not among the team's accelerators (L4, A10G) (did you mean 'L4'?)"),
     ({"gpus": 0}, "gpus: must be 1 to 16"),
     ({"registry_uri": "https://bucket"}, "registry_uri: must be s3:// or gs://"),
 ])
 def test_inference_service_refuses_bad_args(change, problem):
-    with pytest.raises(PlanInputError, match=problem.replace("(", r"\(").replace(")", r"\)")):
+    with pytest.raises(PlanInputError, match=re.escape(problem)):
         plan_program(lambda: InferenceService("chat", {**SERVICE, **change}))
 
 

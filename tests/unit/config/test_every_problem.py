@@ -37,19 +37,19 @@ def test_checks_that_cannot_run_are_named(dev_config):
 def test_a_section_field_error_does_not_hide_the_sections_own_checks(dev_config):
     dev_config["vector_store"] = {"kind": "qdrant", "network": "public", "replicas": "2"}
     assert config_problems(dev_config) == [
-        "platform.vector_store.replicas: Input should be a valid integer (got '2')",
+        "platform.vector_store.replicas: must be an integer (got '2')",
         "platform.vector_store.network: qdrant runs inside the cluster and is never exposed publicly",
     ]
 
 
 @pytest.mark.parametrize(("where", "value", "message"), [
-    (("gpu_pools", 0, "max_nodes"), "4", "Input should be a valid integer (got '4')"),
-    (("gpu_pools", 0, "max_nodes"), True, "Input should be a valid integer (got True)"),
-    (("gpu_pools", 0, "max_nodes"), 4.0, "Input should be a valid integer (got 4.0)"),
-    (("gpu_pools", 0, "allow_unlisted_instance_types"), 1, "Input should be a valid boolean (got 1)"),
-    (("teams", 0, "gpus"), "0", "Input should be a valid integer (got '0')"),
-    (("teams", 0, "monthly_budget_usd"), float("inf"), "Input should be a finite number (got inf)"),
-    (("teams", 0, "monthly_budget_usd"), True, "Input should be a valid number (got True)"),
+    (("gpu_pools", 0, "max_nodes"), "4", "must be an integer (got '4')"),
+    (("gpu_pools", 0, "max_nodes"), True, "must be an integer (got true)"),
+    (("gpu_pools", 0, "max_nodes"), 4.0, "must be an integer (got 4.0)"),
+    (("gpu_pools", 0, "allow_unlisted_instance_types"), 1, "must be true or false (got 1)"),
+    (("teams", 0, "gpus"), "0", "must be an integer (got '0')"),
+    (("teams", 0, "monthly_budget_usd"), float("inf"), "must be a finite number (got inf)"),
+    (("teams", 0, "monthly_budget_usd"), True, "must be a number (got true)"),
     (("network", "cidr"), 167772160, "a CIDR such as 10.40.0.0/16 (got int 167772160)"),
 ])
 def test_types_are_strict_and_numbers_finite(dev_config, where, value, message):

@@ -78,6 +78,7 @@ def test_issue18_config_warns_within_60_days_of_the_end_of_standard_support():
     assert eks_support_warning("1.34", dt.date(2026, 10, 2)) is None  # 61 days left
     warning = eks_support_warning("1.34", dt.date(2026, 10, 3))
     assert warning is not None and "leaves standard support on 2026-12-02 (60 days)" in warning
+    assert warning.startswith("platform.cluster.kubernetes_version: ")  # the config key the user wrote
     assert "left standard support on 2026-12-02" in eks_support_warning("1.34", AFTER)
     assert eks_support_warning("1.35", dt.date(2026, 12, 1)) is None
     assert eks_support_warning("1.99", dt.date(2026, 12, 1)) is None

@@ -213,10 +213,12 @@ def test_totals_per_team_and_component():
 
 @pytest.mark.parametrize(("raw", "problems"), [
     ({"resources": {"nope": {"storage_gb": 1}}}, ["resources.nope: no resource with this name"]),
+    ({"resources": {"pp": {"expected_nodes": 1}}},
+     ["resources.pp: no resource with this name or URN in the plan (did you mean 'p'?)"]),
     ({"resources": {"p": {"storage_gb": 1}}}, ["resources.p.storage_gb: does not apply to aws:eks/nodeGroup"]),
     ({"resources": {"p": {"expected_nodes": -1}}, "defaults": {"spot_ratio": 2}, "extra": 1},
-     ["resources.p.expected_nodes: Input should be greater than or equal to 0",
-      "defaults.spot_ratio: Input should be less than or equal to 1", "extra: unknown key"]),
+     ["resources.p.expected_nodes: must be at least 0 (got -1)",
+      "defaults.spot_ratio: must be at most 1 (got 2)", "extra: unknown key"]),
 ])
 def test_bad_usage_files_name_every_problem(raw, problems):
     with pytest.raises(UsageError) as err:
