@@ -110,9 +110,10 @@ def observability(name: str, config: PlatformConfig, built: CloudPlatform,
 #: GKE's managed DCGM sends GPU metrics to Managed Prometheus (Cloud Monitoring), not to an in-cluster Prometheus.
 GKE_GPU_PANELS_WARNING = (
     "observability: GKE's managed DCGM sends GPU metrics to Google Cloud Managed Service for Prometheus, not to "
-    "the in-cluster Prometheus of `observability.managed: none`: the GPU and GPU-cost dashboards and the GPU "
-    "alerts (GpuAllocatedIdle, GpuXidError, GpuFellOffBus, GpuMissingFromNode) stay empty there. Set "
-    "`observability.managed: gmp` to evaluate them on Managed Prometheus (docs/observability.md#gpu-metrics-on-gke).")
+    "the in-cluster Prometheus of `platform.observability.managed: none`: the GPU and GPU-cost dashboards and the "
+    "GPU alerts (GpuAllocatedIdle, GpuXidError, GpuFellOffBus, GpuMissingFromNode) stay empty there. Set "
+    "`platform.observability.managed: gmp` to evaluate them on Managed Prometheus "
+    "(docs/observability.md#gpu-metrics-on-gke).")
 
 
 def _gmp(name: str, config: PlatformConfig, built: CloudPlatform, gateway: LlmGateway | None,

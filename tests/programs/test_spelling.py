@@ -4,11 +4,13 @@ wrote (`platform.cluster.endpoint.public`), never the component arg it became (`
 from __future__ import annotations
 
 import re
+from typing import Any, get_args
 
 import pytest
 from conftest import ALL_STACKS, ROOT, stack_platform
 
 from aiplatform.components._base import ArgsChecker, Spelling, config_spelling, warn_override
+from aiplatform.config import PlatformConfig
 from aiplatform.shape.paths import split_path
 from aiplatform.testing import plan_project
 
@@ -42,6 +44,18 @@ def _resolves(raw: dict, path: str) -> bool:
     return True
 
 
+def _known(path: str) -> bool:
+    """Whether `path` (platform.a.b) is a key of the config schema, set or not."""
+    model: Any = PlatformConfig
+    for part in path.split(".")[1:]:
+        fields = getattr(model, "model_fields", None)
+        if not fields or part not in fields:
+            return False
+        model = fields[part].annotation
+        model = next((a for a in get_args(model) if hasattr(a, "model_fields")), model)
+    return True
+
+
 def test_every_override_warning_of_the_components_is_found():
     found = _component_warnings()
     assert set(found) == {"endpoint_public_access", "public_access", "load_balancer", "run_as_root"}, found
@@ -69,7 +83,10 @@ def test_every_warning_names_a_config_key_the_user_wrote(plans, exposed):
             if diag.severity != "warning":
                 continue
             match = OVERRIDE.match(diag.message)
-            assert match, diag.message
+            if match is None:  # advice, not an override: it names the keys to set, each a key of the config
+                keys = re.findall(r"`(platform\.[\w.]+)(?::[^`]*)?`", diag.message)
+                assert keys and all(_known(k) for k in keys), diag.message
+                continue
             assert _resolves(config, match["key"]), diag.message
             assert not re.search(r"\b(True|False)\b", diag.message), diag.message  # YAML spells true/false
             seen.add(match["key"])
@@ -102,3 +119,8 @@ def test_arg_errors_of_a_component_built_from_config_name_the_config_key():
     assert [e["property_path"] for e in check.errors] == [
         "platform.cluster.endpoint.public_cidrs[0]", "platform.vector_store.network", "other"]
     assert ArgsChecker("t:index:X", "x").errors == []
+
+
+def test_a_key_of_the_config_schema_is_known_whether_set_or_not():
+    assert _known("platform.observability.managed") and _known("platform.cluster.endpoint.public")
+    assert not _known("platform.observability.manged") and not _known("observability.managed")
