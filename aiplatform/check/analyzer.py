@@ -183,44 +183,53 @@ def _options(resource: PlannedResource) -> Any:
     )
 
 
-def _provider(resource: PlannedResource, index: Mapping[str, PlannedResource],
-              cache: dict[str, Any] | None = None) -> Any:
-    key = resource.provider or ""
-    if cache is not None and key in cache:
-        return cache[key]
-    provider = index.get(key)
-    message = None if provider is None else analyzer_pb2.AnalyzerProviderResource(
-        type=provider.type, properties=_struct(provider.inputs), urn=provider.urn, name=provider.name)
-    if cache is not None:
-        cache[key] = message
-    return message
+class PlanMessages:
+    """The analyzer messages of one plan's resources: each props Struct and each provider message is
+    built once and copied into every request that carries it."""
+
+    def __init__(self, plan: Plan) -> None:
+        self.index = plan.by_urn()
+        self._structs: dict[str, struct_pb2.Struct] = {}
+        self._providers: dict[str, Any] = {}
+
+    def props(self, resource: PlannedResource) -> struct_pb2.Struct:
+        struct = self._structs.get(resource.urn)
+        if struct is None:
+            struct = self._structs[resource.urn] = _struct(resource.inputs)
+        return struct
+
+    def provider(self, resource: PlannedResource) -> Any:
+        key = resource.provider or ""
+        if key not in self._providers:
+            provider = self.index.get(key)
+            self._providers[key] = None if provider is None else analyzer_pb2.AnalyzerProviderResource(
+                type=provider.type, properties=self.props(provider), urn=provider.urn, name=provider.name)
+        return self._providers[key]
 
 
-def analyze_request(resource: PlannedResource, index: Mapping[str, PlannedResource],
-                    providers: dict[str, Any] | None = None) -> Any:
-    """The `Analyze` request the engine sends for one resource (its inputs, options and provider);
-    `providers` caches the provider messages across the requests of one plan."""
-    kwargs = dict(type=resource.type, properties=_struct(resource.inputs), urn=resource.urn,
+def analyze_request(resource: PlannedResource, messages: PlanMessages) -> Any:
+    """The `Analyze` request the engine sends for one resource (its inputs, options and provider)."""
+    kwargs = dict(type=resource.type, properties=messages.props(resource), urn=resource.urn,
                   name=resource.name, options=_options(resource))
-    provider = _provider(resource, index, providers)
+    provider = messages.provider(resource)
     if provider is not None:
         kwargs["provider"] = provider
     return analyzer_pb2.AnalyzeRequest(**kwargs)
 
 
-def analyze_stack_request(plan: Plan, types: frozenset[str] | None = None) -> Any:
+def analyze_stack_request(plan: Plan, types: frozenset[str] | None = None,
+                          messages: PlanMessages | None = None) -> Any:
     """The `AnalyzeStack` request: every resource (or only those of `types`)."""
-    index = plan.by_urn()
-    providers: dict[str, Any] = {}
+    messages = messages or PlanMessages(plan)
     resources = []
     for resource in plan.resources:
         if types is not None and resource.type not in types:
             continue
         kwargs = dict(
-            type=resource.type, properties=_struct(resource.inputs), urn=resource.urn, name=resource.name,
+            type=resource.type, properties=messages.props(resource), urn=resource.urn, name=resource.name,
             options=_options(resource), parent=resource.parent or "", dependencies=list(resource.dependencies),
         )
-        provider = _provider(resource, index, providers)
+        provider = messages.provider(resource)
         if provider is not None:
             kwargs["provider"] = provider
         item = analyzer_pb2.AnalyzerResource(**kwargs)
@@ -288,16 +297,17 @@ def run_analyzer(service: AnalyzerService, plan: Plan, user_config: Mapping[str,
     service.ConfigureStack(stack_configure_request(plan))
     diagnostics: list[RawDiagnostic] = []
     not_applicable: list[RawNotApplicable] = []
-    index = plan.by_urn()
+    messages = PlanMessages(plan)
     for resource in plan.resources:
-        collect(service.Analyze(analyze_request(resource, index)), resource.urn, diagnostics, not_applicable)
-    collect(service.AnalyzeStack(analyze_stack_request(plan)), None, diagnostics, not_applicable)
+        collect(service.Analyze(analyze_request(resource, messages)), resource.urn, diagnostics, not_applicable)
+    collect(service.AnalyzeStack(analyze_stack_request(plan, messages=messages)), None, diagnostics, not_applicable)
     return AnalyzerRun(info, resolved, diagnostics, not_applicable)
 
 
 __all__ = [
     "AnalyzerRun",
     "InProcess",
+    "PlanMessages",
     "PolicyConfigError",
     "RawDiagnostic",
     "RawNotApplicable",
