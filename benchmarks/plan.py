@@ -10,6 +10,7 @@ resource is taken between N=100 and N=1000 (the first and last N otherwise).
 
     .venv/bin/python benchmarks/plan.py            # prints a Markdown table
     .venv/bin/python benchmarks/plan.py --runs 5 --pools 10 100 1000
+    .venv/bin/python benchmarks/plan.py --runs 5 --stacks aws-dev --pools    # the floor and aws-dev only
 """
 
 from __future__ import annotations
@@ -103,6 +104,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--pools", type=int, nargs="*", default=[10, 100, 1000])
+    parser.add_argument("--stacks", nargs="*", default=["aws-dev", "aws-prod", "gcp-dev", "gcp-prod"])
     args = parser.parse_args()
     cli = [sys.executable, "-m", "aiplatform.cli", "plan", "--format", "json"]
     rows = []
@@ -114,7 +116,7 @@ def main() -> None:
     floor = measure([sys.executable, "-c", FLOOR, modules_file.name], args.runs)
     Path(modules_file.name).unlink()
     rows.append((f"floor: imports and exit of the same {count} modules", "-", floor))
-    for stack in ("aws-dev", "aws-prod", "gcp-dev", "gcp-prod"):
+    for stack in args.stacks:
         rows.append((f"reference stack {stack}", resource_count(ROOT, stack), measure([*cli, "-C", str(ROOT), "-s", stack], args.runs)))
     synthetic = []
     with tempfile.TemporaryDirectory() as tmp:
