@@ -50,12 +50,13 @@ FLOOR = (
     "        pass\n"
     "os._exit(0)\n"
 )
-# Runs a command and reports its wall time and the peak RSS of it and its descendants.
+# Runs a command and reports its wall time, and the peak RSS and CPU time of it and its descendants.
 MEASURE = (
     "import resource, subprocess, sys, time, json\n"
     "t = time.perf_counter(); r = subprocess.run(sys.argv[1:], capture_output=True)\n"
-    "dt = time.perf_counter() - t\n"
-    "print(json.dumps({'rc': r.returncode, 'seconds': dt, 'peak_mb': resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,"
+    "dt = time.perf_counter() - t; use = resource.getrusage(resource.RUSAGE_CHILDREN)\n"
+    "print(json.dumps({'rc': r.returncode, 'seconds': dt, 'peak_mb': use.ru_maxrss / 1024,"
+    " 'cpu': use.ru_utime + use.ru_stime,"
     " 'stderr': r.stderr.decode()[-2000:], 'stdout_bytes': len(r.stdout)}))\n"
 )
 
@@ -70,6 +71,7 @@ def measure(cmd: list[str], runs: int) -> dict:
         results.append(res)
     return {
         "seconds": statistics.median(r["seconds"] for r in results),
+        "cpu": statistics.median(r["cpu"] for r in results),
         "peak_mb": max(r["peak_mb"] for r in results),
         "stdout_bytes": results[0]["stdout_bytes"],
     }
@@ -128,11 +130,13 @@ def main() -> None:
             rows.append((f"synthetic, {n} GPU pools", count, result))
             synthetic.append((n, count, result["seconds"]))
 
-    print(f"python {sys.version.split()[0]}, {args.runs} runs each (median wall time, max peak RSS)\n")
-    print("| program | resources | wall time (s) | x floor | peak memory (MB) |")
-    print("|---|---|---|---|---|")
+    print(f"python {sys.version.split()[0]}, {args.runs} runs each (median wall and CPU time, max peak RSS); CPU time "
+          f"(user + system, the process and its children) is what to compare on a loaded machine\n")
+    print("| program | resources | wall time (s) | x floor | CPU time (s) | x floor, CPU | peak memory (MB) |")
+    print("|---|---|---|---|---|---|---|")
     for label, count, result in rows:
-        print(f"| {label} | {count} | {result['seconds']:.2f} | {result['seconds'] / floor['seconds']:.2f} | {result['peak_mb']:.0f} |")
+        print(f"| {label} | {count} | {result['seconds']:.2f} | {result['seconds'] / floor['seconds']:.2f} | "
+              f"{result['cpu']:.2f} | {result['cpu'] / floor['cpu']:.2f} | {result['peak_mb']:.0f} |")
     if len(synthetic) >= 2:
         by_n = {n: (c, t) for n, c, t in synthetic}
         (c0, t0), (c1, t1) = (by_n[100], by_n[1000]) if {100, 1000} <= by_n.keys() else (
