@@ -128,7 +128,7 @@ def main() -> None:
             count = resource_count(project, "bench")
             result = measure([*cli, "-C", str(project), "-s", "bench"], args.runs)
             rows.append((f"synthetic, {n} GPU pools", count, result))
-            synthetic.append((n, count, result["seconds"]))
+            synthetic.append((n, count, result["seconds"], result["cpu"]))
 
     print(f"python {sys.version.split()[0]}, {args.runs} runs each (median wall and CPU time, max peak RSS); CPU time "
           f"(user + system, the process and its children) is what to compare on a loaded machine\n")
@@ -138,10 +138,11 @@ def main() -> None:
         print(f"| {label} | {count} | {result['seconds']:.2f} | {result['seconds'] / floor['seconds']:.2f} | "
               f"{result['cpu']:.2f} | {result['cpu'] / floor['cpu']:.2f} | {result['peak_mb']:.0f} |")
     if len(synthetic) >= 2:
-        by_n = {n: (c, t) for n, c, t in synthetic}
-        (c0, t0), (c1, t1) = (by_n[100], by_n[1000]) if {100, 1000} <= by_n.keys() else (
+        by_n = {n: rest for n, *rest in synthetic}
+        (c0, t0, u0), (c1, t1, u1) = (by_n[100], by_n[1000]) if {100, 1000} <= by_n.keys() else (
             synthetic[0][1:], synthetic[-1][1:])
-        print(f"\nmarginal cost per resource ({c0} -> {c1} resources): {(t1 - t0) / (c1 - c0) * 1000:.2f} ms")
+        print(f"\nmarginal cost per resource ({c0} -> {c1} resources): {(t1 - t0) / (c1 - c0) * 1000:.2f} ms wall, "
+              f"{(u1 - u0) / (c1 - c0) * 1000:.2f} ms CPU")
 
 
 if __name__ == "__main__":

@@ -86,9 +86,9 @@ def resolve_policy_config(info: Any, user: Mapping[str, Any], origin: str = "pol
 
     Every problem (unknown policy, bad enforcement level, a property that does
     not match its schema, an unknown property) is collected and raised at once.
+    The properties of a policy nothing was given for are its schema's defaults,
+    which the rules' own tests validate: only the others are validated here.
     """
-    import jsonschema
-
     resolved: dict[str, ResolvedPolicy] = {}
     schemas: dict[str, dict[str, Any]] = {}
     for policy in info.policies:
@@ -100,8 +100,10 @@ def resolve_policy_config(info: Any, user: Mapping[str, Any], origin: str = "pol
         resolved[policy.name] = ResolvedPolicy(ENFORCEMENT_NAME[policy.enforcementLevel], defaults)
 
     problems: list[str] = []
+    given: set[str] = set()  # the policies the initial config or the user's file set something for
 
     def apply(name: str, value: Any, where: str) -> None:
+        given.add(name)
         if isinstance(value, str):
             if value not in ENFORCEMENT:
                 problems.append(f"{where}: enforcement level must be one of {', '.join(ENFORCEMENT)} (got {value!r})")
@@ -141,7 +143,11 @@ def resolve_policy_config(info: Any, user: Mapping[str, Any], origin: str = "pol
             continue
         apply(name, value, f"{origin}: {name}")
 
+    if given:
+        import jsonschema  # only for what the pack's initial config or the user's file set
     for name, policy in resolved.items():
+        if name not in given:
+            continue
         validator = jsonschema.Draft7Validator(schemas[name])
         for error in sorted(validator.iter_errors(policy.properties), key=lambda e: list(e.absolute_path)):
             path = ".".join(str(p) for p in error.absolute_path)

@@ -22,8 +22,6 @@ from pulumi_policy import EnforcementLevel
 from pulumi_policy.policy import _PolicyAnalyzerServicer
 
 from .._version import __version__
-from ..cost.plan import estimate_plan
-from ..cost.render import estimate_markdown, usd
 from ..guardrails import PACK_NAME, rules
 from ..guardrails.rules.budget import RULE as BUDGET_RULE
 from ..shape.plan import Plan
@@ -117,6 +115,9 @@ def _add_cost_summary(report: CheckReport, plan: Plan, resolved: Mapping[str, Re
     policy = resolved.get(BUDGET_RULE)
     if policy is None or policy.enforcement == "disabled" or policy.properties.get("monthlyUsd") is None:
         return
+    from ..cost.plan import estimate_plan  # the estimator and its price tables: only with a budget
+    from ..cost.render import estimate_markdown, usd
+
     estimate = estimate_plan(plan, region=policy.properties.get("region"))
     budget, basis = float(policy.properties["monthlyUsd"]), policy.properties.get("basis", "expected")
     report.extra["cost"] = {"budget": budget, "basis": basis, "totals": estimate.totals.to_dict()}
