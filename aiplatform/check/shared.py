@@ -15,6 +15,8 @@ set of props), across every servicer and request of that plan:
 - `SharedProps` is the SDK's unknown-checking proxy, read-only, wrapping nested dicts
   and lists when they are read (with the same property paths in `UnknownValueError`)
   instead of all of them up front;
+- each request's `PolicyResourceOptions` is built once for all its policies (the SDK builds
+  it per policy; it holds the request's options, which nothing in a policy writes to);
 - `SharedProps.plain_copy` is what the guardrails' `plain` returns for it: a fresh copy
   of the decoded props for each policy, unmarshalled from one `marshal` blob.
 
@@ -231,7 +233,7 @@ class SharedDecodeServicer(_SDK):
     def Analyze(self, request: Any, _context: Any) -> Any:  # noqa: N802 - the gRPC method
         self._configure_runtime_settings()
         response = proto.AnalyzeResponse()
-        props = provider = None
+        props = provider = options = None
         for policy in self._PolicyAnalyzerServicer__policies:
             level = self._get_enforcement_level(policy)
             if level == sdk.EnforcementLevel.DISABLED or not isinstance(policy, sdk.ResourceValidationPolicy):
@@ -246,8 +248,9 @@ class SharedDecodeServicer(_SDK):
                                                              policy.severity)
             if props is None:
                 props, provider = self._cache.props(request), self._cache.provider(request)
+                options = self._get_resource_options(request)  # once per request, as props
             args = sdk.ResourceValidationArgs(
-                request.type, props, request.urn, request.name, self._get_resource_options(request), provider,
+                request.type, props, request.urn, request.name, options, provider,
                 self._get_policy_config(policy.name), self._PolicyAnalyzerServicer__stack_tags)
             self._validate(response, policy, args, report_violation)
         return response
