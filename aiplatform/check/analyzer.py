@@ -197,12 +197,29 @@ class PlanMessages:
         self.index = plan.by_urn()
         self._structs: dict[str, struct_pb2.Struct] = {}
         self._providers: dict[str, Any] = {}
+        self._stack: dict[str, Any] = {}
 
     def props(self, resource: PlannedResource) -> struct_pb2.Struct:
         struct = self._structs.get(resource.urn)
         if struct is None:
             struct = self._structs[resource.urn] = _struct(resource.inputs)
         return struct
+
+    def stack_resource(self, resource: PlannedResource) -> Any:
+        """The resource as an `AnalyzeStack` request lists it (built once, copied into each request)."""
+        item = self._stack.get(resource.urn)
+        if item is None:
+            kwargs = dict(
+                type=resource.type, properties=self.props(resource), urn=resource.urn, name=resource.name,
+                options=_options(resource), parent=resource.parent or "", dependencies=list(resource.dependencies),
+            )
+            provider = self.provider(resource)
+            if provider is not None:
+                kwargs["provider"] = provider
+            item = self._stack[resource.urn] = analyzer_pb2.AnalyzerResource(**kwargs)
+            for prop, urns in resource.property_dependencies.items():
+                item.propertyDependencies[prop].urns.extend(urns)
+        return item
 
     def provider(self, resource: PlannedResource) -> Any:
         key = resource.provider or ""
@@ -227,21 +244,7 @@ def analyze_stack_request(plan: Plan, types: frozenset[str] | None = None,
                           messages: PlanMessages | None = None) -> Any:
     """The `AnalyzeStack` request: every resource (or only those of `types`)."""
     messages = messages or PlanMessages(plan)
-    resources = []
-    for resource in plan.resources:
-        if types is not None and resource.type not in types:
-            continue
-        kwargs = dict(
-            type=resource.type, properties=messages.props(resource), urn=resource.urn, name=resource.name,
-            options=_options(resource), parent=resource.parent or "", dependencies=list(resource.dependencies),
-        )
-        provider = messages.provider(resource)
-        if provider is not None:
-            kwargs["provider"] = provider
-        item = analyzer_pb2.AnalyzerResource(**kwargs)
-        for prop, urns in resource.property_dependencies.items():
-            item.propertyDependencies[prop].urns.extend(urns)
-        resources.append(item)
+    resources = [messages.stack_resource(r) for r in plan.resources if types is None or r.type in types]
     return analyzer_pb2.AnalyzeStackRequest(resources=resources)
 
 
