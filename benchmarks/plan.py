@@ -10,6 +10,7 @@ resource is taken between N=100 and N=1000 (the first and last N otherwise).
 
     .venv/bin/python benchmarks/plan.py            # prints a Markdown table
     .venv/bin/python benchmarks/plan.py --runs 5 --pools 10 100 1000
+    .venv/bin/python benchmarks/plan.py --runs 5 --stacks aws-dev --pools    # the floor and aws-dev only
 """
 
 from __future__ import annotations
@@ -49,12 +50,13 @@ FLOOR = (
     "        pass\n"
     "os._exit(0)\n"
 )
-# Runs a command and reports its wall time and the peak RSS of it and its descendants.
+# Runs a command and reports its wall time, and the peak RSS and CPU time of it and its descendants.
 MEASURE = (
     "import resource, subprocess, sys, time, json\n"
     "t = time.perf_counter(); r = subprocess.run(sys.argv[1:], capture_output=True)\n"
-    "dt = time.perf_counter() - t\n"
-    "print(json.dumps({'rc': r.returncode, 'seconds': dt, 'peak_mb': resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,"
+    "dt = time.perf_counter() - t; use = resource.getrusage(resource.RUSAGE_CHILDREN)\n"
+    "print(json.dumps({'rc': r.returncode, 'seconds': dt, 'peak_mb': use.ru_maxrss / 1024,"
+    " 'cpu': use.ru_utime + use.ru_stime,"
     " 'stderr': r.stderr.decode()[-2000:], 'stdout_bytes': len(r.stdout)}))\n"
 )
 
@@ -69,6 +71,7 @@ def measure(cmd: list[str], runs: int) -> dict:
         results.append(res)
     return {
         "seconds": statistics.median(r["seconds"] for r in results),
+        "cpu": statistics.median(r["cpu"] for r in results),
         "peak_mb": max(r["peak_mb"] for r in results),
         "stdout_bytes": results[0]["stdout_bytes"],
     }
@@ -103,6 +106,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--pools", type=int, nargs="*", default=[10, 100, 1000])
+    parser.add_argument("--stacks", nargs="*", default=["aws-dev", "aws-prod", "gcp-dev", "gcp-prod"])
     args = parser.parse_args()
     cli = [sys.executable, "-m", "aiplatform.cli", "plan", "--format", "json"]
     rows = []
@@ -114,7 +118,7 @@ def main() -> None:
     floor = measure([sys.executable, "-c", FLOOR, modules_file.name], args.runs)
     Path(modules_file.name).unlink()
     rows.append((f"floor: imports and exit of the same {count} modules", "-", floor))
-    for stack in ("aws-dev", "aws-prod", "gcp-dev", "gcp-prod"):
+    for stack in args.stacks:
         rows.append((f"reference stack {stack}", resource_count(ROOT, stack), measure([*cli, "-C", str(ROOT), "-s", stack], args.runs)))
     synthetic = []
     with tempfile.TemporaryDirectory() as tmp:
@@ -124,18 +128,21 @@ def main() -> None:
             count = resource_count(project, "bench")
             result = measure([*cli, "-C", str(project), "-s", "bench"], args.runs)
             rows.append((f"synthetic, {n} GPU pools", count, result))
-            synthetic.append((n, count, result["seconds"]))
+            synthetic.append((n, count, result["seconds"], result["cpu"]))
 
-    print(f"python {sys.version.split()[0]}, {args.runs} runs each (median wall time, max peak RSS)\n")
-    print("| program | resources | wall time (s) | x floor | peak memory (MB) |")
-    print("|---|---|---|---|---|")
+    print(f"python {sys.version.split()[0]}, {args.runs} runs each (median wall and CPU time, max peak RSS); CPU time "
+          f"(user + system, the process and its children) is what to compare on a loaded machine\n")
+    print("| program | resources | wall time (s) | x floor | CPU time (s) | x floor, CPU | peak memory (MB) |")
+    print("|---|---|---|---|---|---|---|")
     for label, count, result in rows:
-        print(f"| {label} | {count} | {result['seconds']:.2f} | {result['seconds'] / floor['seconds']:.2f} | {result['peak_mb']:.0f} |")
+        print(f"| {label} | {count} | {result['seconds']:.2f} | {result['seconds'] / floor['seconds']:.2f} | "
+              f"{result['cpu']:.2f} | {result['cpu'] / floor['cpu']:.2f} | {result['peak_mb']:.0f} |")
     if len(synthetic) >= 2:
-        by_n = {n: (c, t) for n, c, t in synthetic}
-        (c0, t0), (c1, t1) = (by_n[100], by_n[1000]) if {100, 1000} <= by_n.keys() else (
+        by_n = {n: rest for n, *rest in synthetic}
+        (c0, t0, u0), (c1, t1, u1) = (by_n[100], by_n[1000]) if {100, 1000} <= by_n.keys() else (
             synthetic[0][1:], synthetic[-1][1:])
-        print(f"\nmarginal cost per resource ({c0} -> {c1} resources): {(t1 - t0) / (c1 - c0) * 1000:.2f} ms")
+        print(f"\nmarginal cost per resource ({c0} -> {c1} resources): {(t1 - t0) / (c1 - c0) * 1000:.2f} ms wall, "
+              f"{(u1 - u0) / (c1 - c0) * 1000:.2f} ms CPU")
 
 
 if __name__ == "__main__":

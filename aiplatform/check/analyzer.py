@@ -86,9 +86,9 @@ def resolve_policy_config(info: Any, user: Mapping[str, Any], origin: str = "pol
 
     Every problem (unknown policy, bad enforcement level, a property that does
     not match its schema, an unknown property) is collected and raised at once.
+    The properties of a policy nothing was given for are its schema's defaults,
+    which the rules' own tests validate: only the others are validated here.
     """
-    import jsonschema
-
     resolved: dict[str, ResolvedPolicy] = {}
     schemas: dict[str, dict[str, Any]] = {}
     for policy in info.policies:
@@ -100,8 +100,10 @@ def resolve_policy_config(info: Any, user: Mapping[str, Any], origin: str = "pol
         resolved[policy.name] = ResolvedPolicy(ENFORCEMENT_NAME[policy.enforcementLevel], defaults)
 
     problems: list[str] = []
+    given: set[str] = set()  # the policies the initial config or the user's file set something for
 
     def apply(name: str, value: Any, where: str) -> None:
+        given.add(name)
         if isinstance(value, str):
             if value not in ENFORCEMENT:
                 problems.append(f"{where}: enforcement level must be one of {', '.join(ENFORCEMENT)} (got {value!r})")
@@ -141,7 +143,11 @@ def resolve_policy_config(info: Any, user: Mapping[str, Any], origin: str = "pol
             continue
         apply(name, value, f"{origin}: {name}")
 
+    if given:
+        import jsonschema  # only for what the pack's initial config or the user's file set
     for name, policy in resolved.items():
+        if name not in given:
+            continue
         validator = jsonschema.Draft7Validator(schemas[name])
         for error in sorted(validator.iter_errors(policy.properties), key=lambda e: list(e.absolute_path)):
             path = ".".join(str(p) for p in error.absolute_path)
@@ -183,50 +189,62 @@ def _options(resource: PlannedResource) -> Any:
     )
 
 
-def _provider(resource: PlannedResource, index: Mapping[str, PlannedResource],
-              cache: dict[str, Any] | None = None) -> Any:
-    key = resource.provider or ""
-    if cache is not None and key in cache:
-        return cache[key]
-    provider = index.get(key)
-    message = None if provider is None else analyzer_pb2.AnalyzerProviderResource(
-        type=provider.type, properties=_struct(provider.inputs), urn=provider.urn, name=provider.name)
-    if cache is not None:
-        cache[key] = message
-    return message
+class PlanMessages:
+    """The analyzer messages of one plan's resources: each props Struct and each provider message is
+    built once and copied into every request that carries it."""
+
+    def __init__(self, plan: Plan) -> None:
+        self.index = plan.by_urn()
+        self._structs: dict[str, struct_pb2.Struct] = {}
+        self._providers: dict[str, Any] = {}
+        self._stack: dict[str, Any] = {}
+
+    def props(self, resource: PlannedResource) -> struct_pb2.Struct:
+        struct = self._structs.get(resource.urn)
+        if struct is None:
+            struct = self._structs[resource.urn] = _struct(resource.inputs)
+        return struct
+
+    def stack_resource(self, resource: PlannedResource) -> Any:
+        """The resource as an `AnalyzeStack` request lists it (built once, copied into each request)."""
+        item = self._stack.get(resource.urn)
+        if item is None:
+            kwargs = dict(
+                type=resource.type, properties=self.props(resource), urn=resource.urn, name=resource.name,
+                options=_options(resource), parent=resource.parent or "", dependencies=list(resource.dependencies),
+            )
+            provider = self.provider(resource)
+            if provider is not None:
+                kwargs["provider"] = provider
+            item = self._stack[resource.urn] = analyzer_pb2.AnalyzerResource(**kwargs)
+            for prop, urns in resource.property_dependencies.items():
+                item.propertyDependencies[prop].urns.extend(urns)
+        return item
+
+    def provider(self, resource: PlannedResource) -> Any:
+        key = resource.provider or ""
+        if key not in self._providers:
+            provider = self.index.get(key)
+            self._providers[key] = None if provider is None else analyzer_pb2.AnalyzerProviderResource(
+                type=provider.type, properties=self.props(provider), urn=provider.urn, name=provider.name)
+        return self._providers[key]
 
 
-def analyze_request(resource: PlannedResource, index: Mapping[str, PlannedResource],
-                    providers: dict[str, Any] | None = None) -> Any:
-    """The `Analyze` request the engine sends for one resource (its inputs, options and provider);
-    `providers` caches the provider messages across the requests of one plan."""
-    kwargs = dict(type=resource.type, properties=_struct(resource.inputs), urn=resource.urn,
+def analyze_request(resource: PlannedResource, messages: PlanMessages) -> Any:
+    """The `Analyze` request the engine sends for one resource (its inputs, options and provider)."""
+    kwargs = dict(type=resource.type, properties=messages.props(resource), urn=resource.urn,
                   name=resource.name, options=_options(resource))
-    provider = _provider(resource, index, providers)
+    provider = messages.provider(resource)
     if provider is not None:
         kwargs["provider"] = provider
     return analyzer_pb2.AnalyzeRequest(**kwargs)
 
 
-def analyze_stack_request(plan: Plan, types: frozenset[str] | None = None) -> Any:
+def analyze_stack_request(plan: Plan, types: frozenset[str] | None = None,
+                          messages: PlanMessages | None = None) -> Any:
     """The `AnalyzeStack` request: every resource (or only those of `types`)."""
-    index = plan.by_urn()
-    providers: dict[str, Any] = {}
-    resources = []
-    for resource in plan.resources:
-        if types is not None and resource.type not in types:
-            continue
-        kwargs = dict(
-            type=resource.type, properties=_struct(resource.inputs), urn=resource.urn, name=resource.name,
-            options=_options(resource), parent=resource.parent or "", dependencies=list(resource.dependencies),
-        )
-        provider = _provider(resource, index, providers)
-        if provider is not None:
-            kwargs["provider"] = provider
-        item = analyzer_pb2.AnalyzerResource(**kwargs)
-        for prop, urns in resource.property_dependencies.items():
-            item.propertyDependencies[prop].urns.extend(urns)
-        resources.append(item)
+    messages = messages or PlanMessages(plan)
+    resources = [messages.stack_resource(r) for r in plan.resources if types is None or r.type in types]
     return analyzer_pb2.AnalyzeStackRequest(resources=resources)
 
 
@@ -288,16 +306,17 @@ def run_analyzer(service: AnalyzerService, plan: Plan, user_config: Mapping[str,
     service.ConfigureStack(stack_configure_request(plan))
     diagnostics: list[RawDiagnostic] = []
     not_applicable: list[RawNotApplicable] = []
-    index = plan.by_urn()
+    messages = PlanMessages(plan)
     for resource in plan.resources:
-        collect(service.Analyze(analyze_request(resource, index)), resource.urn, diagnostics, not_applicable)
-    collect(service.AnalyzeStack(analyze_stack_request(plan)), None, diagnostics, not_applicable)
+        collect(service.Analyze(analyze_request(resource, messages)), resource.urn, diagnostics, not_applicable)
+    collect(service.AnalyzeStack(analyze_stack_request(plan, messages=messages)), None, diagnostics, not_applicable)
     return AnalyzerRun(info, resolved, diagnostics, not_applicable)
 
 
 __all__ = [
     "AnalyzerRun",
     "InProcess",
+    "PlanMessages",
     "PolicyConfigError",
     "RawDiagnostic",
     "RawNotApplicable",

@@ -22,14 +22,13 @@ from pulumi_policy import EnforcementLevel
 from pulumi_policy.policy import _PolicyAnalyzerServicer
 
 from .._version import __version__
-from ..cost.plan import estimate_plan
-from ..cost.render import estimate_markdown, usd
 from ..guardrails import PACK_NAME, rules
 from ..guardrails.rules.budget import RULE as BUDGET_RULE
 from ..shape.plan import Plan
 from .analyzer import (
     ENFORCEMENT,
     InProcess,
+    PlanMessages,
     RawDiagnostic,
     RawNotApplicable,
     ResolvedPolicy,
@@ -41,14 +40,16 @@ from .analyzer import (
     stack_configure_request,
 )
 from .findings import CheckReport, RuleSummary, findings_from
+from .shared import DecodeCache, SharedDecodeServicer
 
 
 class _Servicers:
     """pulumi_policy analyzer servicers for subsets of the pack, configured alike, made on demand."""
 
     def __init__(self, policies: Mapping[str, Any], resolved: Mapping[str, ResolvedPolicy], plan: Plan) -> None:
-        self._make = lambda chosen: _PolicyAnalyzerServicer(
-            PACK_NAME, __version__, chosen, EnforcementLevel.ADVISORY)
+        cache = DecodeCache()  # one decode per resource, shared by every servicer and policy
+        self._make = lambda chosen: SharedDecodeServicer(
+            PACK_NAME, __version__, chosen, EnforcementLevel.ADVISORY, cache=cache)
         self._policies, self._resolved, self._plan = policies, resolved, plan
         self._cache: dict[tuple[str, ...], InProcess] = {}
 
@@ -66,6 +67,7 @@ def check_plan(plan: Plan, user_config: Mapping[str, Any] | None = None, *, orig
                today: dt.date | None = None) -> CheckReport:
     """Evaluate every guardrail on a plan. Raises `PolicyConfigError` for a bad policy config."""
     started = time.perf_counter()
+    today = today or dt.date.today()  # read once, not by every rule for every resource
     all_rules = rules()
     policies = {r.name: r.policy(today) for r in all_rules}
     full = InProcess(_PolicyAnalyzerServicer(PACK_NAME, __version__, list(policies.values()),
@@ -77,8 +79,7 @@ def check_plan(plan: Plan, user_config: Mapping[str, Any] | None = None, *, orig
     diagnostics: list[RawDiagnostic] = []
     not_applicable: list[RawNotApplicable] = []
     checked: list[tuple[str, str | None]] = []
-    index = plan.by_urn()
-    providers: dict[str, object] = {}  # each provider's message built once, not once per resource
+    messages = PlanMessages(plan)  # each resource's props and each provider built once
     resource_rules = [r for r in enabled if r.kind == "resource"]
     applicable: dict[str, tuple[str, ...]] = {}
     for resource in plan.resources:
@@ -88,13 +89,14 @@ def check_plan(plan: Plan, user_config: Mapping[str, Any] | None = None, *, orig
         if not names:
             continue
         checked.extend((name, resource.urn) for name in names)
-        response = servicers.get(names).Analyze(analyze_request(resource, index, providers))
+        response = servicers.get(names).Analyze(analyze_request(resource, messages))
         collect(response, resource.urn, diagnostics, not_applicable)
     for stack_rule in (r for r in enabled if r.kind == "stack"):
         checked.append((stack_rule.name, None))
         if stack_rule.name == BUDGET_RULE and resolved[BUDGET_RULE].properties.get("monthlyUsd") is None:
             continue  # without a budget the rule returns at once: no request (it would encode every resource)
-        response = servicers.get((stack_rule.name,)).AnalyzeStack(analyze_stack_request(plan, stack_rule.types))
+        response = servicers.get((stack_rule.name,)).AnalyzeStack(
+            analyze_stack_request(plan, stack_rule.types, messages))
         collect(response, None, diagnostics, not_applicable)
 
     severities = {r.name: r.severity.value for r in all_rules}
@@ -113,6 +115,9 @@ def _add_cost_summary(report: CheckReport, plan: Plan, resolved: Mapping[str, Re
     policy = resolved.get(BUDGET_RULE)
     if policy is None or policy.enforcement == "disabled" or policy.properties.get("monthlyUsd") is None:
         return
+    from ..cost.plan import estimate_plan  # the estimator and its price tables: only with a budget
+    from ..cost.render import estimate_markdown, usd
+
     estimate = estimate_plan(plan, region=policy.properties.get("region"))
     budget, basis = float(policy.properties["monthlyUsd"]), policy.properties.get("basis", "expected")
     report.extra["cost"] = {"budget": budget, "basis": basis, "totals": estimate.totals.to_dict()}

@@ -38,6 +38,11 @@ def plain(value: Any) -> Any:
         return {k if type(k) is str else str(k): plain(v) for k, v in value.items()}
     if kind is list or kind is tuple:
         return [plain(v) for v in value]
+    if isinstance(value, _DictProxy):  # a subclass: the check's shared read-only props, or one of their dicts
+        private_copy = getattr(value, "plain_copy", None)
+        return private_copy() if private_copy is not None else plain(value["__target"])
+    if isinstance(value, _ListProxy):
+        return [plain(v) for v in value["__target"]]
     if isinstance(value, Mapping):
         return plain(dict(value))
     if isinstance(value, Sequence) and not isinstance(value, str | bytes):

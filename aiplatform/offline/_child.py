@@ -41,6 +41,7 @@ def main(request_path: str, result_path: str, *, fast: bool = False) -> int:
             mode=request["mode"],
             fixtures=Fixtures.model_validate(request["fixtures"]),
             root=Path(request["root"]),
+            final_collect=not fast,  # speedups.skip_final_collect
         )
         result = {"ok": True, "plan": plan.to_dict()}
     except PlanInputError as exc:

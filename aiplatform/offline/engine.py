@@ -69,8 +69,12 @@ def run_program(
     mode: Mode | str = "preview",
     fixtures: Fixtures | None = None,
     root: Path | None = None,
+    final_collect: bool = True,
 ) -> Plan:
     """Run `program` as the body of a stack and return what it registered.
+
+    `final_collect=False` leaves out the garbage collection after the event loop closes (the
+    planning subprocess's `speedups.skip_final_collect`: it exits without finalising anything).
 
     Raises `PlanInputError` for bad config, component args or missing fixtures,
     and `ProgramError` when the program itself fails.
@@ -114,7 +118,8 @@ def run_program(
             asyncio.set_event_loop(None)
             # Finalise what the failed run left here rather than at a random later point (inside
             # compile(), CPython 3.11 reports that as "AST constructor recursion depth mismatch").
-            gc.collect()
+            if final_collect:
+                gc.collect()
 
     contextvars.copy_context().run(go)
 

@@ -1,4 +1,4 @@
-"""The planning subprocess's speed-ups: four SDK behaviours replaced by cheaper ones that yield the same plan.
+"""The planning subprocess's speed-ups: five SDK and engine behaviours replaced by cheaper ones that yield the same plan.
 
 Applied only by `offline._child` (the subprocess `runner.plan_project` starts), never in a
 user's real `pulumi up` and never when `run_program` runs in-process (tests, `testing.py`).
@@ -15,6 +15,13 @@ with and without them and compares the whole plans, source positions included.
 - `exit_now`: after the result file is written, flushed and closed the child leaves with
   `os._exit(0)` instead of the interpreter's teardown (freeing every module and object one
   by one): the result is on disk, nothing else is read from the child but its exit code.
+- `skip_final_collect` (`run_program(final_collect=False)`): the engine's full collection
+  after the event loop closes finalises never-awaited coroutines of a failed run quietly,
+  for in-process callers that go on running (a later `compile()` would report them). The
+  child writes the result and leaves with `os._exit`, so nothing is finalised later; the
+  collection, a pass over every object the program built and every module it imported
+  after `freeze`, only costs time. It runs after the loop is closed and the records are
+  complete: it cannot add, drop or change a resource.
 - `fast_stack_trace` replaces `pulumi.runtime.resource._get_stack_trace`: the SDK builds
   `traceback.extract_stack()` (which reads every frame's source line) and calls
   `Path(filename).as_uri()` per frame for every resource. The replacement walks the same

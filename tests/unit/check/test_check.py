@@ -66,3 +66,18 @@ def test_configure_request_sends_a_properties_struct_for_every_policy_as_the_go_
     assert dict(request.policyConfig["bare"].properties) == {}
     assert request.policyConfig["set"].HasField("properties")
     assert dict(request.policyConfig["set"].properties) == {"n": 2.0}
+
+
+def test_every_rules_defaults_match_its_schema_so_an_empty_config_needs_no_validation():
+    from google.protobuf import empty_pb2
+    from pulumi_policy import EnforcementLevel
+    from pulumi_policy.policy import _PolicyAnalyzerServicer
+
+    from aiplatform.check.analyzer import InProcess, resolve_policy_config
+    from aiplatform.guardrails import rules
+
+    pack = InProcess(_PolicyAnalyzerServicer("p", "1.0.0", [r.policy() for r in rules()], EnforcementLevel.ADVISORY))
+    info = pack.GetAnalyzerInfo(empty_pb2.Empty())
+    untouched = resolve_policy_config(info, {})
+    validated = resolve_policy_config(info, {r.name: dict(r.defaults) for r in rules()})  # each one validated
+    assert validated == untouched and any(p.properties for p in untouched.values())
