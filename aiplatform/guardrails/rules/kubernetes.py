@@ -43,6 +43,29 @@ def containers(spec: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
                 yield str(name), container
 
 
+def container_accelerators(container: dict[str, Any]) -> set[str]:
+    """The accelerator resources a container requests or limits (`nvidia.com/gpu`, `aws.amazon.com/neuron`)."""
+    used: set[str] = set()
+    for kind in ("requests", "limits"):
+        block = get(container, f"resources.{kind}")
+        if isinstance(block, dict):
+            used.update(d for d in ACCELERATOR_RESOURCES if d in block)
+    return used
+
+
+def accelerators_used(spec: dict[str, Any] | None) -> set[str]:
+    """The accelerator resources any container of a pod spec requests or limits."""
+    return {d for _, container in containers(spec or {}) for d in container_accelerators(container)}
+
+
+def namespace_of(resource: Resource) -> str | None:
+    """A namespaced object's namespace: "default" when unset (the provider's default), None when unknown."""
+    namespace = resource.get("metadata.namespace")
+    if namespace is MISSING or namespace in (None, ""):
+        return "default"
+    return namespace if isinstance(namespace, str) and known(namespace) else None
+
+
 def _quantity(container: dict[str, Any], kind: str, resource_name: str) -> Any:
     block = get(container, f"resources.{kind}")
     return block.get(resource_name) if isinstance(block, dict) else None
@@ -183,9 +206,7 @@ def gpu_jobs_queued(resource: Resource, config: Mapping[str, Any]) -> Iterator[s
     spec = pod_spec(resource)
     if spec is None:
         return
-    used = sorted({device for _, container in containers(spec) for kind in ("requests", "limits")
-                   for device in ACCELERATOR_RESOURCES if isinstance(block := get(container, f"resources.{kind}"), dict)
-                   and device in block})
+    used = sorted(accelerators_used(spec))
     if not used:
         return
     path = QUEUE_LABEL_PATHS[resource.type]

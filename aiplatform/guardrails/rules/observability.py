@@ -9,7 +9,7 @@ from pulumi_policy import Severity
 
 from ...catalog import instance_row
 from ...cost.pools import POOL_TYPES, pool_of
-from ...shape.props import MISSING, as_list, get, is_unknown, known
+from ...shape.props import as_list, get, is_unknown, known
 from ...shape.resource import Resource
 from ...shape.types import (
     EKS_CLUSTER,
@@ -24,7 +24,7 @@ from ...shape.types import (
     SERVICE_MONITOR,
 )
 from .._rule import stack_rule
-from .kubernetes import ACCELERATOR_RESOURCES, POD_SPEC_PATHS, WORKLOAD_TYPES, containers, pod_spec
+from .kubernetes import POD_SPEC_PATHS, WORKLOAD_TYPES, accelerators_used, containers, namespace_of, pod_spec
 
 AREA = "observability"
 #: The label the platform's SLO alerts carry (aiplatform.components.kubernetes.observability.rules).
@@ -143,13 +143,6 @@ def _matches(selector: Any, labels: Mapping[str, Any], *, empty_selects_all: boo
     return True
 
 
-def _namespace(resource: Resource) -> str | None:
-    value = resource.get("metadata.namespace")
-    if value is MISSING or value in (None, ""):
-        return "default"
-    return value if isinstance(value, str) and known(value) else None
-
-
 def _watches(monitor: Resource, namespace: str) -> bool | None:
     """Whether a ServiceMonitor/PodMonitor looks at `namespace` (its own, unless its namespaceSelector says); a
     GMP PodMonitoring always its own, a ClusterPodMonitoring every namespace."""
@@ -163,7 +156,7 @@ def _watches(monitor: Resource, namespace: str) -> bool | None:
     names = as_list(chosen.get("matchNames")) if isinstance(chosen, dict) else []
     if names:
         return namespace in names
-    own = _namespace(monitor)
+    own = namespace_of(monitor)
     return None if own is None else own == namespace
 
 
@@ -213,14 +206,13 @@ def service_monitored(resources: list[Resource], config: Mapping[str, Any]) -> I
         if workload.type not in WORKLOAD_TYPES or workload.type.rsplit(":", 1)[-1] not in kinds:
             continue
         spec = pod_spec(workload) or {}
-        if not any(isinstance(b := get(c, f"resources.{k}"), dict) and any(d in b for d in ACCELERATOR_RESOURCES)
-                   for _, c in containers(spec) for k in ("requests", "limits")):
+        if not accelerators_used(spec):
             continue
-        namespace, labels = _namespace(workload), workload.get(POD_LABEL_PATHS[workload.type])
+        namespace, labels = namespace_of(workload), workload.get(POD_LABEL_PATHS[workload.type])
         if namespace is None or is_unknown(labels):
             continue
         labels = labels if isinstance(labels, dict) else {}
-        services = [s for s in by_type.get(SERVICE, []) if _namespace(s) == namespace
+        services = [s for s in by_type.get(SERVICE, []) if namespace_of(s) == namespace
                     and _matches({"matchLabels": s.get("spec.selector")}, labels, empty_selects_all=False)]
         verdicts = [_matches(m.get("spec.selector"), labels) if _watches(m, namespace) else False
                     for t in (POD_MONITOR, GMP_POD_MONITORING, GMP_CLUSTER_POD_MONITORING) for m in by_type.get(t, [])]

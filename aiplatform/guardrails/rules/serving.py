@@ -23,7 +23,7 @@ from ...shape.props import as_list, as_number, get, is_unknown, known
 from ...shape.resource import Resource
 from ...shape.types import SERVICE
 from .._rule import stack_rule
-from .kubernetes import ACCELERATOR_RESOURCES, containers, pod_spec
+from .kubernetes import container_accelerators, containers, pod_spec
 
 AREA = "serving"
 DEPLOYMENT = "kubernetes:apps/v1:Deployment"
@@ -109,9 +109,7 @@ def cold_start_budget(resources: list[Resource], config: Mapping[str, Any]) -> I
         by_type.setdefault(r.type, []).append(r)
     for deployment in by_type.get(DEPLOYMENT, []):
         spec = pod_spec(deployment) or {}
-        servers = [c for _, c in containers(spec)
-                   if any(isinstance(b := get(c, f"resources.{k}"), dict) and any(d in b for d in ACCELERATOR_RESOURCES)
-                          for k in ("requests", "limits"))]
+        servers = [c for _, c in containers(spec) if container_accelerators(c)]
         if not servers:
             continue
         low = _min_replicas(deployment, by_type.get(SCALED_OBJECT, []))

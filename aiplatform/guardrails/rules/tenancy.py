@@ -11,12 +11,12 @@ from typing import Any
 from pulumi_policy import Severity
 
 from ...labels import TEAM_LABEL
-from ...shape.props import MISSING, as_list, as_number, get, known
+from ...shape.props import as_list, as_number, known
 from ...shape.resource import Resource
 from ...shape.types import NAMESPACE, RESOURCE_QUOTA
 from .._rule import resource_rule, stack_rule
 from ..frameworks import CIS_KUBERNETES_RBAC_WILDCARDS
-from .kubernetes import ACCELERATOR_RESOURCES, WORKLOAD_TYPES, containers, pod_spec
+from .kubernetes import ACCELERATOR_RESOURCES, WORKLOAD_TYPES, accelerators_used, namespace_of, pod_spec
 
 AREA = "kubernetes"
 RBAC_TYPES = frozenset({"kubernetes:rbac.authorization.k8s.io/v1:Role",
@@ -26,13 +26,6 @@ RBAC_TYPES = frozenset({"kubernetes:rbac.authorization.k8s.io/v1:Role",
 def metadata_name(resource: Resource) -> str | None:
     name = resource.get("metadata.name")
     return name if isinstance(name, str) and known(name) else None
-
-
-def namespace_of(resource: Resource) -> str | None:
-    namespace = resource.get("metadata.namespace")
-    if namespace is MISSING or namespace in (None, ""):  # not set: the provider's default namespace
-        return "default"
-    return namespace if isinstance(namespace, str) and known(namespace) else None
 
 
 def annotation(resource: Resource, key: str) -> str | None:
@@ -54,17 +47,6 @@ def quota_caps(quotas: list[Resource]) -> dict[str, dict[str, float | None]]:
             if value is not None:
                 caps.setdefault(namespace, {})[device] = as_number(value) if known(value) else None
     return caps
-
-
-def _accelerators_used(resource: Resource) -> set[str]:
-    spec = pod_spec(resource)
-    used: set[str] = set()
-    for _, container in containers(spec or {}):
-        for kind in ("requests", "limits"):
-            block = get(container, f"resources.{kind}")
-            if isinstance(block, dict):
-                used.update(d for d in ACCELERATOR_RESOURCES if d in block)
-    return used
 
 
 @stack_rule(
@@ -97,7 +79,7 @@ def namespace_gpu_quota(resources: list[Resource], config: Mapping[str, Any]) ->
     for workload in resources:
         if workload.type not in WORKLOAD_TYPES:
             continue
-        used = _accelerators_used(workload)
+        used = accelerators_used(pod_spec(workload))
         namespace = namespace_of(workload)
         # A namespace this stack does not create is checked where it is created (the platform stack).
         if used and namespace in namespaces:
