@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from typing import Final
 
+from ..catalog.prices import HOURS_PER_MONTH
+
 #: EKS control-plane logs ingested into CloudWatch per month, GB per enabled log type. The audit log
 #: dominates (every API request); the others are small on a quiet cluster.
 CONTROL_PLANE_LOG_GB: Final[dict[str, float]] = {
@@ -41,8 +43,8 @@ FLOW_LOG_GB_PER_NODE: Final = 1.0
 #: Traffic crossing zones per node a month, GB, for a cluster whose nodes span zones: pod-to-pod and
 #: Service traffic that kube-proxy and the gateway spread over every zone, replication of zonal volumes.
 INTER_ZONE_GB_PER_NODE: Final = 10.0
-#: Minutes in a month of 730 hours.
-MINUTES_PER_MONTH: Final = 730 * 60
+#: Minutes in a month of the estimate's hours.
+MINUTES_PER_MONTH: Final = HOURS_PER_MONTH * 60
 
 
 def access_log_gb(requests_per_minute: float, replicas: float) -> float:
@@ -67,7 +69,7 @@ SCRAPE_INTERVAL_SECONDS: Final = 30.0
 #: Stored bytes per sample (AMP: "typically 1 or 2 bytes", plus metadata) and AMP's default retention.
 AMP_BYTES_PER_SAMPLE: Final = 2.0
 AMP_RETENTION_DAYS: Final = 150.0
-SECONDS_PER_MONTH: Final = 730.0 * 3600.0
+SECONDS_PER_MONTH: Final = HOURS_PER_MONTH * 3600.0
 
 
 def amp_monthly_samples_millions(series: float) -> float:
@@ -77,4 +79,4 @@ def amp_monthly_samples_millions(series: float) -> float:
 
 def amp_storage_gb(monthly_samples_millions: float) -> float:
     """GB stored at steady state: a month's samples times the retention in months."""
-    return monthly_samples_millions * 1e6 * AMP_BYTES_PER_SAMPLE * AMP_RETENTION_DAYS / (730.0 / 24.0) / 2**30
+    return monthly_samples_millions * 1e6 * AMP_BYTES_PER_SAMPLE * AMP_RETENTION_DAYS / (HOURS_PER_MONTH / 24.0) / 2**30

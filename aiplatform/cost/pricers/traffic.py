@@ -12,7 +12,13 @@ from ...shape.resource import Resource
 from ..model import Triple
 from ..pools import pool_of
 from ..pricing import Context
-from ..usage_defaults import FLOW_LOG_GB_PER_NODE, INTER_ZONE_GB_PER_NODE, access_log_gb
+from ..usage_defaults import (
+    ACCESS_LOG_BYTES_PER_REQUEST,
+    ACCESS_LOG_LIMIT_SHARE,
+    FLOW_LOG_GB_PER_NODE,
+    INTER_ZONE_GB_PER_NODE,
+    access_log_gb,
+)
 from .pools import pool_sizes
 
 ENVOY = "kubernetes:gateway.envoyproxy.io/v1alpha1:"
@@ -47,8 +53,9 @@ def gateway_access_logs(ctx: Context) -> tuple[float, str] | None:
     if limit is None:
         return None
     replicas = replicas or 1.0
-    return access_log_gb(limit, replicas), (f"gateway access logs: 10% of its limit of {limit:g} requests a minute "
-                                            f"x {replicas:g} Envoy replicas, 1 KB a request")
+    return access_log_gb(limit, replicas), (f"gateway access logs: {ACCESS_LOG_LIMIT_SHARE:.0%} of its limit of "
+                                            f"{limit:g} requests a minute x {replicas:g} Envoy replicas, "
+                                            f"{ACCESS_LOG_BYTES_PER_REQUEST / 1000:g} KB a request")
 
 
 def _targets_gateway(r: Resource) -> bool:
