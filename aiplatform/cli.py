@@ -19,6 +19,7 @@ from rich.console import Console
 
 from .check.reports.formats import Format as CheckFormat
 from .offline.modes import Mode
+from .offline.project import stack_platform
 
 app = typer.Typer(
     name="aiplatform",
@@ -145,13 +146,12 @@ def _today() -> Any:
     return dt.date.today()
 
 
-def _config_warnings(project: Path, stack: str) -> None:
-    """Print the stack config's warnings (an EKS version near the end of standard support) on stderr, where they
-    do not mix with a JSON or Markdown report."""
+def _config_warnings(platform: Any) -> None:
+    """Print the stack's platform config's warnings (an EKS version near the end of standard support) on stderr,
+    where they do not mix with a JSON or Markdown report."""
     from .config.clouds.aws import platform_warnings
-    from .offline.project import stack_platform
 
-    for message in platform_warnings(stack_platform(project, stack), _today()):
+    for message in platform_warnings(platform, _today()):
         err.print(f"[yellow]warning[/]: {message}", soft_wrap=True)
 
 
@@ -179,7 +179,7 @@ def plan(
     with _exit_codes():
         project, stack = _target(project, stack)
         result = plan_project(project, stack, mode=mode, fixtures=_fixtures(project, fixtures))
-        _config_warnings(project, stack)
+        _config_warnings(stack_platform(project, stack))
     if fmt is PlanFormat.json:
         _write((result if show_secrets else result.redacted()).to_json(), output)
     else:
@@ -235,7 +235,6 @@ def check(
     from .check.reports import render
     from .check.runner import check_plan, with_stack_budget
     from .offline import plan_project
-    from .offline.project import stack_platform
 
     _check_output(output)
     with _exit_codes():
@@ -246,8 +245,9 @@ def check(
         else:
             project, stack = _target(project, stack)
             result = plan_project(project, stack, mode="preview", fixtures=_fixtures(project, fixtures))
-            user_config = with_stack_budget(user_config, stack_platform(project, stack))
-            _config_warnings(project, stack)
+            platform = stack_platform(project, stack)
+            user_config = with_stack_budget(user_config, platform)
+            _config_warnings(platform)
         report = check_plan(result, user_config, origin=str(policy_config or "policy config"))
         if before is not None:
             report = with_baseline(report, before, result, origin=str(baseline))
@@ -297,7 +297,7 @@ def cost(
         else:
             project, stack = _target(project, stack)
             result = plan_project(project, stack, mode="preview", fixtures=_fixtures(project, fixtures))
-            _config_warnings(project, stack)
+            _config_warnings(stack_platform(project, stack))
         estimate = estimate_plan(result, usage_spec)
     if allocation is not None:
         comparison = a.compare(estimate, allocation)
