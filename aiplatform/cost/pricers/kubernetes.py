@@ -13,8 +13,10 @@ from typing import Any
 from ...catalog.instances import DEVICE_RESOURCE, instances
 from ...catalog.prices import HOURS_PER_MONTH, Price
 from ...labels import ACCELERATOR_LABEL
+from ...shape.links import scaler_of
 from ...shape.props import as_list, as_number
 from ...shape.resource import Resource
+from ...shape.types import DEPLOYMENT
 from ..model import LineItem, Triple
 from ..pools import POOL_TYPES
 from ..pricing import CLUSTER_PRICING, Context, item, pricer, service_line
@@ -89,8 +91,6 @@ def _prometheus_volume(r: Resource, ctx: Context) -> list[LineItem]:
 
 # ---- model servers: GPU time by replica-hours ------------------------------------------------------
 
-DEPLOYMENT = "kubernetes:apps/v1:Deployment"
-SCALED_OBJECT = "kubernetes:keda.sh/v1alpha1:ScaledObject"
 #: A week's share of a month (HOURS_PER_MONTH / 168).
 WEEKS_PER_MONTH = HOURS_PER_MONTH / 168
 
@@ -114,14 +114,6 @@ def _env_region(r: Resource) -> str | None:
         for env in as_list(container.get("env") if isinstance(container, dict) else None):
             if isinstance(env, dict) and env.get("name") == "AWS_REGION" and isinstance(env.get("value"), str):
                 return env["value"]
-    return None
-
-
-def _scaler(r: Resource, ctx: Context) -> Resource | None:
-    for other in ctx.index.values():
-        if other.type == SCALED_OBJECT and other.get("metadata.namespace") == r.get("metadata.namespace") \
-                and other.get("spec.scaleTargetRef.name") == r.get("metadata.name"):
-            return other
     return None
 
 
@@ -161,7 +153,7 @@ def price_model_server(r: Resource, ctx: Context) -> list[LineItem]:
     gpus, model = _gpus(r)
     if not gpus or any(o.type in POOL_TYPES for o in ctx.index.values()):
         return []
-    scaler = _scaler(r, ctx)
+    scaler = scaler_of(r, ctx.index.values())
     replicas = as_number(r.get("spec.replicas", 1)) or 0.0
     low = as_number(scaler.get("spec.minReplicaCount", 0)) if scaler else replicas
     high = as_number(scaler.get("spec.maxReplicaCount", 100)) if scaler else replicas

@@ -12,14 +12,14 @@ from ...catalog.pins import image_problem
 from ...labels import QUEUE_LABEL
 from ...shape.props import MISSING, as_bool, as_list, get, is_unknown, known
 from ...shape.resource import Resource
-from ...shape.types import HELM_RELEASE
+from ...shape.types import DEPLOYMENT, HELM_RELEASE
 from .._rule import resource_rule
 from ..frameworks import POD_SECURITY_BASELINE
 
 #: Where each workload kind keeps its pod spec.
 POD_SPEC_PATHS = {
     "kubernetes:core/v1:Pod": "spec",
-    "kubernetes:apps/v1:Deployment": "spec.template.spec",
+    DEPLOYMENT: "spec.template.spec",
     "kubernetes:apps/v1:StatefulSet": "spec.template.spec",
     "kubernetes:apps/v1:DaemonSet": "spec.template.spec",
     "kubernetes:apps/v1:ReplicaSet": "spec.template.spec",

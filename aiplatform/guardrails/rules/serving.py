@@ -19,15 +19,14 @@ from pulumi_policy import Severity
 
 from ...catalog.cold_start import budget
 from ...labels import ACCELERATOR_LABEL, CLIENT_TIMEOUT_ANNOTATION, MODEL_SIZE_ANNOTATION
+from ...shape.links import scaler_of
 from ...shape.props import as_list, as_number, get, is_unknown, known
 from ...shape.resource import Resource
-from ...shape.types import SERVICE
+from ...shape.types import DEPLOYMENT, SCALED_OBJECT, SERVICE
 from .._rule import stack_rule
 from .kubernetes import container_accelerators, containers, pod_spec
 
 AREA = "serving"
-DEPLOYMENT = "kubernetes:apps/v1:Deployment"
-SCALED_OBJECT = "kubernetes:keda.sh/v1alpha1:ScaledObject"
 HTTP_ROUTE = "kubernetes:gateway.networking.k8s.io/v1:HTTPRoute"
 _DURATION = re.compile(r"^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?(?:(\d+)ms)?$")
 
@@ -50,13 +49,10 @@ def _selects(selector: Any, labels: Mapping[str, Any]) -> bool:
 
 
 def _min_replicas(deployment: Resource, scaled: list[Resource]) -> Any:
-    name, namespace = deployment.get("metadata.name"), _ns(deployment)
-    for obj in scaled:
-        target = obj.get("spec.scaleTargetRef")
-        if _ns(obj) == namespace and isinstance(target, dict) and target.get("name") == name \
-                and target.get("kind", "Deployment") == "Deployment":
-            value = obj.get("spec.minReplicaCount", None)
-            return 0 if value is None else value  # KEDA's default is 0
+    scaler = scaler_of(deployment, scaled)
+    if scaler is not None:
+        value = scaler.get("spec.minReplicaCount", None)
+        return 0 if value is None else value  # KEDA's default is 0
     replicas = deployment.get("spec.replicas", None)
     return 1 if replicas is None else replicas
 
