@@ -33,8 +33,6 @@ from __future__ import annotations
 
 import asyncio
 import functools
-import hashlib
-import inspect
 import marshal
 import math
 from inspect import isawaitable
@@ -46,6 +44,7 @@ from pulumi_policy import policy as sdk
 from pulumi_policy.deserialize import SPECIAL_SIG_KEY, _deserialize_property
 from pulumi_policy.proxy import UnknownValueError, _append_prop, _DictProxy, _ListProxy
 
+from ..fingerprints import changed
 from ..guardrails._props import plain
 
 _SDK = sdk._PolicyAnalyzerServicer
@@ -67,10 +66,6 @@ class SharedDecodeUnavailableError(RuntimeError):
     """The installed pulumi_policy's analyzer differs from the one `SharedDecodeServicer` re-states."""
 
 
-def fingerprint(func: Any) -> str:
-    return hashlib.sha256(inspect.getsource(func).encode()).hexdigest()[:16]
-
-
 def _sdk_functions() -> dict[str, Any]:
     from pulumi_policy import proxy
 
@@ -83,13 +78,13 @@ def _sdk_functions() -> dict[str, Any]:
 
 @functools.cache
 def check_sdk() -> None:
-    changed = [name for name, func in _sdk_functions().items() if fingerprint(func) != FINGERPRINTS[name]]
-    if changed:
+    names = changed(_sdk_functions(), FINGERPRINTS)
+    if names:
         from importlib.metadata import version
 
         raise SharedDecodeUnavailableError(
             f"aiplatform check re-states pulumi_policy 1.21.x's analyzer with one decode per resource, and in the "
-            f"installed pulumi_policy {version('pulumi_policy')} these changed: {', '.join(changed)}; install a "
+            f"installed pulumi_policy {version('pulumi_policy')} these changed: {', '.join(names)}; install a "
             f"pulumi_policy in the range pinned by aiplatform")
 
 

@@ -54,11 +54,11 @@ import concurrent.futures
 import contextlib
 import contextvars
 import gc
-import hashlib
-import inspect
 import os
 import sys
 from typing import Any
+
+from ..fingerprints import changed
 
 ENV = "AIPLATFORM_PLAN_SPEEDUPS"
 
@@ -119,18 +119,14 @@ def inline_rpcs() -> None:
     asyncio.set_event_loop_policy(_InlinePolicy())
 
 
-def fingerprint(func: Any) -> str:
-    return hashlib.sha256(inspect.getsource(func).encode()).hexdigest()[:16]
-
-
 def _check(targets: dict[str, Any]) -> None:
-    changed = [name for name, func in targets.items() if func is None or fingerprint(func) != FINGERPRINTS[name]]
-    if changed:
+    names = changed(targets, FINGERPRINTS)
+    if names:
         from importlib.metadata import version
 
         raise SpeedupsUnavailableError(
             f"the offline engine's speed-ups were proven against pulumi 3.272.x, and in the installed pulumi "
-            f"{version('pulumi')} these SDK functions changed: {', '.join(changed)}; install a pulumi in the range "
+            f"{version('pulumi')} these SDK functions changed: {', '.join(names)}; install a pulumi in the range "
             f"pinned by aiplatform, or set {ENV}=0 to plan without the speed-ups"
         )
 

@@ -8,6 +8,7 @@ import pytest
 from pulumi.runtime import resource as sdk_resource
 from pulumi.runtime import stack as sdk_stack
 
+from aiplatform.fingerprints import fingerprint
 from aiplatform.offline import speedups
 
 
@@ -64,8 +65,8 @@ def test_install_refuses_a_changed_sdk(monkeypatch):
 def test_the_installed_sdk_matches_the_fingerprints():
     from pulumi.runtime import resource, stack
 
-    assert speedups.fingerprint(stack.wait_for_rpcs) == speedups.FINGERPRINTS["pulumi.runtime.stack.wait_for_rpcs"]
-    assert speedups.fingerprint(resource._get_stack_trace) == speedups.FINGERPRINTS[
+    assert fingerprint(stack.wait_for_rpcs) == speedups.FINGERPRINTS["pulumi.runtime.stack.wait_for_rpcs"]
+    assert fingerprint(resource._get_stack_trace) == speedups.FINGERPRINTS[
         "pulumi.runtime.resource._get_stack_trace"]
 
 
