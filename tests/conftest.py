@@ -8,6 +8,10 @@ waits for the file instead of planning the same program again.
 Every other plan of the session goes through the plan cache (`offline.runner.CACHE_ENV`, set here for
 this process and every CLI subprocess it starts): the many CLI runs of one stack plan it once. A test
 about planning itself (determinism, the speed-ups) unsets it with `monkeypatch.delenv(CACHE_ENV)`.
+
+Each worker also has a plan server (`offline.planserver`): a plan that is not in the cache runs in a process
+forked from one that has imported the SDKs already, not in a fresh interpreter. The speed-up tests plan without it
+(`monkeypatch.delenv(planserver.ENV)`), so they compare the server's plans with fresh subprocesses' plans.
 """
 
 from __future__ import annotations
@@ -15,6 +19,11 @@ from __future__ import annotations
 import copy
 import json
 import os
+import secrets
+import shutil
+import subprocess
+import sys
+import tempfile
 import time
 from collections.abc import Iterable
 from pathlib import Path
@@ -23,6 +32,7 @@ from typing import Any
 import pytest
 import yaml
 
+from aiplatform.offline import planserver
 from aiplatform.offline.errors import PlanInputError, ProgramError
 from aiplatform.offline.runner import CACHE_ENV
 from aiplatform.shape.plan import Plan
@@ -153,6 +163,29 @@ def plan_cache(tmp_path_factory) -> Iterable[Path]:
         os.environ.pop(CACHE_ENV, None)
     else:
         os.environ[CACHE_ENV] = before
+
+
+@pytest.fixture(scope="session", autouse=True)
+def plan_server() -> Iterable[str]:
+    """This worker's plan server (`offline.planserver`), for `plan_project` here and in the CLI subprocesses the
+    tests start: each planning subprocess is forked from a process that has imported the SDKs already. Until its
+    socket is up, and for a test that unsets the variable, plans start a fresh subprocess as users' do."""
+    scratch = Path(tempfile.mkdtemp(prefix="aiplatform-plan-server-"))
+    address, key = str(scratch / "socket"), secrets.token_hex(16)
+    server = subprocess.Popen([sys.executable, "-m", "aiplatform.offline.planserver", address],
+                              cwd=scratch, env={**os.environ, planserver.KEY_ENV: key},
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    os.environ[planserver.ENV], os.environ[planserver.KEY_ENV] = address, key
+    yield address
+    os.environ.pop(planserver.ENV, None)
+    os.environ.pop(planserver.KEY_ENV, None)
+    try:
+        planserver.stop(address, key)
+        server.wait(timeout=30)
+    except (OSError, EOFError, subprocess.TimeoutExpired):
+        server.kill()
+        server.wait()
+    shutil.rmtree(scratch, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

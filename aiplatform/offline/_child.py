@@ -1,6 +1,7 @@
 """Subprocess entry point of `plan_project`: run one program, write the plan as JSON.
 
-Usage: python -m aiplatform.offline._child REQUEST.json RESULT.json
+Usage: python -m aiplatform.offline._child REQUEST.json RESULT.json (or `run` in a child that
+`offline.planserver` forked).
 
 The speed-ups of `offline.speedups` apply here, and only here; `AIPLATFORM_PLAN_SPEEDUPS=0`
 in the environment plans without them (the faithfulness test compares both).
@@ -56,9 +57,14 @@ def main(request_path: str, result_path: str, *, fast: bool = False) -> int:
     return 0
 
 
-if __name__ == "__main__":
+def run(request_path: str, result_path: str) -> int:
+    """What the subprocess does: plan with the speed-ups (and leave at once) unless they are turned off."""
     if speedups.enabled():
         speedups.collector_off()
-        code = main(sys.argv[1], sys.argv[2], fast=True)
+        code = main(request_path, result_path, fast=True)
         speedups.exit_now(code)  # the result file is closed above
-    sys.exit(main(sys.argv[1], sys.argv[2]))
+    return main(request_path, result_path)
+
+
+if __name__ == "__main__":
+    sys.exit(run(sys.argv[1], sys.argv[2]))

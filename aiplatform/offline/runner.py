@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from ..shape.plan import Plan
+from . import planserver
 from .errors import STACK_FILE, PlanInputError, ProgramError
 from .fixtures import Fixtures, load_fixtures
 from .modes import MODES, Mode
@@ -103,15 +104,19 @@ def _run(request: dict[str, Any], program_dir: Path, timeout: float) -> dict[str
         req_path.write_text(json.dumps(request), encoding="utf-8")
         env = dict(os.environ)
         env.pop("PULUMI_CONFIG", None)
-        proc = subprocess.run(
-            [sys.executable, "-m", "aiplatform.offline._child", str(req_path), str(out_path)],
-            cwd=program_dir,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-        )
+        argv = [str(req_path), str(out_path)]
+        served = planserver.submit(argv, env, program_dir, timeout)  # a test suite's server, if it has one
+        if served is None:
+            proc = subprocess.run(
+                [sys.executable, "-m", "aiplatform.offline._child", *argv],
+                cwd=program_dir,
+                env=env,
+                capture_output=True,
+                text=True,
+                timeout=timeout,
+            )
+            served = proc.returncode, proc.stderr or proc.stdout
         if not out_path.is_file():
-            tail = "\n".join((proc.stderr or proc.stdout).strip().splitlines()[-20:])
-            raise ProgramError(f"the program's process ended without a result (exit {proc.returncode}):\n{tail}")
+            tail = "\n".join(served[1].strip().splitlines()[-20:])
+            raise ProgramError(f"the program's process ended without a result (exit {served[0]}):\n{tail}")
         return json.loads(out_path.read_text(encoding="utf-8"))

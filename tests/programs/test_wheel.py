@@ -29,9 +29,9 @@ OURS = ("aiplatform", "License classifiers", "project.license", "SetuptoolsDepre
 
 
 def _env() -> dict[str, str]:
-    # no plan cache either: every plan here runs the installed wheel's planning subprocess
+    # no plan cache or plan server either: every plan here runs the installed wheel's planning subprocess
     return {k: v for k, v in os.environ.items()
-            if k not in ("PYTHONPATH", "VIRTUAL_ENV", "PULUMI_CONFIG", "AIPLATFORM_PLAN_CACHE")}
+            if k not in ("PYTHONPATH", "VIRTUAL_ENV", "PULUMI_CONFIG", "AIPLATFORM_PLAN_CACHE", "AIPLATFORM_PLAN_SERVER")}
 
 
 def _run(argv: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
