@@ -1,4 +1,4 @@
-"""The planning subprocess's speed-ups: five SDK and engine behaviours replaced by cheaper ones that yield the same plan.
+"""The planning subprocess's speed-ups: seven SDK and engine behaviours replaced by cheaper ones that yield the same plan.
 
 Applied only by `offline._child` (the subprocess `runner.plan_project` starts), never in a
 user's real `pulumi up` and never when `run_program` runs in-process (tests, `testing.py`).
@@ -28,6 +28,24 @@ with and without them and compares the whole plans, source positions included.
   frames (`sys._getframe`, `f_back`), skips to the third `__init__` exactly as the SDK
   does, and converts each file name once (cached); `co_filename`, `f_lineno` and
   `co_name` are what `FrameSummary` holds, so the StackTrace message is equal.
+- `source_frame_only` (`source_stack_trace`, what `install` puts in place of
+  `_get_stack_trace`): `fast_stack_trace`'s first frame only. The SDK builds the trace when
+  the resource is constructed and keeps it (a protobuf message per frame of the program's
+  whole call stack, about 25 frames in `aiplatform.platform`) until the registration runs,
+  which is after the program body has returned: for every resource of the plan at once
+  (about 7 KB per resource of the peak). The SDK takes the request's `sourcePosition` from
+  `frames[0].pc` (`_get_source_position`), and the recording monitor reads `sourcePosition`
+  and never `stackTrace`, so every recorded source position is the same.
+- `acyclic_contains_unknowns` replaces `pulumi.runtime.rpc.contains_unknowns` (called
+  through the module, `rpc.contains_unknowns`, by `output.py`, `invoke.py` and `rpc.py`
+  itself; no module imports the name): the SDK defines a recursive inner `impl` per call,
+  a function that holds itself through its closure cell, with its annotations tuple and a
+  `set[int]` `GenericAlias`: a reference cycle only the collector frees, and the collector
+  is off here, so every call (about 22 per resource) leaves six objects behind (4 KB per
+  resource of the peak). The replacement is the same body as a module-level function with
+  the same arguments: the same values are visited in the same order with the same
+  `seen_ids`, so it returns the same answer (and raises the same `RecursionError`, one
+  frame later at most).
 - `fast_wait_for_rpcs` replaces `pulumi.runtime.stack.wait_for_rpcs` (looked up by name in
   `run_pulumi_func`): the SDK re-waits on every outstanding output with `FIRST_COMPLETED`
   after each completion, a done-callback on every pending task per round (quadratic). The
@@ -68,6 +86,8 @@ FINGERPRINTS = {
     "pulumi.runtime.stack.wait_for_rpcs": "c0f9027f85ad0925",
     "pulumi.runtime.resource._get_stack_trace": "3943b22730169251",
     "pulumi.runtime.resource._get_source_position_for_frame": "9f78cc3180b00a12",
+    "pulumi.runtime.resource._get_source_position": "eb98b10e3279d85c",
+    "pulumi.runtime.rpc.contains_unknowns": "1f1f335b6f48b960",
 }
 
 
@@ -133,14 +153,17 @@ def _check(targets: dict[str, Any]) -> None:
 
 def install() -> None:
     """Replace the SDK functions in this process (the planning subprocess only)."""
-    from pulumi.runtime import resource, stack
+    from pulumi.runtime import resource, rpc, stack
 
     _check({
         "pulumi.runtime.stack.wait_for_rpcs": getattr(stack, "wait_for_rpcs", None),
         "pulumi.runtime.resource._get_stack_trace": getattr(resource, "_get_stack_trace", None),
         "pulumi.runtime.resource._get_source_position_for_frame": getattr(resource, "_get_source_position_for_frame", None),
+        "pulumi.runtime.resource._get_source_position": getattr(resource, "_get_source_position", None),
+        "pulumi.runtime.rpc.contains_unknowns": getattr(rpc, "contains_unknowns", None),
     })
-    resource._get_stack_trace = fast_stack_trace
+    resource._get_stack_trace = source_stack_trace
+    rpc.contains_unknowns = acyclic_contains_unknowns
     stack.wait_for_rpcs = fast_wait_for_rpcs
     inline_rpcs()
 
@@ -165,10 +188,9 @@ def _uri(filename: str) -> str | None:
         return uri
 
 
-def fast_stack_trace():
-    from pulumi.runtime.proto import source_pb2
-
-    frame = sys._getframe(1)
+def _caller_of_third_init():
+    """The frame that called the third `__init__` from the top (the concrete resource class's), or None."""
+    frame = sys._getframe(2)
     seen = 0  # the SDK counts `__init__` frames from the top: Resource, Custom/ComponentResource, the concrete class
     while frame is not None:
         if frame.f_code.co_name == "__init__":
@@ -176,17 +198,64 @@ def fast_stack_trace():
             if seen == 3:
                 break
         frame = frame.f_back
-    if frame is None or frame.f_back is None:
-        return source_pb2.StackTrace()
+    if frame is None:
+        return None
+    return frame.f_back
+
+
+def _stack_frame(frame):
+    from pulumi.runtime.proto import source_pb2
+
+    filename, line = frame.f_code.co_filename, frame.f_lineno
+    uri = _uri(filename) if filename != "" and line is not None else None
+    pos = source_pb2.SourcePosition(uri=uri, line=line) if uri is not None else None
+    return source_pb2.StackFrame(pc=pos)
+
+
+def fast_stack_trace():
+    from pulumi.runtime.proto import source_pb2
+
+    frame = _caller_of_third_init()
     frames = []
-    frame = frame.f_back
     while frame is not None:
-        filename, line = frame.f_code.co_filename, frame.f_lineno
-        uri = _uri(filename) if filename != "" and line is not None else None
-        pos = source_pb2.SourcePosition(uri=uri, line=line) if uri is not None else None
-        frames.append(source_pb2.StackFrame(pc=pos))
+        frames.append(_stack_frame(frame))
         frame = frame.f_back
     return source_pb2.StackTrace(frames=frames)
+
+
+def source_stack_trace():
+    """`fast_stack_trace()` with its first frame only: the one `_get_source_position` reads."""
+    from pulumi.runtime.proto import source_pb2
+
+    frame = _caller_of_third_init()
+    return source_pb2.StackTrace(frames=[] if frame is None else [_stack_frame(frame)])
+
+
+# ---- acyclic_contains_unknowns ------------------------------------------------------------
+
+
+def _contains_unknowns(val: Any, seen_ids: set[int], is_unknown) -> bool:
+    # The SDK's inner `impl`, unchanged but for its name and `known_types.is_unknown` passed in, at module level.
+    if is_unknown(val):
+        return True
+
+    val_id = id(val)
+    if val_id in seen_ids:
+        return False
+
+    seen_ids.add(val_id)
+    if isinstance(val, dict):
+        return any(_contains_unknowns(val[k], seen_ids, is_unknown) for k in val)
+    if isinstance(val, list):
+        return any(_contains_unknowns(x, seen_ids, is_unknown) for x in val)
+
+    return False
+
+
+def acyclic_contains_unknowns(val: Any) -> bool:
+    from pulumi.runtime.known_types import is_unknown
+
+    return _contains_unknowns(val, set(), is_unknown)
 
 
 # ---- fast_wait_for_rpcs -------------------------------------------------------------------

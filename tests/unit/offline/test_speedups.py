@@ -1,12 +1,16 @@
-"""The speed-ups' parts, in this process: same stack trace as the SDK's, refusal when the SDK changed."""
+"""The speed-ups' parts, in this process: same stack trace and source position as the SDK's, the same answer from
+`contains_unknowns` without its garbage, refusal when the SDK changed."""
 
 from __future__ import annotations
 
 import asyncio
+import gc
 
 import pytest
 from pulumi.runtime import resource as sdk_resource
+from pulumi.runtime import rpc as sdk_rpc
 from pulumi.runtime import stack as sdk_stack
+from pulumi.runtime.proto import source_pb2
 
 from aiplatform.fingerprints import fingerprint
 from aiplatform.offline import speedups
@@ -14,7 +18,7 @@ from aiplatform.offline import speedups
 
 class _Resource:
     def __init__(self, traces):
-        traces.append((sdk_resource._get_stack_trace(), speedups.fast_stack_trace()))
+        traces.append((sdk_resource._get_stack_trace(), speedups.fast_stack_trace(), speedups.source_stack_trace()))
 
 
 class _Custom(_Resource):
@@ -34,24 +38,78 @@ def _user_code(traces):
 def test_fast_stack_trace_equals_the_sdks():
     traces: list = []
     _user_code(traces)
-    sdk, fast = traces[0]
+    sdk, fast, _ = traces[0]
     assert len(sdk.frames) > 2
     assert sdk == fast
     assert sdk.frames[0].pc.uri.endswith("test_speedups.py")
     assert sdk.frames[0].pc.line == fast.frames[0].pc.line > 0
 
 
+def test_source_stack_trace_is_the_sdks_first_frame_and_the_same_source_position():
+    traces: list = []
+    _user_code(traces)
+    sdk, _, source = traces[0]
+    assert len(sdk.frames) > 2
+    assert source == source_pb2.StackTrace(frames=sdk.frames[:1])
+    assert sdk_resource._get_source_position(source) == sdk_resource._get_source_position(sdk)
+    assert sdk_resource._get_source_position(source).uri.endswith("test_speedups.py")
+
+
 def test_fast_stack_trace_without_three_inits_is_empty():
     assert speedups.fast_stack_trace() == sdk_resource._get_stack_trace()
     assert len(speedups.fast_stack_trace().frames) == 0
+    assert speedups.source_stack_trace() == sdk_resource._get_stack_trace()
+    assert sdk_resource._get_source_position(speedups.source_stack_trace()) is None
 
 
 def test_fast_stack_trace_keeps_frames_without_a_uri():
     traces: list = []
     exec(compile("_Concrete(traces)", "relative-name.py", "exec"), {"_Concrete": _Concrete, "traces": traces})
-    sdk, fast = traces[0]
+    sdk, fast, source = traces[0]
     assert sdk == fast
+    assert source == source_pb2.StackTrace(frames=sdk.frames[:1])
     assert not sdk.frames[0].HasField("pc")  # a relative file name has no file URI
+
+
+def _values():
+    from pulumi.output import UNKNOWN
+    from pulumi.runtime.known_types import is_unknown
+
+    unknown = UNKNOWN
+    assert is_unknown(unknown) and not is_unknown(sdk_rpc.UNKNOWN)  # the value, not its wire string
+    shared = {"a": [1, 2, {"b": "x"}]}
+    cyclic: list = [1, "two"]
+    cyclic.append(cyclic)
+    cyclic_unknown: dict = {"k": []}
+    cyclic_unknown["k"].append(cyclic_unknown)
+    cyclic_unknown["z"] = unknown
+    return [None, 0, "s", unknown, sdk_rpc.UNKNOWN, [], {}, [1, [2, [3, unknown]]], {"a": {"b": {"c": unknown}}},
+            {"a": 1, "b": [shared, shared]}, [shared, {"x": unknown}], cyclic, cyclic_unknown, (unknown,),
+            {"t": (1, unknown)}, [unknown, unknown]]
+
+
+def test_acyclic_contains_unknowns_answers_as_the_sdks():
+    values = _values()
+    answers = [sdk_rpc.contains_unknowns(v) for v in values]
+    assert True in answers and False in answers
+    assert [speedups.acyclic_contains_unknowns(v) for v in values] == answers
+
+
+def test_acyclic_contains_unknowns_leaves_no_garbage():
+    values = _values()
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        gc.collect()
+        for value in values:
+            sdk_rpc.contains_unknowns(value)
+        assert gc.collect() >= len(values)  # each SDK call leaves its `impl` cycle for the collector
+        for value in values:
+            speedups.acyclic_contains_unknowns(value)
+        assert gc.collect() == 0
+    finally:
+        if was:
+            gc.enable()
 
 
 def test_install_refuses_a_changed_sdk(monkeypatch):
@@ -68,6 +126,9 @@ def test_the_installed_sdk_matches_the_fingerprints():
     assert fingerprint(stack.wait_for_rpcs) == speedups.FINGERPRINTS["pulumi.runtime.stack.wait_for_rpcs"]
     assert fingerprint(resource._get_stack_trace) == speedups.FINGERPRINTS[
         "pulumi.runtime.resource._get_stack_trace"]
+    assert fingerprint(resource._get_source_position) == speedups.FINGERPRINTS[
+        "pulumi.runtime.resource._get_source_position"]
+    assert fingerprint(sdk_rpc.contains_unknowns) == speedups.FINGERPRINTS["pulumi.runtime.rpc.contains_unknowns"]
 
 
 @pytest.mark.parametrize(("value", "on"), [(None, True), ("1", True), ("0", False), ("off", False), ("false", False)])
