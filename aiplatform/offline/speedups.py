@@ -1,4 +1,4 @@
-"""The planning subprocess's speed-ups: seven SDK and engine behaviours replaced by cheaper ones that yield the same plan.
+"""The planning subprocess's speed-ups: eight SDK and engine behaviours replaced by cheaper ones that yield the same plan.
 
 Applied only by `offline._child` (the subprocess `runner.plan_project` starts), never in a
 user's real `pulumi up` and never when `run_program` runs in-process (tests, `testing.py`).
@@ -46,6 +46,20 @@ with and without them and compares the whole plans, source positions included.
   the same arguments: the same values are visited in the same order with the same
   `seen_ids`, so it returns the same answer (and raises the same `RecursionError`, one
   frame later at most).
+- `lean_transfer_properties` replaces `pulumi.runtime.rpc.transfer_properties` (called as
+  `rpc.transfer_properties` by `register_resource`, `read_resource` and `get_resource`): for
+  each input property of every resource the SDK makes four futures (value, known, secret,
+  dependencies), a `do_resolve` function, and an `Output` over the four, whose `compute_data`
+  coroutine runs in a task of its own that awaits them and builds the `_OutputData`. Every
+  resource is constructed before any task runs (the program body does not await), so all of
+  them are alive at once: about 14 KB per resource of the peak. The replacement makes one
+  future per property and an `Output._from_data` over it, the way the SDK itself makes each
+  resource's `urn` and `id` outputs (`resource_output`); its resolver takes the same
+  arguments and builds the same `_OutputData` (dependencies = the given ones plus the
+  resource, `__post_init__` normalising `is_known`), or sets the same exception, that
+  `compute_data` would have returned or raised. The `Output` is the same class, tracked the
+  same way in `SETTINGS.outputs` (`_track`); it resolves a loop step or two sooner (no task
+  in between), which can only change when, not what, a consumer sees.
 - `fast_wait_for_rpcs` replaces `pulumi.runtime.stack.wait_for_rpcs` (looked up by name in
   `run_pulumi_func`): the SDK re-waits on every outstanding output with `FIRST_COMPLETED`
   after each completion, a done-callback on every pending task per round (quadratic). The
@@ -88,6 +102,10 @@ FINGERPRINTS = {
     "pulumi.runtime.resource._get_source_position_for_frame": "9f78cc3180b00a12",
     "pulumi.runtime.resource._get_source_position": "eb98b10e3279d85c",
     "pulumi.runtime.rpc.contains_unknowns": "1f1f335b6f48b960",
+    "pulumi.runtime.rpc.transfer_properties": "0e7c02ffa04ff20b",
+    "pulumi.output.Output.__init__": "f883e4f64c918cfb",
+    "pulumi.output.Output._from_data": "cd70e3b38ee181f6",
+    "pulumi.output.Output._track": "72569ad70fd52b20",
 }
 
 
@@ -153,6 +171,7 @@ def _check(targets: dict[str, Any]) -> None:
 
 def install() -> None:
     """Replace the SDK functions in this process (the planning subprocess only)."""
+    from pulumi import output
     from pulumi.runtime import resource, rpc, stack
 
     _check({
@@ -161,9 +180,14 @@ def install() -> None:
         "pulumi.runtime.resource._get_source_position_for_frame": getattr(resource, "_get_source_position_for_frame", None),
         "pulumi.runtime.resource._get_source_position": getattr(resource, "_get_source_position", None),
         "pulumi.runtime.rpc.contains_unknowns": getattr(rpc, "contains_unknowns", None),
+        "pulumi.runtime.rpc.transfer_properties": getattr(rpc, "transfer_properties", None),
+        "pulumi.output.Output.__init__": getattr(output.Output, "__init__", None),
+        "pulumi.output.Output._from_data": getattr(output.Output, "_from_data", None),
+        "pulumi.output.Output._track": getattr(output.Output, "_track", None),
     })
     resource._get_stack_trace = source_stack_trace
     rpc.contains_unknowns = acyclic_contains_unknowns
+    rpc.transfer_properties = lean_transfer_properties
     stack.wait_for_rpcs = fast_wait_for_rpcs
     inline_rpcs()
 
@@ -256,6 +280,59 @@ def acyclic_contains_unknowns(val: Any) -> bool:
     from pulumi.runtime.known_types import is_unknown
 
     return _contains_unknowns(val, set(), is_unknown)
+
+
+# ---- lean_transfer_properties -------------------------------------------------------------
+
+
+def _settle(data: asyncio.Future, res_deps: set, value: Any, is_known: bool, is_secret: bool, failed) -> None:
+    """What the SDK's `compute_data` task does one loop step after its dependencies future is set: build the
+    `_OutputData` (or raise what it raises), and resolve the output with it."""
+    from pulumi.output import _OutputData
+
+    if failed is not None:
+        data.set_exception(failed)
+        return
+    try:
+        result = _OutputData(resources=res_deps, value=value, is_known=is_known, is_secret=is_secret)
+    except Exception as exc:  # noqa: BLE001 - the task of `compute_data` would have failed with it
+        data.set_exception(exc)
+    else:
+        data.set_result(result)
+
+
+class _PropertyResolver:
+    """The SDK's `functools.partial(do_resolve, res, value, known, secret, deps)` over one future."""
+
+    __slots__ = ("called", "data", "res")
+
+    def __init__(self, res: Any, data: asyncio.Future) -> None:
+        self.res, self.data, self.called = res, data, False
+
+    def __call__(self, value: Any, is_known: bool, is_secret: bool, deps, failed) -> None:
+        deps_union = set(deps) if deps else set()
+        deps_union.add(self.res)
+        if self.called:  # the SDK's second `deps_fut.set_result` raises this, before anything else is set
+            raise asyncio.InvalidStateError("invalid state")
+        self.called = True
+        # `deps_fut.set_result` wakes `compute_data`'s task with `call_soon`; the task then builds the data
+        # and resolves the output in that step. Settling in a `call_soon` callback placed where that wake-up
+        # was keeps every consumer's wake-up in the same loop step and order as with the SDK's four futures.
+        self.data.get_loop().call_soon(_settle, self.data, deps_union, value, is_known, is_secret, failed)
+
+
+def lean_transfer_properties(res, props, custom: bool) -> dict[str, Any]:
+    from pulumi import Output
+
+    resolvers: dict[str, Any] = {}
+    for name in props:
+        if name == "urn" or (name == "id" and custom):
+            # these properties are handled specially elsewhere (as in the SDK).
+            continue
+        data: asyncio.Future = asyncio.Future()
+        resolvers[name] = _PropertyResolver(res, data)
+        res.__dict__[name] = Output._from_data(data)
+    return resolvers
 
 
 # ---- fast_wait_for_rpcs -------------------------------------------------------------------

@@ -129,6 +129,11 @@ def test_the_installed_sdk_matches_the_fingerprints():
     assert fingerprint(resource._get_source_position) == speedups.FINGERPRINTS[
         "pulumi.runtime.resource._get_source_position"]
     assert fingerprint(sdk_rpc.contains_unknowns) == speedups.FINGERPRINTS["pulumi.runtime.rpc.contains_unknowns"]
+    assert fingerprint(sdk_rpc.transfer_properties) == speedups.FINGERPRINTS["pulumi.runtime.rpc.transfer_properties"]
+    from pulumi.output import Output
+
+    for name in ("__init__", "_from_data", "_track"):
+        assert fingerprint(getattr(Output, name)) == speedups.FINGERPRINTS[f"pulumi.output.Output.{name}"]
 
 
 @pytest.mark.parametrize(("value", "on"), [(None, True), ("1", True), ("0", False), ("off", False), ("false", False)])
@@ -152,3 +157,78 @@ def test_inline_executor_runs_at_once_in_a_fresh_context():
         assert loop.run_until_complete(loop.run_in_executor(None, lambda: 42)) == 42
     finally:
         loop.close()
+
+
+class _Res:
+    """Stands in for a Resource: `transfer_properties` only sets attributes on it and puts it in dependency sets."""
+
+
+def _transfer_and_resolve(transfer, props, custom, calls):
+    async def go():
+        res = _Res()
+        resolvers = transfer(res, props, custom)
+        for name, args in calls.items():
+            resolvers[name](*args)
+        out = {"names": sorted(resolvers), "attrs": sorted(k for k in vars(res))}
+        for name in resolvers:
+            try:
+                data = await getattr(res, name)._data
+                deps = {"res" if d is res else d for d in data.resources}
+                out[name] = ("ok", data.value, data.is_known, data.is_secret, deps)
+            except Exception as exc:  # noqa: BLE001 - compared below
+                out[name] = ("raised", exc)
+        return out
+
+    loop = asyncio.new_event_loop()
+    try:
+        return loop.run_until_complete(go())
+    finally:
+        loop.close()
+
+
+def test_lean_transfer_properties_resolves_as_the_sdks():
+    from pulumi.output import UNKNOWN
+    from pulumi.runtime.settings import SETTINGS
+
+    failure = RuntimeError("registration failed")
+    props = {"urn": None, "id": None, "plain": 1, "nested": {"a": [1]}, "unknown": None, "secret": "s",
+             "deps": None, "missing": None, "failed": None}
+    calls = {
+        "plain": (1, True, False, None, None),
+        "nested": ({"a": [1, UNKNOWN]}, True, False, None, None),  # known, but holds an unknown: normalised to unknown
+        "unknown": (None, False, False, None, None),
+        "secret": ("s", True, True, None, None),
+        "deps": ("d", True, False, {"other"}, None),
+        "missing": (None, False, False, set(), None),
+        "failed": (None, False, False, None, failure),
+    }
+    for custom in (True, False):
+        sdk = _transfer_and_resolve(sdk_rpc.transfer_properties, props, custom, calls | ({} if custom else {
+            "id": (None, True, False, None, None)}))
+        lean = _transfer_and_resolve(speedups.lean_transfer_properties, props, custom, calls | ({} if custom else {
+            "id": (None, True, False, None, None)}))
+        assert sdk == lean
+        assert ("id" in sdk["names"]) is (not custom) and "urn" not in sdk["names"]
+        assert sdk["nested"][2] is False and sdk["deps"][4] == {"other", "res"}
+        assert sdk["failed"] == ("raised", failure)
+    with SETTINGS.lock:
+        SETTINGS.outputs.clear()  # the futures this test tracked
+
+
+def test_lean_transfer_properties_refuses_a_second_resolution_as_the_sdks():
+    async def go(transfer):
+        resolvers = transfer(_Res(), {"a": None}, True)
+        resolvers["a"](1, True, False, None, None)
+        with pytest.raises(asyncio.InvalidStateError):
+            resolvers["a"](2, True, False, None, RuntimeError("again"))
+
+    from pulumi.runtime.settings import SETTINGS
+
+    for transfer in (sdk_rpc.transfer_properties, speedups.lean_transfer_properties):
+        loop = asyncio.new_event_loop()
+        try:
+            loop.run_until_complete(go(transfer))
+        finally:
+            loop.close()
+    with SETTINGS.lock:
+        SETTINGS.outputs.clear()
