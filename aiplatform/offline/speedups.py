@@ -8,10 +8,11 @@ with and without them and compares the whole plans, source positions included.
 
 - `collector_off` / `freeze`: the cyclic garbage collector is off while the child runs and
   what was imported before the program starts is frozen (`gc.freeze`). Collections only
-  free memory: the SDK's live state per resource (an Output, a task and a future per
-  property) is not garbage, so collecting rescans a heap that grows with the plan (the
-  super-linear part of a large plan's time) and frees little. The engine's own final
-  `gc.collect()` still runs.
+  free memory: the SDK's state per resource at the peak (its Outputs and their futures, its
+  pending registration) is reachable from pending tasks, not garbage, so collecting rescans
+  a heap that grows with the plan (the super-linear part of a large plan's time) and does
+  not lower the peak (docs/benchmarks.md, issue 22); the one per-call cycle that did pile up
+  is gone with `acyclic_contains_unknowns`.
 - `exit_now`: after the result file is written, flushed and closed the child leaves with
   `os._exit(0)` instead of the interpreter's teardown (freeing every module and object one
   by one): the result is on disk, nothing else is read from the child but its exit code.
