@@ -1,4 +1,4 @@
-"""The planning subprocess's speed-ups: five SDK and engine behaviours replaced by cheaper ones that yield the same plan.
+"""The planning subprocess's speed-ups: eight SDK and engine behaviours replaced by cheaper ones that yield the same plan.
 
 Applied only by `offline._child` (the subprocess `runner.plan_project` starts), never in a
 user's real `pulumi up` and never when `run_program` runs in-process (tests, `testing.py`).
@@ -8,10 +8,11 @@ with and without them and compares the whole plans, source positions included.
 
 - `collector_off` / `freeze`: the cyclic garbage collector is off while the child runs and
   what was imported before the program starts is frozen (`gc.freeze`). Collections only
-  free memory: the SDK's live state per resource (an Output, a task and a future per
-  property) is not garbage, so collecting rescans a heap that grows with the plan (the
-  super-linear part of a large plan's time) and frees little. The engine's own final
-  `gc.collect()` still runs.
+  free memory: the SDK's state per resource at the peak (its Outputs and their futures, its
+  pending registration) is reachable from pending tasks, not garbage, so collecting rescans
+  a heap that grows with the plan (the super-linear part of a large plan's time) and does
+  not lower the peak (docs/benchmarks.md, issue 22); the one per-call cycle that did pile up
+  is gone with `acyclic_contains_unknowns`.
 - `exit_now`: after the result file is written, flushed and closed the child leaves with
   `os._exit(0)` instead of the interpreter's teardown (freeing every module and object one
   by one): the result is on disk, nothing else is read from the child but its exit code.
@@ -28,6 +29,38 @@ with and without them and compares the whole plans, source positions included.
   frames (`sys._getframe`, `f_back`), skips to the third `__init__` exactly as the SDK
   does, and converts each file name once (cached); `co_filename`, `f_lineno` and
   `co_name` are what `FrameSummary` holds, so the StackTrace message is equal.
+- `source_frame_only` (`source_stack_trace`, what `install` puts in place of
+  `_get_stack_trace`): `fast_stack_trace`'s first frame only. The SDK builds the trace when
+  the resource is constructed and keeps it (a protobuf message per frame of the program's
+  whole call stack, about 25 frames in `aiplatform.platform`) until the registration runs,
+  which is after the program body has returned: for every resource of the plan at once
+  (about 7 KB per resource of the peak). The SDK takes the request's `sourcePosition` from
+  `frames[0].pc` (`_get_source_position`), and the recording monitor reads `sourcePosition`
+  and never `stackTrace`, so every recorded source position is the same.
+- `acyclic_contains_unknowns` replaces `pulumi.runtime.rpc.contains_unknowns` (called
+  through the module, `rpc.contains_unknowns`, by `output.py`, `invoke.py` and `rpc.py`
+  itself; no module imports the name): the SDK defines a recursive inner `impl` per call,
+  a function that holds itself through its closure cell, with its annotations tuple and a
+  `set[int]` `GenericAlias`: a reference cycle only the collector frees, and the collector
+  is off here, so every call (about 22 per resource) leaves six objects behind (4 KB per
+  resource of the peak). The replacement is the same body as a module-level function with
+  the same arguments: the same values are visited in the same order with the same
+  `seen_ids`, so it returns the same answer (and raises the same `RecursionError`, one
+  frame later at most).
+- `lean_transfer_properties` replaces `pulumi.runtime.rpc.transfer_properties` (called as
+  `rpc.transfer_properties` by `register_resource`, `read_resource` and `get_resource`): for
+  each input property of every resource the SDK makes four futures (value, known, secret,
+  dependencies), a `do_resolve` function, and an `Output` over the four, whose `compute_data`
+  coroutine runs in a task of its own that awaits them and builds the `_OutputData`. Every
+  resource is constructed before any task runs (the program body does not await), so all of
+  them are alive at once: about 14 KB per resource of the peak. The replacement makes one
+  future per property and an `Output._from_data` over it, the way the SDK itself makes each
+  resource's `urn` and `id` outputs (`resource_output`); its resolver takes the same
+  arguments and builds the same `_OutputData` (dependencies = the given ones plus the
+  resource, `__post_init__` normalising `is_known`), or sets the same exception, that
+  `compute_data` would have returned or raised. The `Output` is the same class, tracked the
+  same way in `SETTINGS.outputs` (`_track`); it resolves a loop step or two sooner (no task
+  in between), which can only change when, not what, a consumer sees.
 - `fast_wait_for_rpcs` replaces `pulumi.runtime.stack.wait_for_rpcs` (looked up by name in
   `run_pulumi_func`): the SDK re-waits on every outstanding output with `FIRST_COMPLETED`
   after each completion, a done-callback on every pending task per round (quadratic). The
@@ -68,6 +101,12 @@ FINGERPRINTS = {
     "pulumi.runtime.stack.wait_for_rpcs": "c0f9027f85ad0925",
     "pulumi.runtime.resource._get_stack_trace": "3943b22730169251",
     "pulumi.runtime.resource._get_source_position_for_frame": "9f78cc3180b00a12",
+    "pulumi.runtime.resource._get_source_position": "eb98b10e3279d85c",
+    "pulumi.runtime.rpc.contains_unknowns": "1f1f335b6f48b960",
+    "pulumi.runtime.rpc.transfer_properties": "0e7c02ffa04ff20b",
+    "pulumi.output.Output.__init__": "f883e4f64c918cfb",
+    "pulumi.output.Output._from_data": "cd70e3b38ee181f6",
+    "pulumi.output.Output._track": "72569ad70fd52b20",
 }
 
 
@@ -133,14 +172,23 @@ def _check(targets: dict[str, Any]) -> None:
 
 def install() -> None:
     """Replace the SDK functions in this process (the planning subprocess only)."""
-    from pulumi.runtime import resource, stack
+    from pulumi import output
+    from pulumi.runtime import resource, rpc, stack
 
     _check({
         "pulumi.runtime.stack.wait_for_rpcs": getattr(stack, "wait_for_rpcs", None),
         "pulumi.runtime.resource._get_stack_trace": getattr(resource, "_get_stack_trace", None),
         "pulumi.runtime.resource._get_source_position_for_frame": getattr(resource, "_get_source_position_for_frame", None),
+        "pulumi.runtime.resource._get_source_position": getattr(resource, "_get_source_position", None),
+        "pulumi.runtime.rpc.contains_unknowns": getattr(rpc, "contains_unknowns", None),
+        "pulumi.runtime.rpc.transfer_properties": getattr(rpc, "transfer_properties", None),
+        "pulumi.output.Output.__init__": getattr(output.Output, "__init__", None),
+        "pulumi.output.Output._from_data": getattr(output.Output, "_from_data", None),
+        "pulumi.output.Output._track": getattr(output.Output, "_track", None),
     })
-    resource._get_stack_trace = fast_stack_trace
+    resource._get_stack_trace = source_stack_trace
+    rpc.contains_unknowns = acyclic_contains_unknowns
+    rpc.transfer_properties = lean_transfer_properties
     stack.wait_for_rpcs = fast_wait_for_rpcs
     inline_rpcs()
 
@@ -165,10 +213,9 @@ def _uri(filename: str) -> str | None:
         return uri
 
 
-def fast_stack_trace():
-    from pulumi.runtime.proto import source_pb2
-
-    frame = sys._getframe(1)
+def _caller_of_third_init():
+    """The frame that called the third `__init__` from the top (the concrete resource class's), or None."""
+    frame = sys._getframe(2)
     seen = 0  # the SDK counts `__init__` frames from the top: Resource, Custom/ComponentResource, the concrete class
     while frame is not None:
         if frame.f_code.co_name == "__init__":
@@ -176,17 +223,117 @@ def fast_stack_trace():
             if seen == 3:
                 break
         frame = frame.f_back
-    if frame is None or frame.f_back is None:
-        return source_pb2.StackTrace()
+    if frame is None:
+        return None
+    return frame.f_back
+
+
+def _stack_frame(frame):
+    from pulumi.runtime.proto import source_pb2
+
+    filename, line = frame.f_code.co_filename, frame.f_lineno
+    uri = _uri(filename) if filename != "" and line is not None else None
+    pos = source_pb2.SourcePosition(uri=uri, line=line) if uri is not None else None
+    return source_pb2.StackFrame(pc=pos)
+
+
+def fast_stack_trace():
+    from pulumi.runtime.proto import source_pb2
+
+    frame = _caller_of_third_init()
     frames = []
-    frame = frame.f_back
     while frame is not None:
-        filename, line = frame.f_code.co_filename, frame.f_lineno
-        uri = _uri(filename) if filename != "" and line is not None else None
-        pos = source_pb2.SourcePosition(uri=uri, line=line) if uri is not None else None
-        frames.append(source_pb2.StackFrame(pc=pos))
+        frames.append(_stack_frame(frame))
         frame = frame.f_back
     return source_pb2.StackTrace(frames=frames)
+
+
+def source_stack_trace():
+    """`fast_stack_trace()` with its first frame only: the one `_get_source_position` reads."""
+    from pulumi.runtime.proto import source_pb2
+
+    frame = _caller_of_third_init()
+    return source_pb2.StackTrace(frames=[] if frame is None else [_stack_frame(frame)])
+
+
+# ---- acyclic_contains_unknowns ------------------------------------------------------------
+
+
+def _contains_unknowns(val: Any, seen_ids: set[int], is_unknown) -> bool:
+    # The SDK's inner `impl`, unchanged but for its name and `known_types.is_unknown` passed in, at module level.
+    if is_unknown(val):
+        return True
+
+    val_id = id(val)
+    if val_id in seen_ids:
+        return False
+
+    seen_ids.add(val_id)
+    if isinstance(val, dict):
+        return any(_contains_unknowns(val[k], seen_ids, is_unknown) for k in val)
+    if isinstance(val, list):
+        return any(_contains_unknowns(x, seen_ids, is_unknown) for x in val)
+
+    return False
+
+
+def acyclic_contains_unknowns(val: Any) -> bool:
+    from pulumi.runtime.known_types import is_unknown
+
+    return _contains_unknowns(val, set(), is_unknown)
+
+
+# ---- lean_transfer_properties -------------------------------------------------------------
+
+
+def _settle(data: asyncio.Future, res_deps: set, value: Any, is_known: bool, is_secret: bool, failed) -> None:
+    """What the SDK's `compute_data` task does one loop step after its dependencies future is set: build the
+    `_OutputData` (or raise what it raises), and resolve the output with it."""
+    from pulumi.output import _OutputData
+
+    if failed is not None:
+        data.set_exception(failed)
+        return
+    try:
+        result = _OutputData(resources=res_deps, value=value, is_known=is_known, is_secret=is_secret)
+    except Exception as exc:  # noqa: BLE001 - the task of `compute_data` would have failed with it
+        data.set_exception(exc)
+    else:
+        data.set_result(result)
+
+
+class _PropertyResolver:
+    """The SDK's `functools.partial(do_resolve, res, value, known, secret, deps)` over one future."""
+
+    __slots__ = ("called", "data", "res")
+
+    def __init__(self, res: Any, data: asyncio.Future) -> None:
+        self.res, self.data, self.called = res, data, False
+
+    def __call__(self, value: Any, is_known: bool, is_secret: bool, deps, failed) -> None:
+        deps_union = set(deps) if deps else set()
+        deps_union.add(self.res)
+        if self.called:  # the SDK's second `deps_fut.set_result` raises this, before anything else is set
+            raise asyncio.InvalidStateError("invalid state")
+        self.called = True
+        # `deps_fut.set_result` wakes `compute_data`'s task with `call_soon`; the task then builds the data
+        # and resolves the output in that step. Settling in a `call_soon` callback placed where that wake-up
+        # was keeps every consumer's wake-up in the same loop step and order as with the SDK's four futures.
+        self.data.get_loop().call_soon(_settle, self.data, deps_union, value, is_known, is_secret, failed)
+
+
+def lean_transfer_properties(res, props, custom: bool) -> dict[str, Any]:
+    from pulumi import Output
+
+    resolvers: dict[str, Any] = {}
+    for name in props:
+        if name == "urn" or (name == "id" and custom):
+            # these properties are handled specially elsewhere (as in the SDK).
+            continue
+        data: asyncio.Future = asyncio.Future()
+        resolvers[name] = _PropertyResolver(res, data)
+        res.__dict__[name] = Output._from_data(data)
+    return resolvers
 
 
 # ---- fast_wait_for_rpcs -------------------------------------------------------------------
