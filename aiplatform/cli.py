@@ -148,8 +148,9 @@ def _today() -> Any:
 
 def _config_warnings(platform: Any) -> None:
     """Print the stack's platform config's warnings (an EKS version near the end of standard support) on stderr,
-    where they do not mix with a JSON or Markdown report."""
-    from .config.clouds.aws import platform_warnings
+    where they do not mix with a JSON or Markdown report (`catalog.eks`: the config package, its pydantic models
+    and the Pulumi SDK it imports stay out of the CLI process)."""
+    from .catalog.eks import platform_warnings
 
     for message in platform_warnings(platform, _today()):
         err.print(f"[yellow]warning[/]: {message}", soft_wrap=True)
