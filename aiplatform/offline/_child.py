@@ -1,6 +1,7 @@
 """Subprocess entry point of `plan_project`: run one program, write the plan as JSON.
 
 Usage: python -m aiplatform.offline._child REQUEST.json RESULT.json
+       python -m aiplatform.offline._child --wait RESULT.json    (see aiplatform._prestart)
 
 The speed-ups of `offline.speedups` apply here, and only here; `AIPLATFORM_PLAN_SPEEDUPS=0`
 in the environment plans without them (the faithfulness test compares both).
@@ -9,6 +10,7 @@ in the environment plans without them (the faithfulness test compares both).
 from __future__ import annotations
 
 import json
+import os
 import runpy
 import sys
 from pathlib import Path
@@ -16,12 +18,28 @@ from pathlib import Path
 from aiplatform.offline import speedups
 
 
-def main(request_path: str, result_path: str, *, fast: bool = False) -> int:
+def main(request_path: str | None, result_path: str, *, fast: bool = False) -> int:
+    """Plan the request in `request_path`; with None, the engine is imported first, then the request is read from
+    `request.json` beside `result_path` once a line arrives on stdin."""
     from aiplatform.offline.engine import run_program
     from aiplatform.offline.errors import PlanInputError, ProgramError
     from aiplatform.offline.fixtures import Fixtures
 
-    request = json.loads(Path(request_path).read_text(encoding="utf-8"))
+    if request_path is None:  # aiplatform._prestart: started before the CLI had read the stack's config
+        result_dir = os.path.dirname(result_path)
+        request_path = os.path.join(result_dir, "request.json")
+        if not sys.stdin.readline():
+            return 0  # the CLI ended without planning; it removes the directory
+        # Where a child started in the program's directory with the request's path would be: its argv, its working
+        # directory, and that directory first on sys.path in place of the one this child was started in (`-m`).
+        sys.argv[1:] = [request_path, result_path]
+        request = json.loads(Path(request_path).read_text(encoding="utf-8"))
+        started_in = os.getcwd()
+        os.chdir(request["program_dir"])
+        here = os.getcwd()
+        sys.path[:] = [here if entry == started_in else entry for entry in sys.path]
+    else:
+        request = json.loads(Path(request_path).read_text(encoding="utf-8"))
     program_dir = request["program_dir"]
     sys.path.insert(0, program_dir)
 
@@ -57,8 +75,9 @@ def main(request_path: str, result_path: str, *, fast: bool = False) -> int:
 
 
 if __name__ == "__main__":
+    paths = (None, sys.argv[2]) if sys.argv[1] == "--wait" else (sys.argv[1], sys.argv[2])
     if speedups.enabled():
         speedups.collector_off()
-        code = main(sys.argv[1], sys.argv[2], fast=True)
+        code = main(*paths, fast=True)
         speedups.exit_now(code)  # the result file is closed above
-    sys.exit(main(sys.argv[1], sys.argv[2]))
+    sys.exit(main(*paths))

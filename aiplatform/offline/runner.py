@@ -16,6 +16,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from .. import _prestart
 from ..shape.plan import Plan
 from .errors import STACK_FILE, PlanInputError, ProgramError
 from .fixtures import Fixtures, load_fixtures
@@ -97,7 +98,15 @@ def plan_project(
 
 
 def _run(request: dict[str, Any], program_dir: Path, timeout: float) -> dict[str, Any]:
-    """The planning subprocess's result for `request`."""
+    """The planning subprocess's result for `request`: from the one the CLI started early (`aiplatform._prestart`,
+    waiting with the engine imported), or from one started here."""
+    started = _prestart.take()
+    if started is not None:
+        try:
+            code, stdout, stderr = started.finish(json.dumps(request), timeout)
+            return _result(Path(started.result), code, stdout, stderr)
+        finally:
+            started.discard()
     with tempfile.TemporaryDirectory(prefix="aiplatform-plan-") as tmp:
         req_path, out_path = Path(tmp, "request.json"), Path(tmp, "result.json")
         req_path.write_text(json.dumps(request), encoding="utf-8")
@@ -111,7 +120,11 @@ def _run(request: dict[str, Any], program_dir: Path, timeout: float) -> dict[str
             text=True,
             timeout=timeout,
         )
-        if not out_path.is_file():
-            tail = "\n".join((proc.stderr or proc.stdout).strip().splitlines()[-20:])
-            raise ProgramError(f"the program's process ended without a result (exit {proc.returncode}):\n{tail}")
-        return json.loads(out_path.read_text(encoding="utf-8"))
+        return _result(out_path, proc.returncode, proc.stdout, proc.stderr)
+
+
+def _result(out_path: Path, code: int, stdout: str, stderr: str) -> dict[str, Any]:
+    if not out_path.is_file():
+        tail = "\n".join((stderr or stdout).strip().splitlines()[-20:])
+        raise ProgramError(f"the program's process ended without a result (exit {code}):\n{tail}")
+    return json.loads(out_path.read_text(encoding="utf-8"))
