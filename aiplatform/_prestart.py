@@ -13,7 +13,8 @@ first on `sys.path`, and its `sys.argv` names the request and the result, as a c
 there has them (`_child.py`). One difference: its stdin is a pipe at its end, not the CLI's.
 
 It starts only for a command that plans a project (`plan`, `check` and `cost` without `--plan`,
-not `--help`), not when PYTHONPATH has a relative entry, and not with the test suite's plan cache (`AIPLATFORM_PLAN_CACHE`: most plans are
+not `--help`), not when PYTHONPATH has a relative entry or this package was found in the working
+directory only, and not with the test suite's plan cache (`AIPLATFORM_PLAN_CACHE`: most plans are
 read from it) nor with `AIPLATFORM_PLAN_PRESTART=0`. When the CLI exits without handing a request
 over (bad input, exit 2, an unreadable `-o`), `discard` (run at exit) kills the waiting child,
 waits for it and removes its temporary directory; if the CLI is killed outright, the child reads
@@ -86,8 +87,14 @@ def wanted(argv: list[str]) -> bool:
         return False
     # Python makes PYTHONPATH's entries absolute against the working directory it starts in: the program's
     # directory for a child started late, not known yet here. With a relative entry, start late as before.
-    if not all(os.path.isabs(entry) for entry in os.environ.get("PYTHONPATH", "").split(os.pathsep) if entry) or (
-            os.pathsep * 2 in os.environ.get("PYTHONPATH", "")):
+    pythonpath = os.environ.get("PYTHONPATH", "")
+    if not all(os.path.isabs(entry) for entry in pythonpath.split(os.pathsep) if entry) or os.pathsep * 2 in pythonpath:
+        return False
+    # This aiplatform found first on sys.path as the working directory (`python -m aiplatform.cli` in a source
+    # tree): a child, started here or late, may import another one (an installed one, without `--wait`).
+    here = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    first = os.path.abspath(sys.path[0] or os.curdir) if sys.path else ""
+    if first == here and here not in pythonpath.split(os.pathsep):
         return False
     return not any(arg == "--help" or arg == "--plan" or arg.startswith("--plan=") for arg in argv[1:])
 

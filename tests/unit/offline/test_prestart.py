@@ -60,7 +60,8 @@ def _left_behind(tmpdir: Path) -> list[str]:
     (["cost"], True), (["check", "--plan", "p.json"], False), (["cost", "--plan=p.json"], False),
     (["plan", "--help"], False), (["schema"], False), (["fixtures"], False), ([], False), (["--version"], False),
 ])
-def test_only_a_command_that_plans_a_project_starts_early(argv, wanted, monkeypatch):
+def test_only_a_command_that_plans_a_project_starts_early(argv, wanted, monkeypatch, tmp_path):
+    monkeypatch.setattr(sys, "path", [str(tmp_path), *sys.path])  # as the console script has it: not this tree first
     monkeypatch.delenv(CACHE_ENV, raising=False)
     monkeypatch.delenv(_prestart.ENV, raising=False)
     assert _prestart.wanted(argv) is wanted
@@ -73,6 +74,11 @@ def test_only_a_command_that_plans_a_project_starts_early(argv, wanted, monkeypa
     monkeypatch.setenv("PYTHONPATH", f"/abs{os.pathsep}.")  # resolved against the program's directory, not known yet
     assert _prestart.wanted(argv) is False
     monkeypatch.setenv("PYTHONPATH", f"/abs{os.pathsep}/other")
+    assert _prestart.wanted(argv) is wanted
+    source_tree = str(Path(_prestart.__file__).resolve().parent.parent)
+    monkeypatch.setattr(sys, "path", [source_tree, *sys.path[1:]])  # `python -m aiplatform.cli` in a source tree
+    assert _prestart.wanted(argv) is False
+    monkeypatch.setenv("PYTHONPATH", source_tree)  # where the child finds it too
     assert _prestart.wanted(argv) is wanted
 
 
