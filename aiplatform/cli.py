@@ -14,6 +14,11 @@ from enum import Enum
 from pathlib import Path
 from typing import Annotated, Any
 
+if __name__ == "__main__":  # `python -m aiplatform.cli`: start the planning subprocess before the imports below
+    from ._prestart import prestart
+
+    prestart(sys.argv[1:])
+
 import typer
 from rich.console import Console
 
@@ -148,8 +153,8 @@ def _today() -> Any:
 
 def _config_warnings(platform: Any) -> None:
     """Print the stack's platform config's warnings (an EKS version near the end of standard support) on stderr,
-    where they do not mix with a JSON or Markdown report."""
-    from .config.clouds.aws import platform_warnings
+    where they do not mix with a JSON or Markdown report (from the catalog: the config package loads the SDK)."""
+    from .catalog.eks import platform_warnings
 
     for message in platform_warnings(platform, _today()):
         err.print(f"[yellow]warning[/]: {message}", soft_wrap=True)

@@ -1,7 +1,8 @@
 """Subprocess entry point of `plan_project`: run one program, write the plan as JSON.
 
-Usage: python -m aiplatform.offline._child REQUEST.json RESULT.json (or `run` in a child that
-`offline.planserver` forked).
+Usage: python -m aiplatform.offline._child REQUEST.json RESULT.json
+       python -m aiplatform.offline._child --wait RESULT.json    (see aiplatform._prestart)
+(or `run` in a child that `offline.planserver` forked).
 
 The speed-ups of `offline.speedups` apply here, and only here; `AIPLATFORM_PLAN_SPEEDUPS=0`
 in the environment plans without them (the faithfulness test compares both).
@@ -10,6 +11,7 @@ in the environment plans without them (the faithfulness test compares both).
 from __future__ import annotations
 
 import json
+import os
 import runpy
 import sys
 from pathlib import Path
@@ -17,12 +19,28 @@ from pathlib import Path
 from aiplatform.offline import speedups
 
 
-def main(request_path: str, result_path: str, *, fast: bool = False) -> int:
+def main(request_path: str | None, result_path: str, *, fast: bool = False) -> int:
+    """Plan the request in `request_path`; with None, the engine is imported first, then the request is read from
+    `request.json` beside `result_path` once a line arrives on stdin."""
     from aiplatform.offline.engine import run_program
     from aiplatform.offline.errors import PlanInputError, ProgramError
     from aiplatform.offline.fixtures import Fixtures
 
-    request = json.loads(Path(request_path).read_text(encoding="utf-8"))
+    if request_path is None:  # aiplatform._prestart: started before the CLI had read the stack's config
+        result_dir = os.path.dirname(result_path)
+        request_path = os.path.join(result_dir, "request.json")
+        if not sys.stdin.readline():
+            return 0  # the CLI ended without planning; it removes the directory
+        # Where a child started in the program's directory with the request's path would be: its argv, its working
+        # directory, and that directory first on sys.path in place of the one this child was started in (`-m`).
+        sys.argv[1:] = [request_path, result_path]
+        request = json.loads(Path(request_path).read_text(encoding="utf-8"))
+        started_in = os.getcwd()
+        os.chdir(request["program_dir"])
+        here = os.getcwd()
+        sys.path[:] = [here if entry == started_in else entry for entry in sys.path]
+    else:
+        request = json.loads(Path(request_path).read_text(encoding="utf-8"))
     program_dir = request["program_dir"]
     sys.path.insert(0, program_dir)
 
@@ -57,7 +75,7 @@ def main(request_path: str, result_path: str, *, fast: bool = False) -> int:
     return 0
 
 
-def run(request_path: str, result_path: str) -> int:
+def run(request_path: str | None, result_path: str) -> int:
     """What the subprocess does: plan with the speed-ups (and leave at once) unless they are turned off."""
     if speedups.enabled():
         speedups.collector_off()
@@ -67,4 +85,4 @@ def run(request_path: str, result_path: str) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(run(sys.argv[1], sys.argv[2]))
+    sys.exit(run(None, sys.argv[2]) if sys.argv[1] == "--wait" else run(sys.argv[1], sys.argv[2]))

@@ -22,10 +22,9 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from ..files import read_yaml
+from ..files import read_yaml, safe_load
 from ..problems import join, raise_problems, validation_lines
 from .errors import PlanInputError
 
@@ -155,7 +154,7 @@ def load_fixtures(path: str | Path | None) -> Fixtures:
 @lru_cache(maxsize=1)
 def default_outputs() -> dict[str, dict[str, Any]]:
     text = resources.files("aiplatform.offline").joinpath("default_outputs.yaml").read_text(encoding="utf-8")
-    return yaml.safe_load(text)
+    return safe_load(text)  # libyaml when available: the same data, see files.safe_load
 
 
 def _render(value: Any, fields: dict[str, str]) -> Any:

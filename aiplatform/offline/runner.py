@@ -16,6 +16,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from .. import _prestart
 from ..shape.plan import Plan
 from . import planserver
 from .errors import STACK_FILE, PlanInputError, ProgramError
@@ -98,7 +99,15 @@ def plan_project(
 
 
 def _run(request: dict[str, Any], program_dir: Path, timeout: float) -> dict[str, Any]:
-    """The planning subprocess's result for `request`."""
+    """The planning subprocess's result for `request`: from the one the CLI started early (`aiplatform._prestart`,
+    waiting with the engine imported), or from one started here."""
+    started = _prestart.take()
+    if started is not None:
+        try:
+            code, stdout, stderr = started.finish(json.dumps(request), timeout)
+            return _result(Path(started.result), code, stdout, stderr)
+        finally:
+            started.discard()
     with tempfile.TemporaryDirectory(prefix="aiplatform-plan-") as tmp:
         req_path, out_path = Path(tmp, "request.json"), Path(tmp, "result.json")
         req_path.write_text(json.dumps(request), encoding="utf-8")
@@ -106,17 +115,21 @@ def _run(request: dict[str, Any], program_dir: Path, timeout: float) -> dict[str
         env.pop("PULUMI_CONFIG", None)
         argv = [str(req_path), str(out_path)]
         served = planserver.submit(argv, env, program_dir, timeout)  # a test suite's server, if it has one
-        if served is None:
-            proc = subprocess.run(
-                [sys.executable, "-m", "aiplatform.offline._child", *argv],
-                cwd=program_dir,
-                env=env,
-                capture_output=True,
-                text=True,
-                timeout=timeout,
-            )
-            served = proc.returncode, proc.stderr or proc.stdout
-        if not out_path.is_file():
-            tail = "\n".join(served[1].strip().splitlines()[-20:])
-            raise ProgramError(f"the program's process ended without a result (exit {served[0]}):\n{tail}")
-        return json.loads(out_path.read_text(encoding="utf-8"))
+        if served is not None:
+            return _result(out_path, served[0], "", served[1])
+        proc = subprocess.run(
+            [sys.executable, "-m", "aiplatform.offline._child", *argv],
+            cwd=program_dir,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
+        return _result(out_path, proc.returncode, proc.stdout, proc.stderr)
+
+
+def _result(out_path: Path, code: int, stdout: str, stderr: str) -> dict[str, Any]:
+    if not out_path.is_file():
+        tail = "\n".join((stderr or stdout).strip().splitlines()[-20:])
+        raise ProgramError(f"the program's process ended without a result (exit {code}):\n{tail}")
+    return json.loads(out_path.read_text(encoding="utf-8"))

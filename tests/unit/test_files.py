@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import stat
@@ -190,3 +191,44 @@ def test_a_regular_file_is_replaced_atomically_with_the_umask_mode(tmp_path: Pat
     finally:
         os.umask(old)
     assert out.read_text() == "data" and stat.S_IMODE(out.stat().st_mode) == 0o644
+
+
+_PACKAGE = Path(files.__file__).parent
+_DATA_FILES = sorted([*_PACKAGE.glob("catalog/data/*.yaml"), _PACKAGE / "offline" / "default_outputs.yaml"])
+
+
+@pytest.mark.parametrize("path", _DATA_FILES, ids=lambda p: p.name)
+def test_safe_load_reads_every_shipped_data_file_as_pure_python_pyyaml_does(path: Path):
+    text = path.read_text(encoding="utf-8")
+    expected = yaml.safe_load(text)
+    got = files.safe_load(text)
+    assert got == expected
+    assert repr(got) == repr(expected)  # the same types (dates, floats, ints) and key order
+
+
+def test_safe_load_uses_libyaml_when_pyyaml_has_it():
+    assert (files._CSafeLoader is not None) == yaml.__with_libyaml__
+
+
+@pytest.mark.parametrize("text", ["a: [1, 2\nb: 3\n", "a: 1\n  b: 2\n", "key: 'unterminated\n", "- a\nb: c\n"])
+def test_safe_load_errors_read_as_pure_python_pyyaml_s(text: str):
+    with pytest.raises(yaml.YAMLError) as expected:
+        yaml.safe_load(text)
+    with pytest.raises(yaml.YAMLError) as got:
+        files.safe_load(text)
+    assert str(got.value) == str(expected.value)
+    assert type(got.value) is type(expected.value)
+
+
+def test_safe_load_without_libyaml_is_pyyaml_s_safe_load(monkeypatch: pytest.MonkeyPatch):
+    loaders: list[type] = []
+    real_load = yaml.load
+
+    def load(stream: str, Loader: type) -> object:  # noqa: N803 - PyYAML's name
+        loaders.append(Loader)
+        return real_load(stream, Loader=Loader)
+
+    monkeypatch.setattr(files, "_CSafeLoader", None)
+    monkeypatch.setattr(yaml, "load", load)
+    assert files.safe_load("a: 2026-12-01\nb: [1, 2.5]\n") == {"a": dt.date(2026, 12, 1), "b": [1, 2.5]}
+    assert loaders == [yaml.SafeLoader]

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from typing import Any
 
-from ...catalog.eks import support_of
-from ...catalog.pins import AMI_TYPES_BY_VENDOR, DEFAULT_KUBERNETES_VERSION
+# Re-exported: the EKS support warning lives in the catalog so that the CLI prints it without loading the config
+from ...catalog.eks import EKS_SUPPORT_WARNING_DAYS, eks_support_warning, platform_warnings  # noqa: F401
+from ...catalog.pins import AMI_TYPES_BY_VENDOR
 from .. import defaults as d
 from ..defaults import ByEnv
 from ._rules import CloudDefaults, CloudRules, Found, cost_center_problems
@@ -28,39 +28,6 @@ def partition_of(region: str) -> str:
 def default_ami_type(vendor: str) -> str:
     """The EKS AMI type of a pool whose config names none: the first of its accelerator vendor's."""
     return AMI_TYPES_BY_VENDOR[vendor][0]
-
-
-#: Warn this many days before a pinned EKS version leaves standard support.
-EKS_SUPPORT_WARNING_DAYS = 60
-
-
-def eks_support_warning(version: str, today: dt.date) -> str | None:
-    """A warning when an EKS Kubernetes version leaves standard support within 60 days of `today` (or has left it).
-
-    Past its standard window a cluster is billed extended support (6x the control-plane rate) unless
-    upgradePolicy.supportType is STANDARD, in which case AWS upgrades it. None for a version the support
-    table does not list, or one with more than 60 days left."""
-    window = support_of(version)
-    if window is None:
-        return None
-    left = (window.end_of_standard - today).days
-    if left > EKS_SUPPORT_WARNING_DAYS:
-        return None
-    when = (f"leaves standard support on {window.end_of_standard} ({left} day{'' if left == 1 else 's'})" if left >= 0
-            else f"left standard support on {window.end_of_standard}")
-    return (f"platform.cluster.kubernetes_version: EKS {version} {when}; after it the cluster is billed extended support "
-            f"(until {window.end_of_extended}) or, with supportType STANDARD, upgraded by AWS: plan the upgrade")
-
-
-def platform_warnings(platform: Any, today: dt.date) -> list[str]:
-    """Config warnings of a raw `aiplatform:platform` value (a stack's config, not yet validated): today the
-    EKS support window of the pinned Kubernetes version. The CLI prints them on plan, check and cost."""
-    if not isinstance(platform, dict) or platform.get("cloud", "aws") != "aws":
-        return []
-    cluster = platform.get("cluster")
-    version = cluster.get("kubernetes_version") if isinstance(cluster, dict) else None
-    warning = eks_support_warning(str(version if version is not None else DEFAULT_KUBERNETES_VERSION), today)
-    return [warning] if warning else []
 
 
 def _network_problems(net: Any) -> Found:
