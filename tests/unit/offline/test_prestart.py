@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from aiplatform import _prestart
+from aiplatform.offline import planserver
 from aiplatform.offline.runner import CACHE_ENV
 
 PROGRAM = """import os, sys
@@ -36,7 +37,7 @@ def project(tmp_path: Path) -> Path:
 
 
 def _cli(args: list[str], cwd: Path, tmpdir: Path, **env: str) -> subprocess.CompletedProcess[str]:
-    environ = {k: v for k, v in os.environ.items() if k not in (CACHE_ENV, _prestart.ENV)}
+    environ = {k: v for k, v in os.environ.items() if k not in (CACHE_ENV, _prestart.ENV, planserver.ENV)}
     environ["PYTHONPATH"] = os.pathsep.join(os.path.abspath(p) for p in environ.get("PYTHONPATH", "").split(os.pathsep)
                                             if p)
     return subprocess.run([sys.executable, "-m", "aiplatform.cli", *args], cwd=cwd, capture_output=True, text=True,
@@ -63,8 +64,12 @@ def _left_behind(tmpdir: Path) -> list[str]:
 def test_only_a_command_that_plans_a_project_starts_early(argv, wanted, monkeypatch, tmp_path):
     monkeypatch.setattr(sys, "path", [str(tmp_path), *sys.path])  # as the console script has it: not this tree first
     monkeypatch.delenv(CACHE_ENV, raising=False)
+    monkeypatch.delenv(planserver.ENV, raising=False)
     monkeypatch.delenv(_prestart.ENV, raising=False)
     assert _prestart.wanted(argv) is wanted
+    monkeypatch.setenv(planserver.ENV, "/nowhere/socket")  # the test suite's plan server forks the plans
+    assert _prestart.wanted(argv) is False
+    monkeypatch.delenv(planserver.ENV)
     monkeypatch.setenv(_prestart.ENV, "0")
     assert _prestart.wanted(argv) is False
     monkeypatch.delenv(_prestart.ENV)
