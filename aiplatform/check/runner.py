@@ -108,15 +108,17 @@ def _check_plan(plan: Plan, user_config: Mapping[str, Any] | None, origin: str,
     checked: list[tuple[str, str | None]] = []
     messages = PlanMessages(plan)  # each resource's props and each provider built once
     resource_rules = [r for r in enabled if r.kind == "resource"]
-    applicable: dict[str, tuple[str, ...]] = {}
+    applicable: dict[str, tuple[tuple[str, ...], Any]] = {}  # type -> its rules, and their servicer's Analyze
     for resource in plan.resources:
-        names = applicable.get(resource.type)
-        if names is None:
-            names = applicable[resource.type] = tuple(r.name for r in resource_rules if r.applies_to(resource.type))
+        entry = applicable.get(resource.type)
+        if entry is None:
+            names = tuple(r.name for r in resource_rules if r.applies_to(resource.type))
+            entry = applicable[resource.type] = (names, servicers.get(names).Analyze if names else None)
+        names, analyze = entry
         if not names:
             continue
         checked.extend((name, resource.urn) for name in names)
-        response = servicers.get(names).Analyze(analyze_request(resource, messages))
+        response = analyze(analyze_request(resource, messages))
         collect(response, resource.urn, diagnostics, not_applicable)
     for stack_rule in (r for r in enabled if r.kind == "stack"):
         checked.append((stack_rule.name, None))

@@ -181,3 +181,20 @@ def test_each_rule_gets_its_own_provider_props_when_it_reads_them():
     assert kind == "pulumi:providers:aws" and props == {"region": "us-east-1", "tags": {"a": "b"}}
     assert resource.provider_props is props and f"provider_props={props!r}" in repr(resource)
     assert seen[2] is None and seen[3][:2] == (None, None)
+
+
+def test_levels_follow_each_configure():
+    from aiplatform.check.analyzer import ResolvedPolicy, configure_request
+
+    def fail(args, report):
+        report("no", None)
+
+    policies = [ResourceValidationPolicy(name="aip-test-fail", description="fail", validate=fail)]
+    servicer = InProcess(shared.SharedDecodeServicer("p", "1.0.0", policies, EnforcementLevel.ADVISORY,
+                                                     cache=shared.DecodeCache()))
+    request = analyzer_pb2.AnalyzeRequest(type="t:m:R", properties=_struct(PROPS), urn="urn:a", name="a")
+    levels = []
+    for level in ("mandatory", "disabled", "remediate", "advisory"):
+        servicer.Configure(configure_request({"aip-test-fail": ResolvedPolicy(level)}))
+        levels.append([d.enforcementLevel for d in servicer.Analyze(request).diagnostics])
+    assert levels == [[analyzer_pb2.MANDATORY], [], [analyzer_pb2.MANDATORY], [analyzer_pb2.ADVISORY]]
