@@ -139,14 +139,13 @@ class SharedProps(ReadOnlyDictProxy):
     """
 
     def plain_copy(self) -> Any:
-        target = self["__target"]
-        blob = getattr(self, "_blob", None)
+        blob = self.__dict__.get("_blob")
         if blob is None:
             try:
-                blob = self._blob = marshal.dumps(target)
+                blob = self._blob = marshal.dumps(self["__target"])
             except ValueError:  # an asset or archive: not marshallable
                 blob = self._blob = False
-        return plain(target) if blob is False else marshal.loads(blob)
+        return plain(self["__target"]) if blob is False else marshal.loads(blob)
 
 
 def _decode_value(value: Any) -> Any:

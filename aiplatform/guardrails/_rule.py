@@ -133,10 +133,8 @@ class Rule:
             if self.types is not None and args.resource_type not in self.types:
                 return
             provider = args.provider
-            resource = _RuleResource(
-                type=args.resource_type, urn=args.urn, name=args.name, props=plain(args.props),
-                provider_type=provider.resource_type if provider else None, provider=provider,
-            )
+            resource = _RuleResource(args.resource_type, args.urn, args.name, plain(args.props),
+                                     provider.resource_type if provider else None, provider=provider)
             day = today or dt.date.today()
             settings = self.settings(args.get_config())
             messages = list(self.check(resource, settings, day) if self.dated else self.check(resource, settings))
@@ -172,10 +170,16 @@ class _RuleResource(Resource):
     tenth of `aiplatform check`). Each instance still makes its own copy, so a rule that changes
     it changes only its own."""
 
-    def __init__(self, *args: Any, provider: Any = None, **kwargs: Any) -> None:
-        self._provider = provider
-        kwargs.setdefault("provider_props", _UNREAD)
-        super().__init__(*args, **kwargs)
+    def __init__(self, type: str, urn: str, name: str, props: dict[str, Any],
+                 provider_type: str | None = None, provider_props: Any = _UNREAD, parent: str | None = None,
+                 property_dependencies: dict[str, list[str]] | None = None, *, provider: Any = None) -> None:
+        # Resource's fields set directly (its dataclass __init__ through *args and a property setter
+        # cost twice as much, once per policy and resource); a test checks they are all of them.
+        fields = self.__dict__
+        fields["type"], fields["urn"], fields["name"], fields["props"] = type, urn, name, props
+        fields["provider_type"], fields["_provider_props"], fields["_provider"] = provider_type, provider_props, provider
+        fields["parent"] = parent
+        fields["property_dependencies"] = {} if property_dependencies is None else property_dependencies
 
     @property  # type: ignore[override]
     def provider_props(self) -> dict[str, Any] | None:

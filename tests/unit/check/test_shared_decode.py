@@ -198,3 +198,20 @@ def test_levels_follow_each_configure():
         servicer.Configure(configure_request({"aip-test-fail": ResolvedPolicy(level)}))
         levels.append([d.enforcementLevel for d in servicer.Analyze(request).diagnostics])
     assert levels == [[analyzer_pb2.MANDATORY], [], [analyzer_pb2.MANDATORY], [analyzer_pb2.ADVISORY]]
+
+
+def test_a_rules_resource_is_a_resource_with_every_field():
+    import dataclasses
+
+    from aiplatform.guardrails._rule import _RuleResource
+    from aiplatform.shape.resource import Resource
+
+    made = _RuleResource("t:m:R", "urn:a", "a", {"tags": {"environment": "prod"}}, "pulumi:providers:aws",
+                         parent="urn:p", property_dependencies={"x": ["urn:b"]})
+    fields = {f.name: getattr(made, f.name) for f in dataclasses.fields(Resource)}
+    assert fields == {"type": "t:m:R", "urn": "urn:a", "name": "a", "props": {"tags": {"environment": "prod"}},
+                      "provider_type": "pulumi:providers:aws", "provider_props": None, "parent": "urn:p",
+                      "property_dependencies": {"x": ["urn:b"]}}
+    assert isinstance(made, Resource) and made.environment == "prod" and made.depends_on("x", "urn:b")
+    again = dataclasses.replace(made, name="b")
+    assert again.name == "b" and again.props == made.props and again.provider_props is None
