@@ -100,7 +100,9 @@ class Rule:
     def settings(self, given: Mapping[str, Any] | None) -> dict[str, Any]:
         """The defaults overlaid with what the pack was configured with."""
         merged = dict(self._defaults)
-        merged.update({k: v for k, v in (given or {}).items() if k != "enforcementLevel"})
+        if given:
+            merged.update(given if "enforcementLevel" not in given else
+                          {k: v for k, v in given.items() if k != "enforcementLevel"})
         return merged
 
     def applies_to(self, resource_type: str) -> bool:

@@ -215,3 +215,16 @@ def test_a_rules_resource_is_a_resource_with_every_field():
     assert isinstance(made, Resource) and made.environment == "prod" and made.depends_on("x", "urn:b")
     again = dataclasses.replace(made, name="b")
     assert again.name == "b" and again.props == made.props and again.provider_props is None
+
+
+def test_rule_settings_overlay_the_defaults_without_the_level():
+    from aiplatform.guardrails import rules
+
+    rule = next(r for r in rules() if len(r.config) >= 1)
+    key = next(iter(rule.config))
+    assert rule.settings(None) == rule.defaults == rule.settings({})
+    assert rule.settings({"enforcementLevel": "mandatory", key: "x"}) == {**rule.defaults, key: "x"}
+    assert rule.settings({key: "y"}) == {**rule.defaults, key: "y"}
+    first = rule.settings(None)
+    first[key] = "changed"
+    assert rule.settings(None)[key] == rule.defaults[key] != "changed"
