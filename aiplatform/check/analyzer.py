@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from google.protobuf import empty_pb2, json_format, struct_pb2
+from google.protobuf.internal.well_known_types import _SetStructValue
 from pulumi.runtime.proto import analyzer_pb2
 
 from ..files import read_json
@@ -172,9 +173,41 @@ def configure_request(resolved: Mapping[str, ResolvedPolicy]) -> Any:
 # ---- plan -> analyzer requests --------------------------------------------------------------
 
 
+def _set_value(target: struct_pb2.Value, value: Any) -> None:
+    """`_SetStructValue(target, value)` of protobuf's `Struct.update`, with the exact JSON types tested
+    first and without its `isinstance` chain per value; anything else (subclasses, tuples of them,
+    `Struct`s, unsupported types) goes to protobuf's own function, so the message is the same."""
+    kind = type(value)
+    if kind is str:
+        target.string_value = value
+    elif kind is dict:
+        struct = target.struct_value
+        struct.Clear()
+        fields = struct.fields
+        for key, item in value.items():
+            _set_value(fields[key], item)
+    elif kind is bool:
+        target.bool_value = value
+    elif kind is float or kind is int:
+        target.number_value = value
+    elif value is None:
+        target.null_value = 0
+    elif kind is list:
+        values = target.list_value
+        values.Clear()
+        add = values.values.add
+        for item in value:
+            _set_value(add(), item)
+    else:
+        _SetStructValue(target, value)
+
+
 def _struct(values: Mapping[str, Any]) -> struct_pb2.Struct:
+    """`Struct().update(dict(values))`, faster (same message: a test compares them, key order included)."""
     out = struct_pb2.Struct()
-    out.update(dict(values))
+    fields = out.fields
+    for key, value in dict(values).items():
+        _set_value(fields[key], value)
     return out
 
 

@@ -13,8 +13,10 @@ over gRPC.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any
 
 from google.protobuf import empty_pb2
@@ -66,6 +68,31 @@ class _Servicers:
 def check_plan(plan: Plan, user_config: Mapping[str, Any] | None = None, *, origin: str = "policy config",
                today: dt.date | None = None) -> CheckReport:
     """Evaluate every guardrail on a plan. Raises `PolicyConfigError` for a bad policy config."""
+    with _collector_paused():
+        return _check_plan(plan, user_config, origin, today)
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """The cyclic garbage collector off while the plan is checked, as it was before after.
+
+    The check allocates a few objects per policy and resource (requests, proxies, copies of the
+    props), freed by reference counting as it goes; the collector, triggered by the count of
+    allocations, rescanned everything alive (the plan itself included) hundreds of times, three of
+    them full passes: a tenth of the check's time at 10,000 resources. Whatever cyclic garbage the
+    check leaves is collected once the collector runs again.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _check_plan(plan: Plan, user_config: Mapping[str, Any] | None, origin: str,
+                today: dt.date | None) -> CheckReport:
     started = time.perf_counter()
     today = today or dt.date.today()  # read once, not by every rule for every resource
     all_rules = rules()
@@ -81,15 +108,17 @@ def check_plan(plan: Plan, user_config: Mapping[str, Any] | None = None, *, orig
     checked: list[tuple[str, str | None]] = []
     messages = PlanMessages(plan)  # each resource's props and each provider built once
     resource_rules = [r for r in enabled if r.kind == "resource"]
-    applicable: dict[str, tuple[str, ...]] = {}
+    applicable: dict[str, tuple[tuple[str, ...], Any]] = {}  # type -> its rules, and their servicer's Analyze
     for resource in plan.resources:
-        names = applicable.get(resource.type)
-        if names is None:
-            names = applicable[resource.type] = tuple(r.name for r in resource_rules if r.applies_to(resource.type))
+        entry = applicable.get(resource.type)
+        if entry is None:
+            names = tuple(r.name for r in resource_rules if r.applies_to(resource.type))
+            entry = applicable[resource.type] = (names, servicers.get(names).Analyze if names else None)
+        names, analyze = entry
         if not names:
             continue
         checked.extend((name, resource.urn) for name in names)
-        response = servicers.get(names).Analyze(analyze_request(resource, messages))
+        response = analyze(analyze_request(resource, messages))
         collect(response, resource.urn, diagnostics, not_applicable)
     for stack_rule in (r for r in enabled if r.kind == "stack"):
         checked.append((stack_rule.name, None))

@@ -15,8 +15,13 @@ set of props), across every servicer and request of that plan:
 - `SharedProps` is the SDK's unknown-checking proxy, read-only, wrapping nested dicts
   and lists when they are read (with the same property paths in `UnknownValueError`)
   instead of all of them up front;
-- each request's `PolicyResourceOptions` is built once for all its policies (the SDK builds
-  it per policy; it holds the request's options, which nothing in a policy writes to);
+- each URN's `PolicyResourceOptions` is built once per plan for all its policies, resource and
+  stack alike (the SDK builds it per request and per stack policy; it holds the request's
+  options, which are the same in every request of a plan and which nothing in a policy writes to);
+- which policies a request runs, at which enforcement level, is worked out once per servicer
+  and `Configure` (the SDK's `_get_enforcement_level` reads only what `Configure` sets and the
+  policies' own levels), and the runtime settings (`_configure_runtime_settings`, read from the
+  environment, which nothing in a check changes) once per servicer, not once per request;
 - `SharedProps.plain_copy` is what the guardrails' `plain` returns for it: a fresh copy
   of the decoded props for each policy, unmarshalled from one `marshal` blob.
 
@@ -59,6 +64,10 @@ FINGERPRINTS = {
     "_DictProxy.__getitem__": "d2f6542f3650f0f5",
     "_ListProxy.__getitem__": "d2f6542f3650f0f5",
     "_deserialize_property": "f74731f85cfdd6af",
+    "_get_enforcement_level": "e766403ef7ab7cdf",
+    "_configure_runtime_settings": "da0923ff3a404f36",
+    "Configure": "785e6599c03e67da",
+    "_get_resource_options": "986051047b696f0f",
 }
 
 
@@ -73,7 +82,10 @@ def _sdk_functions() -> dict[str, Any]:
             "_get_provider_resource": _SDK._get_provider_resource, "_proxy_helper": proxy._proxy_helper,
             "_DictProxy.__getitem__": proxy._DictProxy.__getitem__,
             "_ListProxy.__getitem__": proxy._ListProxy.__getitem__,
-            "_deserialize_property": _deserialize_property}
+            "_deserialize_property": _deserialize_property,
+            "_get_enforcement_level": _SDK._get_enforcement_level,
+            "_configure_runtime_settings": _SDK._configure_runtime_settings, "Configure": _SDK.Configure,
+            "_get_resource_options": _SDK._get_resource_options}
 
 
 @functools.cache
@@ -127,14 +139,13 @@ class SharedProps(ReadOnlyDictProxy):
     """
 
     def plain_copy(self) -> Any:
-        target = self["__target"]
-        blob = getattr(self, "_blob", None)
+        blob = self.__dict__.get("_blob")
         if blob is None:
             try:
-                blob = self._blob = marshal.dumps(target)
+                blob = self._blob = marshal.dumps(self["__target"])
             except ValueError:  # an asset or archive: not marshallable
                 blob = self._blob = False
-        return plain(target) if blob is False else marshal.loads(blob)
+        return plain(self["__target"]) if blob is False else marshal.loads(blob)
 
 
 def _decode_value(value: Any) -> Any:
@@ -172,6 +183,14 @@ class DecodeCache:
     def __init__(self) -> None:
         self._props: dict[str, Any] = {}
         self._providers: dict[str, Any] = {}
+        self._options: dict[str, Any] = {}
+
+    def options(self, message: Any, servicer: Any) -> Any:
+        """The message's `PolicyResourceOptions`, as the SDK's `_get_resource_options` makes it, once per URN."""
+        options = self._options.get(message.urn)
+        if options is None:
+            options = self._options[message.urn] = servicer._get_resource_options(message)
+        return options
 
     def props(self, message: Any) -> Any:
         props = self._props.get(message.urn)
@@ -192,7 +211,7 @@ class DecodeCache:
 
 
 def _run(result: Any) -> None:
-    if isawaitable(result):
+    if result is not None and isawaitable(result):  # the pack's validations return None
         loop = asyncio.new_event_loop()
         task = asyncio.Task(result, loop=loop)
         loop.run_until_complete(task)
@@ -206,6 +225,36 @@ class SharedDecodeServicer(_SDK):
         check_sdk()
         super().__init__(*args, **kwargs)
         self._cache = cache
+        self._configured_runtime = False
+        self._levels: dict[type, list[tuple[Any, Any]]] = {}
+
+    def Configure(self, request: Any, _context: Any) -> Any:  # noqa: N802 - the gRPC method
+        self._levels = {}  # the enforcement levels may change
+        return super().Configure(request, _context)
+
+    def _configure_runtime_once(self) -> None:
+        if not self._configured_runtime:
+            self._configure_runtime_settings()
+            self._configured_runtime = True
+
+    def _policies_of(self, kind: type) -> list[tuple[Any, Any]]:
+        """The SDK loop's choice, in the pack's order: (policy, level) for the policies of `kind`
+        not disabled, REMEDIATE read as MANDATORY, and level None for a resource policy that does
+        not implement validate."""
+        chosen = self._levels.get(kind)
+        if chosen is None:
+            chosen = self._levels[kind] = []
+            for policy in self._PolicyAnalyzerServicer__policies:
+                level = self._get_enforcement_level(policy)
+                if level == sdk.EnforcementLevel.DISABLED or not isinstance(policy, kind):
+                    continue
+                if kind is sdk.ResourceValidationPolicy and not policy.has_validation():
+                    chosen.append((policy, None))
+                    continue
+                if level == sdk.EnforcementLevel.REMEDIATE:
+                    level = sdk.EnforcementLevel.MANDATORY
+                chosen.append((policy, level))
+        return chosen
 
     def _unknown(self, response: Any, policy: Any, error: UnknownValueError) -> None:
         name, version = self._PolicyAnalyzerServicer__policy_pack_name, self._PolicyAnalyzerServicer__policy_pack_version
@@ -226,24 +275,19 @@ class SharedDecodeServicer(_SDK):
             response.not_applicable.append(proto.PolicyNotApplicable(policy_name=policy.name, reason=e.reason or ""))
 
     def Analyze(self, request: Any, _context: Any) -> Any:  # noqa: N802 - the gRPC method
-        self._configure_runtime_settings()
+        self._configure_runtime_once()
         response = proto.AnalyzeResponse()
         props = provider = options = None
-        for policy in self._PolicyAnalyzerServicer__policies:
-            level = self._get_enforcement_level(policy)
-            if level == sdk.EnforcementLevel.DISABLED or not isinstance(policy, sdk.ResourceValidationPolicy):
-                continue
-            if not policy.has_validation():
+        for policy, level in self._policies_of(sdk.ResourceValidationPolicy):
+            if level is None:
                 response.not_applicable.append(proto.PolicyNotApplicable(
                     policy_name=policy.name, reason="Policy does not implement validate"))
                 continue
-            if level == sdk.EnforcementLevel.REMEDIATE:
-                level = sdk.EnforcementLevel.MANDATORY
             report_violation = self._create_report_violation(response, policy.name, policy.description, level,
                                                              policy.severity)
             if props is None:
                 props, provider = self._cache.props(request), self._cache.provider(request)
-                options = self._get_resource_options(request)  # once per request, as props
+                options = self._cache.options(request, self)  # once per URN, as props
             args = sdk.ResourceValidationArgs(
                 request.type, props, request.urn, request.name, options, provider,
                 self._get_policy_config(policy.name), self._PolicyAnalyzerServicer__stack_tags)
@@ -251,17 +295,12 @@ class SharedDecodeServicer(_SDK):
         return response
 
     def AnalyzeStack(self, request: Any, _context: Any) -> Any:  # noqa: N802 - the gRPC method
-        self._configure_runtime_settings()
+        self._configure_runtime_once()
         response = proto.AnalyzeResponse()
-        for policy in self._PolicyAnalyzerServicer__policies:
-            level = self._get_enforcement_level(policy)
-            if level == sdk.EnforcementLevel.DISABLED or not isinstance(policy, sdk.StackValidationPolicy):
-                continue
-            if level == sdk.EnforcementLevel.REMEDIATE:
-                level = sdk.EnforcementLevel.MANDATORY
+        for policy, level in self._policies_of(sdk.StackValidationPolicy):
             report_violation = self._create_report_violation(response, policy.name, policy.description, level,
                                                              policy.severity)
-            resources = [sdk.PolicyResource(r.type, self._cache.props(r), r.urn, r.name, self._get_resource_options(r),
+            resources = [sdk.PolicyResource(r.type, self._cache.props(r), r.urn, r.name, self._cache.options(r, self),
                                             self._cache.provider(r), None, [], {}) for r in request.resources]
             by_urn = {r.urn: r for r in resources}
             for message, resource in zip(request.resources, resources, strict=True):

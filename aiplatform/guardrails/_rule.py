@@ -14,6 +14,7 @@ import datetime as dt
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, Literal
 
 from pulumi_policy import (
@@ -88,12 +89,20 @@ class Rule:
 
     @property
     def defaults(self) -> dict[str, Any]:
+        return dict(self._defaults)
+
+    @cached_property
+    def _defaults(self) -> dict[str, Any]:
+        # Read once per rule, not once per policy call: `settings` copies it (the values are the
+        # schema's own objects either way, as they were when this was rebuilt on every call).
         return {k: v["default"] for k, v in self.config.items() if "default" in v}
 
     def settings(self, given: Mapping[str, Any] | None) -> dict[str, Any]:
         """The defaults overlaid with what the pack was configured with."""
-        merged = self.defaults
-        merged.update({k: v for k, v in (given or {}).items() if k != "enforcementLevel"})
+        merged = dict(self._defaults)
+        if given:
+            merged.update(given if "enforcementLevel" not in given else
+                          {k: v for k, v in given.items() if k != "enforcementLevel"})
         return merged
 
     def applies_to(self, resource_type: str) -> bool:
@@ -126,11 +135,8 @@ class Rule:
             if self.types is not None and args.resource_type not in self.types:
                 return
             provider = args.provider
-            resource = Resource(
-                type=args.resource_type, urn=args.urn, name=args.name, props=plain(args.props),
-                provider_type=provider.resource_type if provider else None,
-                provider_props=plain(provider.props) if provider else None,
-            )
+            resource = _RuleResource(args.resource_type, args.urn, args.name, plain(args.props),
+                                     provider.resource_type if provider else None, provider=provider)
             day = today or dt.date.today()
             settings = self.settings(args.get_config())
             messages = list(self.check(resource, settings, day) if self.dated else self.check(resource, settings))
@@ -141,10 +147,9 @@ class Rule:
     def _validate_stack(self, today: dt.date | None) -> Callable[[StackValidationArgs, ReportViolation], None]:
         def validate(args: StackValidationArgs, report: ReportViolation) -> None:
             resources = [
-                Resource(
+                _RuleResource(
                     type=r.resource_type, urn=r.urn, name=r.name, props=plain(r.props),
-                    provider_type=r.provider.resource_type if r.provider else None,
-                    provider_props=plain(r.provider.props) if r.provider else None,
+                    provider_type=r.provider.resource_type if r.provider else None, provider=r.provider,
                     parent=r.parent.urn if r.parent else r.opts.parent,
                     property_dependencies={k: [d.urn for d in v] for k, v in r.property_dependencies.items()},
                 )
@@ -156,6 +161,39 @@ class Rule:
             _report(self.name, found, report, args.not_applicable, today or dt.date.today(), stack=True)
 
         return validate
+
+
+_UNREAD: Any = object()
+
+
+class _RuleResource(Resource):
+    """The `Resource` a rule gets: `provider_props`, its own plain copy of the provider's props, is
+    made when first read (few rules read it; copying it for every policy and resource was about a
+    tenth of `aiplatform check`). Each instance still makes its own copy, so a rule that changes
+    it changes only its own."""
+
+    def __init__(self, type: str, urn: str, name: str, props: dict[str, Any],
+                 provider_type: str | None = None, provider_props: Any = _UNREAD, parent: str | None = None,
+                 property_dependencies: dict[str, list[str]] | None = None, *, provider: Any = None) -> None:
+        # Resource's fields set directly (its dataclass __init__ through *args and a property setter
+        # cost twice as much, once per policy and resource); a test checks they are all of them.
+        fields = self.__dict__
+        fields["type"], fields["urn"], fields["name"], fields["props"] = type, urn, name, props
+        fields["provider_type"], fields["_provider_props"], fields["_provider"] = provider_type, provider_props, provider
+        fields["parent"] = parent
+        fields["property_dependencies"] = {} if property_dependencies is None else property_dependencies
+
+    @property  # type: ignore[override]
+    def provider_props(self) -> dict[str, Any] | None:
+        value = self.__dict__["_provider_props"]
+        if value is _UNREAD:
+            provider = self._provider
+            value = self.__dict__["_provider_props"] = plain(provider.props) if provider is not None else None
+        return value
+
+    @provider_props.setter
+    def provider_props(self, value: dict[str, Any] | None) -> None:
+        self.__dict__["_provider_props"] = value
 
 
 def _report(rule: str, found: list[tuple[Resource | None, str]], report: ReportViolation,

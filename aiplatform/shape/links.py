@@ -26,6 +26,32 @@ def attached(target: Resource, candidates: Iterable[Resource], prop: str = "buck
     return out
 
 
+class Attachments:
+    """Whether `attached(target, candidates, prop)` is non-empty, for many targets: the candidates are read
+    once (one pass over them per target made the bucket rules quadratic in the number of buckets)."""
+
+    def __init__(self, candidates: Iterable[Resource], prop: str = "bucket") -> None:
+        self._dependents: set[str] = set()  # the URNs some candidate's `prop` depends on
+        self._names: set[str] = set()  # the candidates' known `prop` values that are exact strings
+        self._others: list[object] = []  # and the other known values, compared with == as `attached` does
+        for candidate in candidates:
+            self._dependents.update(candidate.property_dependencies.get(prop, ()))
+            value = candidate.get(prop)
+            if known(value):
+                (self._names.add if type(value) is str else self._others.append)(value)
+
+    def any_for(self, target: Resource) -> bool:
+        if target.urn in self._dependents:
+            return True
+        name = target.get("bucket")
+        if not known(name):
+            return False
+        if type(name) is str and name in self._names:
+            return True
+        values = self._others if type(name) is str else [*self._names, *self._others]
+        return any(value == name for value in values)
+
+
 def scaler_of(deployment: Resource, candidates: Iterable[Resource]) -> Resource | None:
     """The KEDA ScaledObject among `candidates` that scales `deployment`: same namespace, its `scaleTargetRef`
     naming the Deployment (kind Deployment, KEDA's default)."""

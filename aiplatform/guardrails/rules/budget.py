@@ -113,6 +113,9 @@ def team_budget(resources: list[Resource], config: Mapping[str, Any]) -> Iterato
     # Each pool read once (not once per team): `pool_of` is a pure function of the resource.
     pools = [pool for r in resources if r.type in POOL_TYPES and (pool := pool_of(r)) is not None]
     region = stack_region(resources)
+    # The dearest accelerator-hour is a function of the team's allowed models alone (the pools and
+    # the region are the stack's): priced once per distinct set of models, not once per team.
+    dearest_for: dict[frozenset[str], tuple[float, str] | None] = {}
     for ns, raw in budgets:
         name = metadata_name(ns)
         budget = as_number(raw)
@@ -123,7 +126,10 @@ def team_budget(resources: list[Resource], config: Mapping[str, Any]) -> Iterato
         models = {m.strip() for m in allowed.split(",") if m.strip()}
         # Without a region or a listed price there is nothing to compare; the catalog and region rules
         # (aip-compliance-*) report those stacks, and `aiplatform cost` lists them as unpriced.
-        dearest = _accelerator_hour(pools, models, region) if region is not None else None
+        key = frozenset(models)
+        if key not in dearest_for:
+            dearest_for[key] = _accelerator_hour(pools, models, region) if region is not None else None
+        dearest = dearest_for[key]
         if dearest is None:
             continue
         hourly, what = dearest

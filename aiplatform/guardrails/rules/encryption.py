@@ -10,7 +10,7 @@ from typing import Any
 
 from pulumi_policy import Severity
 
-from ...shape.links import BUCKET_TYPES, attached
+from ...shape.links import BUCKET_TYPES, Attachments
 from ...shape.props import as_bool, as_list, is_unknown, known, parse_json
 from ...shape.resource import Resource
 from ...shape.types import (
@@ -61,11 +61,12 @@ def s3_encryption(resources: list[Resource], config: Mapping[str, Any]) -> Itera
         for algorithm in _algorithms(cfg.get("rules")):
             if known(algorithm) and algorithm not in KMS_ALGORITHMS:
                 yield cfg.urn, f"sseAlgorithm is {algorithm}; use aws:kms"
+    configs_of = Attachments(configs)
     for bucket in (r for r in resources if r.type in BUCKET_TYPES):
         inline = _algorithms(bucket.get("serverSideEncryptionConfiguration.rule"))
         if any(a in KMS_ALGORITHMS or is_unknown(a) for a in inline):
             continue
-        if not attached(bucket, configs):
+        if not configs_of.any_for(bucket):
             yield bucket.urn, "has no SSE-KMS encryption configuration (S3 falls back to SSE-S3)"
 
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from pulumi_policy import Severity
 
-from ...shape.links import BUCKET_TYPES, attached
+from ...shape.links import BUCKET_TYPES, Attachments
 from ...shape.props import as_bool, as_list, as_number, is_unknown, known, parse_json
 from ...shape.resource import Resource
 from ...shape.types import (
@@ -64,8 +64,9 @@ def s3_public_access_block(resources: list[Resource], config: Mapping[str, Any])
             yield block.urn, f"not set to true: {', '.join(open_flags)}"
     if any(_open_flags(r) == [] for r in resources if r.type == ACCOUNT_PAB_TYPE):
         return  # the account-level block covers every bucket
+    blocks_of = Attachments(blocks)
     for bucket in (r for r in resources if r.type in BUCKET_TYPES):
-        if not attached(bucket, blocks):
+        if not blocks_of.any_for(bucket):
             yield bucket.urn, "has no BucketPublicAccessBlock"
 
 

@@ -118,3 +118,113 @@ def test_infinite_numbers_fail_as_in_json_format():
     with pytest.raises(ValueError) as theirs:
         _sdk(struct)
     assert str(ours.value) == str(theirs.value)
+
+
+def _order(message):
+    """A Struct or Value as nested (key, kind, value) tuples in the message's own field order."""
+    if isinstance(message, struct_pb2.Struct):
+        return tuple((key, _order(message.fields[key])) for key in message.fields)
+    kind = message.WhichOneof("kind")
+    if kind == "struct_value":
+        return ("struct", _order(message.struct_value))
+    if kind == "list_value":
+        return ("list", tuple(_order(v) for v in message.list_value.values))
+    return (kind, getattr(message, kind))
+
+
+class _Tag(str):
+    pass
+
+
+def test_the_props_struct_is_protobufs_update(plans):
+    odd = {"sub": _Tag("x"), "tuple": (1, "a", {"k": None}), "flag": True, "big": 2**60, "deep": [[{}], []]}
+    inputs = [PROPS, odd] + [r.inputs for stack in ("aws-dev", "gcp-dev", "aws-prod")
+                             for r in plans.preview[stack].resources]
+    for values in inputs:
+        theirs = struct_pb2.Struct()
+        theirs.update(dict(values))
+        ours = _struct(values)
+        assert ours == theirs and _order(ours) == _order(theirs)
+        assert ours.SerializeToString(deterministic=True) == theirs.SerializeToString(deterministic=True)
+    with pytest.raises(ValueError, match="Unexpected type"):
+        _struct({"x": object()})
+
+
+def test_each_rule_gets_its_own_provider_props_when_it_reads_them():
+    from pulumi_policy import Severity
+
+    from aiplatform.guardrails import Rule
+
+    seen = []
+
+    def meddle(resource, config):
+        seen.append(resource.provider_props)
+        if resource.provider_props is not None:
+            resource.provider_props["region"] = "changed"
+        return ()
+
+    def look(resource, config):
+        seen.append((resource.provider_type, resource.provider_props, resource))
+        return ()
+
+    rules = [Rule(name=f"aip-meta-{n}", area="meta", severity=Severity.LOW, description=n, why="", remediation="",
+                  check=c) for n, c in (("meddle", meddle), ("look", look))]
+    servicer = InProcess(shared.SharedDecodeServicer("p", "1.0.0", [r.policy() for r in rules],
+                                                     EnforcementLevel.ADVISORY, cache=shared.DecodeCache()))
+    provider = analyzer_pb2.AnalyzerProviderResource(type="pulumi:providers:aws", urn="urn:p", name="p",
+                                                     properties=_struct({"region": "us-east-1", "tags": {"a": "b"}}))
+    servicer.Analyze(analyzer_pb2.AnalyzeRequest(type="t:m:R", properties=_struct(PROPS), urn="urn:a", name="a",
+                                                 provider=provider))
+    servicer.Analyze(analyzer_pb2.AnalyzeRequest(type="t:m:R", properties=_struct(PROPS), urn="urn:b", name="b"))
+    assert seen[0] == {"region": "changed", "tags": {"a": "b"}}
+    kind, props, resource = seen[1]
+    assert kind == "pulumi:providers:aws" and props == {"region": "us-east-1", "tags": {"a": "b"}}
+    assert resource.provider_props is props and f"provider_props={props!r}" in repr(resource)
+    assert seen[2] is None and seen[3][:2] == (None, None)
+
+
+def test_levels_follow_each_configure():
+    from aiplatform.check.analyzer import ResolvedPolicy, configure_request
+
+    def fail(args, report):
+        report("no", None)
+
+    policies = [ResourceValidationPolicy(name="aip-test-fail", description="fail", validate=fail)]
+    servicer = InProcess(shared.SharedDecodeServicer("p", "1.0.0", policies, EnforcementLevel.ADVISORY,
+                                                     cache=shared.DecodeCache()))
+    request = analyzer_pb2.AnalyzeRequest(type="t:m:R", properties=_struct(PROPS), urn="urn:a", name="a")
+    levels = []
+    for level in ("mandatory", "disabled", "remediate", "advisory"):
+        servicer.Configure(configure_request({"aip-test-fail": ResolvedPolicy(level)}))
+        levels.append([d.enforcementLevel for d in servicer.Analyze(request).diagnostics])
+    assert levels == [[analyzer_pb2.MANDATORY], [], [analyzer_pb2.MANDATORY], [analyzer_pb2.ADVISORY]]
+
+
+def test_a_rules_resource_is_a_resource_with_every_field():
+    import dataclasses
+
+    from aiplatform.guardrails._rule import _RuleResource
+    from aiplatform.shape.resource import Resource
+
+    made = _RuleResource("t:m:R", "urn:a", "a", {"tags": {"environment": "prod"}}, "pulumi:providers:aws",
+                         parent="urn:p", property_dependencies={"x": ["urn:b"]})
+    fields = {f.name: getattr(made, f.name) for f in dataclasses.fields(Resource)}
+    assert fields == {"type": "t:m:R", "urn": "urn:a", "name": "a", "props": {"tags": {"environment": "prod"}},
+                      "provider_type": "pulumi:providers:aws", "provider_props": None, "parent": "urn:p",
+                      "property_dependencies": {"x": ["urn:b"]}}
+    assert isinstance(made, Resource) and made.environment == "prod" and made.depends_on("x", "urn:b")
+    again = dataclasses.replace(made, name="b")
+    assert again.name == "b" and again.props == made.props and again.provider_props is None
+
+
+def test_rule_settings_overlay_the_defaults_without_the_level():
+    from aiplatform.guardrails import rules
+
+    rule = next(r for r in rules() if len(r.config) >= 1)
+    key = next(iter(rule.config))
+    assert rule.settings(None) == rule.defaults == rule.settings({})
+    assert rule.settings({"enforcementLevel": "mandatory", key: "x"}) == {**rule.defaults, key: "x"}
+    assert rule.settings({key: "y"}) == {**rule.defaults, key: "y"}
+    first = rule.settings(None)
+    first[key] = "changed"
+    assert rule.settings(None)[key] == rule.defaults[key] != "changed"
