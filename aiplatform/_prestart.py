@@ -5,8 +5,9 @@ CLI's modules and reading the stack's config before they start the planning subp
 then spends about 0.3 s importing the Pulumi SDK and the engine before it runs the program. On a
 machine with two cores those two can run at the same time: the console script (and `python -m
 aiplatform.cli`) call `prestart` first (`aiplatform._entry`), with nothing but the standard library loaded; it starts
-`python -m aiplatform.offline._child --wait RESULT`, which imports the engine (what every plan
-imports first, whatever the program: nothing cloud-specific) and then waits for a line on its
+`python -m aiplatform.offline._child --wait RESULT`, which imports the engine and the platform facade
+(what every plan imports first, and a platform program next: nothing cloud-specific, since the facade loads a
+cloud's builder only when the config names it) and then waits for a line on its
 stdin, sent once the request is written beside RESULT. `offline.runner` hands the request to that child instead of starting one
 (`take`); its result is the same: the child then changes to the program's directory and puts it
 first on `sys.path`, and its `sys.argv` names the request and the result, as a child started

@@ -29,6 +29,7 @@ def main(request_path: str | None, result_path: str, *, fast: bool = False) -> i
     if request_path is None:  # aiplatform._prestart: started before the CLI had read the stack's config
         result_dir = os.path.dirname(result_path)
         request_path = os.path.join(result_dir, "request.json")
+        import aiplatform.platform  # noqa: F401 - cloud-neutral (docs/architecture.md); what platform programs import
         if not sys.stdin.readline():
             return 0  # the CLI ended without planning; it removes the directory
         # Where a child started in the program's directory with the request's path would be: its argv, its working
