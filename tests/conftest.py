@@ -192,3 +192,12 @@ def plan_server() -> Iterable[str]:
 def plans(tmp_path_factory) -> Plans:
     """Every reference stack and example, planned through its real program once per session (both modes)."""
     return Plans(_SharedPlans(_session_dir(tmp_path_factory, "aiplatform-plans")))
+
+
+def pytest_collection_finish(session) -> None:
+    """Everything imported by collection (the SDKs, the package, the test modules) stays for the whole session:
+    frozen out of the collector's generations, so that the full collections of in-process plans do not rescan it."""
+    import gc
+
+    gc.collect()
+    gc.freeze()
