@@ -1,4 +1,4 @@
-"""The planning subprocess's speed-ups: eight SDK and engine behaviours replaced by cheaper ones that yield the same plan.
+"""The planning subprocess's speed-ups: seven SDK and engine behaviours replaced by cheaper ones that yield the same plan.
 
 Applied only by `offline._child` (the subprocess `runner.plan_project` starts), never in a
 user's real `pulumi up` and never when `run_program` runs in-process (tests, `testing.py`).
@@ -23,20 +23,19 @@ with and without them and compares the whole plans, source positions included.
   collection, a pass over every object the program built and every module it imported
   after `freeze`, only costs time. It runs after the loop is closed and the records are
   complete: it cannot add, drop or change a resource.
-- `fast_stack_trace` replaces `pulumi.runtime.resource._get_stack_trace`: the SDK builds
-  `traceback.extract_stack()` (which reads every frame's source line) and calls
-  `Path(filename).as_uri()` per frame for every resource. The replacement walks the same
-  frames (`sys._getframe`, `f_back`), skips to the third `__init__` exactly as the SDK
-  does, and converts each file name once (cached); `co_filename`, `f_lineno` and
-  `co_name` are what `FrameSummary` holds, so the StackTrace message is equal.
 - `source_frame_only` (`source_stack_trace`, what `install` puts in place of
-  `_get_stack_trace`): `fast_stack_trace`'s first frame only. The SDK builds the trace when
-  the resource is constructed and keeps it (a protobuf message per frame of the program's
-  whole call stack, about 25 frames in `aiplatform.platform`) until the registration runs,
-  which is after the program body has returned: for every resource of the plan at once
-  (about 7 KB per resource of the peak). The SDK takes the request's `sourcePosition` from
-  `frames[0].pc` (`_get_source_position`), and the recording monitor reads `sourcePosition`
-  and never `stackTrace`, so every recorded source position is the same.
+  `pulumi.runtime.resource._get_stack_trace`): the SDK builds `traceback.extract_stack()`
+  (which reads every frame's source line) and calls `Path(filename).as_uri()` per frame for
+  every resource, and keeps the trace (a protobuf message per frame of the program's whole
+  call stack, about 25 frames in `aiplatform.platform`) from the resource's construction
+  until its registration runs, which is after the program body has returned: for every
+  resource of the plan at once (about 7 KB per resource of the peak). The replacement walks
+  the same frames (`sys._getframe`, `f_back`), skips to the third `__init__` exactly as the
+  SDK does, converts each file name once (cached), and keeps the first frame only:
+  `co_filename` and `f_lineno` are what `FrameSummary` holds, so that frame is equal to the
+  SDK's first; the SDK takes the request's `sourcePosition` from `frames[0].pc`
+  (`_get_source_position`), and the recording monitor reads `sourcePosition` and never
+  `stackTrace`, so every recorded source position is the same.
 - `acyclic_contains_unknowns` replaces `pulumi.runtime.rpc.contains_unknowns` (called
   through the module, `rpc.contains_unknowns`, by `output.py`, `invoke.py` and `rpc.py`
   itself; no module imports the name): the SDK defines a recursive inner `impl` per call,
@@ -193,7 +192,7 @@ def install() -> None:
     inline_rpcs()
 
 
-# ---- fast_stack_trace ---------------------------------------------------------------------
+# ---- source_stack_trace -------------------------------------------------------------------
 
 _URIS: dict[str, str | None] = {}
 
@@ -237,19 +236,8 @@ def _stack_frame(frame):
     return source_pb2.StackFrame(pc=pos)
 
 
-def fast_stack_trace():
-    from pulumi.runtime.proto import source_pb2
-
-    frame = _caller_of_third_init()
-    frames = []
-    while frame is not None:
-        frames.append(_stack_frame(frame))
-        frame = frame.f_back
-    return source_pb2.StackTrace(frames=frames)
-
-
 def source_stack_trace():
-    """`fast_stack_trace()` with its first frame only: the one `_get_source_position` reads."""
+    """The SDK's `_get_stack_trace()` with its first frame only: the one `_get_source_position` reads."""
     from pulumi.runtime.proto import source_pb2
 
     frame = _caller_of_third_init()

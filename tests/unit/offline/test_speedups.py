@@ -18,7 +18,7 @@ from aiplatform.offline import speedups
 
 class _Resource:
     def __init__(self, traces):
-        traces.append((sdk_resource._get_stack_trace(), speedups.fast_stack_trace(), speedups.source_stack_trace()))
+        traces.append((sdk_resource._get_stack_trace(), speedups.source_stack_trace()))
 
 
 class _Custom(_Resource):
@@ -35,38 +35,27 @@ def _user_code(traces):
     _Concrete(traces)
 
 
-def test_fast_stack_trace_equals_the_sdks():
-    traces: list = []
-    _user_code(traces)
-    sdk, fast, _ = traces[0]
-    assert len(sdk.frames) > 2
-    assert sdk == fast
-    assert sdk.frames[0].pc.uri.endswith("test_speedups.py")
-    assert sdk.frames[0].pc.line == fast.frames[0].pc.line > 0
-
-
 def test_source_stack_trace_is_the_sdks_first_frame_and_the_same_source_position():
     traces: list = []
     _user_code(traces)
-    sdk, _, source = traces[0]
+    sdk, source = traces[0]
     assert len(sdk.frames) > 2
     assert source == source_pb2.StackTrace(frames=sdk.frames[:1])
     assert sdk_resource._get_source_position(source) == sdk_resource._get_source_position(sdk)
     assert sdk_resource._get_source_position(source).uri.endswith("test_speedups.py")
+    assert source.frames[0].pc.line > 0
 
 
-def test_fast_stack_trace_without_three_inits_is_empty():
-    assert speedups.fast_stack_trace() == sdk_resource._get_stack_trace()
-    assert len(speedups.fast_stack_trace().frames) == 0
+def test_source_stack_trace_without_three_inits_is_empty():
     assert speedups.source_stack_trace() == sdk_resource._get_stack_trace()
+    assert len(speedups.source_stack_trace().frames) == 0
     assert sdk_resource._get_source_position(speedups.source_stack_trace()) is None
 
 
-def test_fast_stack_trace_keeps_frames_without_a_uri():
+def test_source_stack_trace_keeps_a_frame_without_a_uri():
     traces: list = []
     exec(compile("_Concrete(traces)", "relative-name.py", "exec"), {"_Concrete": _Concrete, "traces": traces})
-    sdk, fast, source = traces[0]
-    assert sdk == fast
+    sdk, source = traces[0]
     assert source == source_pb2.StackTrace(frames=sdk.frames[:1])
     assert not sdk.frames[0].HasField("pc")  # a relative file name has no file URI
 
