@@ -70,7 +70,7 @@ def submit(argv: list[str], env: dict[str, str], cwd: Path, timeout: float) -> t
     return reply["returncode"], reply["output"]
 
 
-def _child(request: dict[str, Any], log: Path) -> None:
+def _become_child(request: dict[str, Any], log: Path) -> None:
     """In the forked process: become the planning subprocess of `request` and leave with its exit code."""
     code = 1
     try:
@@ -104,7 +104,7 @@ def _plan(request: dict[str, Any], scratch: Path) -> dict[str, Any]:
     log = scratch / f"child-{time.monotonic_ns()}.log"
     pid = os.fork()
     if pid == 0:
-        _child(request, log)
+        _become_child(request, log)
     deadline = time.monotonic() + float(request["timeout"])
     while True:
         done, status = os.waitpid(pid, os.WNOHANG)
