@@ -12,28 +12,15 @@ from .types import S3_BUCKET, S3_BUCKET_V2, SCALED_OBJECT
 BUCKET_TYPES = frozenset({S3_BUCKET, S3_BUCKET_V2})
 
 
-def attached(target: Resource, candidates: Iterable[Resource], prop: str = "bucket") -> list[Resource]:
-    """Resources whose `prop` refers to `target`: by dependency (an Output of it) or by its literal name."""
-    name = target.get("bucket")
-    out = []
-    for candidate in candidates:
-        if candidate.depends_on(prop, target.urn):
-            out.append(candidate)
-            continue
-        value = candidate.get(prop)
-        if known(name) and known(value) and value == name:
-            out.append(candidate)
-    return out
-
-
 class Attachments:
-    """Whether `attached(target, candidates, prop)` is non-empty, for many targets: the candidates are read
-    once (one pass over them per target made the bucket rules quadratic in the number of buckets)."""
+    """Whether some candidate's `prop` refers to a target, by dependency (an Output of it) or by its literal
+    bucket name, for many targets: the candidates are read once (one pass over them per target made the bucket
+    rules quadratic in the number of buckets)."""
 
     def __init__(self, candidates: Iterable[Resource], prop: str = "bucket") -> None:
         self._dependents: set[str] = set()  # the URNs some candidate's `prop` depends on
         self._names: set[str] = set()  # the candidates' known `prop` values that are exact strings
-        self._others: list[object] = []  # and the other known values, compared with == as `attached` does
+        self._others: list[object] = []  # and the other known values, compared with ==
         for candidate in candidates:
             self._dependents.update(candidate.property_dependencies.get(prop, ()))
             value = candidate.get(prop)

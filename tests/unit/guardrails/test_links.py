@@ -1,12 +1,27 @@
-"""`Attachments` answers as `attached` does (is some candidate attached to the target?), for every pairing."""
+"""`Attachments` answers as the plain pass over the candidates (`attached`, the rule it indexes) does, for every pairing."""
 
 from __future__ import annotations
 
 import itertools
+from collections.abc import Iterable
 
-from aiplatform.shape.links import Attachments, attached
-from aiplatform.shape.props import UNKNOWN
+from aiplatform.shape.links import Attachments
+from aiplatform.shape.props import UNKNOWN, known
 from aiplatform.shape.resource import Resource
+
+
+def attached(target: Resource, candidates: Iterable[Resource], prop: str = "bucket") -> list[Resource]:
+    """Resources whose `prop` refers to `target`: by dependency (an Output of it) or by its literal name."""
+    name = target.get("bucket")
+    out = []
+    for candidate in candidates:
+        if candidate.depends_on(prop, target.urn):
+            out.append(candidate)
+            continue
+        value = candidate.get(prop)
+        if known(name) and known(value) and value == name:
+            out.append(candidate)
+    return out
 
 
 class _Name(str):
