@@ -206,7 +206,7 @@ def _struct(values: Mapping[str, Any]) -> struct_pb2.Struct:
     """`Struct().update(dict(values))`, faster (same message: a test compares them, key order included)."""
     out = struct_pb2.Struct()
     fields = out.fields
-    for key, value in dict(values).items():
+    for key, value in values.items():
         _set_value(fields[key], value)
     return out
 

@@ -5,8 +5,6 @@ from __future__ import annotations
 import re
 from typing import Any
 
-# Re-exported: the EKS support warning lives in the catalog so that the CLI prints it without loading the config
-from ...catalog.eks import EKS_SUPPORT_WARNING_DAYS, eks_support_warning, platform_warnings  # noqa: F401
 from ...catalog.pins import AMI_TYPES_BY_VENDOR
 from .. import defaults as d
 from ..defaults import ByEnv

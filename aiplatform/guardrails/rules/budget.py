@@ -5,6 +5,7 @@ team's budget."""
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from collections.abc import Set as AbstractSet
 from typing import Any
 
 from pulumi_policy import Severity
@@ -65,7 +66,7 @@ def monthly_budget(resources: list[Resource], config: Mapping[str, Any]) -> Iter
                  f"{basis} monthly estimate ${amount:,.2f} exceeds the budget $0.00; biggest: {biggest}")
 
 
-def _accelerator_hour(pools: list[Any], models: set[str], region: str) -> tuple[float, str] | None:
+def _accelerator_hour(pools: list[Any], models: AbstractSet[str], region: str) -> tuple[float, str] | None:
     """The dearest price of one accelerator-hour among the pools (`pool_of` readings) offering `models`
     (any when empty)."""
     best: tuple[float, str] | None = None
@@ -113,6 +114,10 @@ def team_budget(resources: list[Resource], config: Mapping[str, Any]) -> Iterato
     # Each pool read once (not once per team): `pool_of` is a pure function of the resource.
     pools = [pool for r in resources if r.type in POOL_TYPES and (pool := pool_of(r)) is not None]
     region = stack_region(resources)
+    if region is None:
+        # Without a region there is nothing to compare; the catalog and region rules (aip-compliance-*)
+        # report those stacks, and `aiplatform cost` lists them as unpriced.
+        return
     # The dearest accelerator-hour is a function of the team's allowed models alone (the pools and
     # the region are the stack's): priced once per distinct set of models, not once per team.
     dearest_for: dict[frozenset[str], tuple[float, str] | None] = {}
@@ -123,14 +128,11 @@ def team_budget(resources: list[Resource], config: Mapping[str, Any]) -> Iterato
         if budget is None or not gpus:
             continue
         allowed = annotation(ns, ACCELERATORS_ANNOTATION) or ""
-        models = {m.strip() for m in allowed.split(",") if m.strip()}
-        # Without a region or a listed price there is nothing to compare; the catalog and region rules
-        # (aip-compliance-*) report those stacks, and `aiplatform cost` lists them as unpriced.
-        key = frozenset(models)
-        if key not in dearest_for:
-            dearest_for[key] = _accelerator_hour(pools, models, region) if region is not None else None
-        dearest = dearest_for[key]
-        if dearest is None:
+        models = frozenset(m.strip() for m in allowed.split(",") if m.strip())
+        if models not in dearest_for:
+            dearest_for[models] = _accelerator_hour(pools, models, region)
+        dearest = dearest_for[models]
+        if dearest is None:  # no listed price: nothing to compare (the catalog rules report it)
             continue
         hourly, what = dearest
         monthly = gpus * hourly * HOURS_PER_MONTH

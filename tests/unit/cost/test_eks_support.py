@@ -9,8 +9,7 @@ import pytest
 from guardrail_helpers import TAGS, plan_of, resource
 
 from aiplatform.catalog import CatalogError
-from aiplatform.catalog.eks import eks_versions, load_eks_versions, support_of
-from aiplatform.config.clouds.aws import eks_support_warning
+from aiplatform.catalog.eks import eks_support_warning, eks_versions, load_eks_versions, support_of
 from aiplatform.cost import parse_usage
 from aiplatform.cost.plan import estimate_plan
 
@@ -91,7 +90,7 @@ def test_issue18_the_warning_reaches_plan_check_and_cost_output(monkeypatch, pla
 
     import aiplatform.cli as cli
     import aiplatform.offline as offline
-    from aiplatform.config.clouds.aws import platform_warnings
+    from aiplatform.catalog.eks import platform_warnings
     from aiplatform.offline.project import stack_platform
 
     today = dt.date(2026, 12, 1)
