@@ -8,7 +8,8 @@ accelerator taint); a new pool kind builds its labels and taints here too and sa
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Literal, Protocol, TypedDict
+from dataclasses import dataclass
+from typing import Literal, NoReturn, Protocol, TypedDict
 
 from ..labels import ACCELERATOR_LABEL, LABEL_PREFIX
 
@@ -42,6 +43,29 @@ class GpuPool(Protocol):
     """The taints of its nodes (`pool_taints`), Kubernetes spelling (`effect: NoSchedule`)."""
 
 
+@dataclass
+class PoolDescription:
+    """A GPU pool as the platform reads it (`GpuPool`), with no resource: what `describe` of a pool kind returns
+    (`EksGpuNodePool.describe`, `GkeGpuNodePool.describe`), from the same arguments, with the same checks."""
+
+    name: str
+    instance_types: list[str]
+    accelerator_resource: str
+    accelerators_per_node: int
+    max_accelerators: int
+    node_labels: dict[str, str]
+    node_taints: list[dict[str, str]]
+
+    def __getattr__(self, attr: str) -> NoReturn:
+        """Only called for an attribute the description lacks: a pool component's resources (`node_group`, ...)."""
+        if attr.startswith("__"):
+            raise AttributeError(attr)
+        raise AttributeError(
+            f"the GPU pool {self.name!r} is described here, not created, so it has no {attr!r}: an offline plan of a "
+            f"platform with many pools registers them in chunks (AIPLATFORM_PLAN_CHUNK_POOLS), and a program that "
+            f"reads a pool's resources must be planned with AIPLATFORM_PLAN_CHUNK_POOLS=0")
+
+
 def pool_labels(pool: str, vendor: str, capacity: str, extra: Mapping[str, str] | None = None, *,
                 model: str | None, count: int | None, labels: Mapping[str, str] | None) -> dict[str, str]:
     """A pool's node labels: pool, role, vendor and capacity type, then the pool kind's `extra`, the
@@ -69,4 +93,4 @@ def pool_taints(accelerator_taint: Mapping[str, str], taints: Sequence[TaintArgs
     ]
 
 
-__all__ = ["TAINT_EFFECTS", "GpuPool", "TaintArgs", "pool_labels", "pool_taints"]
+__all__ = ["TAINT_EFFECTS", "GpuPool", "PoolDescription", "TaintArgs", "pool_labels", "pool_taints"]

@@ -17,7 +17,7 @@ import runpy
 import sys
 from pathlib import Path
 
-from aiplatform.offline import speedups
+from aiplatform.offline import chunks, speedups
 
 
 def main(request_path: str | None, result_path: str, *, fast: bool = False) -> int:
@@ -26,6 +26,7 @@ def main(request_path: str | None, result_path: str, *, fast: bool = False) -> i
     from aiplatform.offline.engine import run_program
     from aiplatform.offline.errors import PlanInputError, ProgramError
     from aiplatform.offline.fixtures import Fixtures
+    from aiplatform.shape.plan import Plan
 
     if request_path is None:  # aiplatform._prestart: started before the CLI had read the stack's config
         result_dir = os.path.dirname(result_path)
@@ -51,11 +52,8 @@ def main(request_path: str | None, result_path: str, *, fast: bool = False) -> i
     def program() -> None:
         runpy.run_path(program_dir, run_name="__main__")
 
-    try:
-        if fast:
-            speedups.install()
-            speedups.freeze()
-        plan = run_program(
+    def plan_once() -> Plan:
+        return run_program(
             program,
             project=request["project"],
             stack=request["stack"],
@@ -66,6 +64,17 @@ def main(request_path: str | None, result_path: str, *, fast: bool = False) -> i
             root=Path(request["root"]),
             final_collect=not fast,  # speedups.skip_final_collect
         )
+
+    try:
+        if fast:
+            speedups.install()
+            speedups.freeze()
+        size = chunks.pools_per_chunk()
+        if chunks.needs_chunks(request["config"], size):  # in one process per chunk of pools, forked from this one
+            chunks.preload(request["config"])
+            plan = chunks.plan_in_chunks(plan_once, size, os.path.dirname(os.path.abspath(result_path)))
+        else:
+            plan = plan_once()
         result = {"ok": True, "plan": plan.to_dict()}
     except PlanInputError as exc:
         result = {"ok": False, "kind": "input", "message": str(exc)}

@@ -9,6 +9,7 @@ import pulumi
 import pulumi_aws as aws
 
 from ..components._base import LABEL_PREFIX, Spelling, child_opts, config_spelling, cost_labels
+from ..components._chunk import pools_of_run
 from ..components.aws import (
     AmpWorkspace,
     ClusterAutoscaler,
@@ -23,6 +24,7 @@ from ..components.aws import (
     WorkloadRole,
 )
 from ..components.aws.eks_cluster import TYPE as EKS_CLUSTER
+from ..components.aws.eks_gpu_node_pool import EksGpuNodePoolArgs
 from ..components.aws.opensearch_vector_store import TYPE as OPENSEARCH
 from ..components.aws.team_identity import AwsTeamIdentity
 from ..components.aws.workload_role import workload_role_args
@@ -56,25 +58,32 @@ def build(platform: pulumi.ComponentResource, name: str, config: PlatformConfig,
 
     network = _network(name, config, aws_opts)
     cluster = _cluster(name, config, network, aws_opts)
-    gpu_pools = {pool.name: EksGpuNodePool(f"{name}-{pool.name}", {
-        "pool_name": pool.name,
-        "cluster_name": cluster.cluster_name,
-        "node_role_arn": cluster.node_role_arn,
-        "subnet_ids": _pool_subnets(pool, network),
-        "instance_types": pool.instance_types,
-        "allow_unlisted_instance_types": pool.allow_unlisted_instance_types,
-        "capacity_type": pool.capacity_type,
-        "capacity_reservation_id": pool.capacity_reservation_id,
-        "min_size": pool.min_nodes,
-        "max_size": pool.max_nodes,
-        "desired_size": pool.initial_nodes,
-        "disk_size_gib": pool.disk_size_gib,
-        "ami_type": pool.resolved_ami_type,
-        "labels": pool.labels,
-        "taints": [t.model_dump() for t in pool.taints],
-        "tags": {**tags, **suppress_tags(pool.suppress)},
-    }, pulumi.ResourceOptions.merge(aws_opts, pulumi.ResourceOptions(depends_on=cluster.node_dependencies)))
-        for pool in config.gpu_pools}
+
+    def pool_args(pool: GpuPool) -> EksGpuNodePoolArgs:
+        return {
+            "pool_name": pool.name,
+            "cluster_name": cluster.cluster_name,
+            "node_role_arn": cluster.node_role_arn,
+            "subnet_ids": _pool_subnets(pool, network),
+            "instance_types": pool.instance_types,
+            "allow_unlisted_instance_types": pool.allow_unlisted_instance_types,
+            "capacity_type": pool.capacity_type,
+            "capacity_reservation_id": pool.capacity_reservation_id,
+            "min_size": pool.min_nodes,
+            "max_size": pool.max_nodes,
+            "desired_size": pool.initial_nodes,
+            "disk_size_gib": pool.disk_size_gib,
+            "ami_type": pool.resolved_ami_type,
+            "labels": pool.labels,
+            "taints": [t.model_dump() for t in pool.taints],
+            "tags": {**tags, **suppress_tags(pool.suppress)},
+        }
+
+    gpu_pools = pools_of_run(
+        config.gpu_pools,
+        lambda pool: EksGpuNodePool(f"{name}-{pool.name}", pool_args(pool), pulumi.ResourceOptions.merge(
+            aws_opts, pulumi.ResourceOptions(depends_on=cluster.node_dependencies))),
+        lambda pool: EksGpuNodePool.describe(f"{name}-{pool.name}", pool_args(pool)))
 
     k8s_opts = child_opts(platform, providers={"kubernetes": cluster.provider})
     both_opts = pulumi.ResourceOptions.merge(k8s_opts, aws_opts)

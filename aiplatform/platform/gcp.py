@@ -10,11 +10,13 @@ import pulumi
 import pulumi_gcp as gcp
 
 from ..components._base import LABEL_PREFIX, child_opts, cost_labels
+from ..components._chunk import pools_of_run
 from ..components.gcp import CloudKmsKey, GcpNetwork, GcsModelRegistry, GkeCluster, GkeGpuNodePool, PdStorageClass
+from ..components.gcp.gke_gpu_node_pool import GkeGpuNodePoolArgs
 from ..components.gcp.team_identity import GcpTeamIdentity
 from ..components.kubernetes import Qdrant
 from ..components.kubernetes.llm_gateway import ACCESS_LABEL
-from ..config import PlatformConfig, TeamConfig
+from ..config import GpuPool, PlatformConfig, TeamConfig
 from .builder import CloudPlatform, given_provider
 
 #: Keys of the platform's key ring, and the Google service agents that encrypt with each.
@@ -85,29 +87,36 @@ def build(platform: pulumi.ComponentResource, name: str, config: PlatformConfig,
     }, pulumi.ResourceOptions.merge(gcp_opts, pulumi.ResourceOptions(depends_on=[data_key])))
 
     pool_zones = config.pool_zones
-    gpu_pools = {pool.name: GkeGpuNodePool(f"{name}-{pool.name}", {
-        "project": project,
-        "cluster": cluster.cluster_id,
-        "location": cluster.location,
-        "node_locations": pool_zones[pool.name],
-        "node_service_account": cluster.node_service_account,
-        "pool_name": pool.name,
-        "machine_type": pool.instance_types[0],
-        "allow_unlisted_machine_type": pool.allow_unlisted_instance_types,
-        "capacity_type": pool.capacity_type,  # type: ignore[typeddict-item]
-        **({"reservation_name": pool.reservation_name} if pool.reservation_name else {}),
-        "min_size": pool.min_nodes,
-        "max_size": pool.max_nodes,
-        "desired_size": pool.initial_nodes,
-        "disk_size_gib": pool.disk_size_gib,
-        "gpu_driver_version": pool.gpu_driver_version,
-        **({"gpu_sharing": pool.gpu_sharing, "max_shared_clients_per_gpu": pool.max_shared_clients_per_gpu}
-           if pool.gpu_sharing else {}),
-        **({"mig_partition_size": pool.mig_partition_size} if pool.mig_partition_size else {}),
-        "labels": pool.labels,
-        "taints": [t.model_dump() for t in pool.taints],
-        "resource_labels": labels,
-    }, gcp_opts) for pool in config.gpu_pools}
+
+    def pool_args(pool: GpuPool) -> GkeGpuNodePoolArgs:
+        return {
+            "project": project,
+            "cluster": cluster.cluster_id,
+            "location": cluster.location,
+            "node_locations": pool_zones[pool.name],
+            "node_service_account": cluster.node_service_account,
+            "pool_name": pool.name,
+            "machine_type": pool.instance_types[0],
+            "allow_unlisted_machine_type": pool.allow_unlisted_instance_types,
+            "capacity_type": pool.capacity_type,  # type: ignore[typeddict-item]
+            **({"reservation_name": pool.reservation_name} if pool.reservation_name else {}),
+            "min_size": pool.min_nodes,
+            "max_size": pool.max_nodes,
+            "desired_size": pool.initial_nodes,
+            "disk_size_gib": pool.disk_size_gib,
+            "gpu_driver_version": pool.gpu_driver_version,
+            **({"gpu_sharing": pool.gpu_sharing, "max_shared_clients_per_gpu": pool.max_shared_clients_per_gpu}
+               if pool.gpu_sharing else {}),
+            **({"mig_partition_size": pool.mig_partition_size} if pool.mig_partition_size else {}),
+            "labels": pool.labels,
+            "taints": [t.model_dump() for t in pool.taints],
+            "resource_labels": labels,
+        }
+
+    gpu_pools = pools_of_run(
+        config.gpu_pools,
+        lambda pool: GkeGpuNodePool(f"{name}-{pool.name}", pool_args(pool), gcp_opts),
+        lambda pool: GkeGpuNodePool.describe(f"{name}-{pool.name}", pool_args(pool)))
 
     k8s_opts = child_opts(platform, providers={"kubernetes": cluster.provider})
     built = CloudPlatform(

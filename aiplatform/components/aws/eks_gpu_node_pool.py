@@ -14,7 +14,7 @@ from ...catalog.names import NODE_GROUP, name_args
 from ...catalog.pins import AMI_TYPES_BY_VENDOR
 from ...config.clouds.aws import AWS, default_ami_type
 from .._base import LABEL_PREFIX, ArgsChecker, child_opts
-from .._pool import TAINT_EFFECTS, TaintArgs, pool_labels, pool_taints
+from .._pool import TAINT_EFFECTS, PoolDescription, TaintArgs, pool_labels, pool_taints
 from .launch_template import node_launch_template
 
 TYPE = "aiplatform:index:EksGpuNodePool"
@@ -80,50 +80,15 @@ class EksGpuNodePool(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: EksGpuNodePoolArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__(TYPE, name, None, opts)
-        types = list(args.get("instance_types") or [])
-        capacity = args.get("capacity_type", "on-demand")
-        min_size, max_size = args.get("min_size", 0), args.get("max_size")
-        check = ArgsChecker(TYPE, name)
-        for key in ("cluster_name", "node_role_arn", "subnet_ids"):
-            check.require(args.get(key) is not None, key, "required")
-        check.require(bool(types), "instance_types", "give at least one instance type")
-        for sub, reason in accelerator_type_problems(types, args.get("allow_unlisted_instance_types", False)):
-            check.add(f"instance_types{sub}", reason)
-        check.require(capacity in CAPACITY_TYPES, "capacity_type", f"must be one of {', '.join(CAPACITY_TYPES)}")
-        check.require(max_size is not None and max_size >= 1, "max_size", "required, at least 1")
-        if max_size is not None:
-            check.require(0 <= min_size <= max_size, "min_size", f"must be 0..max_size ({min_size} > {max_size})")
-            desired = args.get("desired_size")
-            check.require(desired is None or min_size <= desired <= max_size, "desired_size", "must be min_size..max_size")
-        if capacity == "capacity-block":
-            check.require(bool(args.get("capacity_reservation_id")), "capacity_reservation_id", "required for capacity-block")
-            check.require(len(types) == 1, "instance_types", "a capacity-block pool takes exactly one instance type")
-        else:
-            check.require(args.get("capacity_reservation_id") is None, "capacity_reservation_id", "only for capacity-block")
-        vendor = vendor_of(types) or "nvidia"
-        ami_type = args.get("ami_type") or default_ami_type(vendor)
-        check.require(ami_type in AMI_TYPES_BY_VENDOR[vendor], "ami_type",
-                      f"{ami_type!r} does not fit {vendor} instances ({', '.join(AMI_TYPES_BY_VENDOR[vendor])})")
-        check.done()
-
-        pool = args.get("pool_name", name)
+        described, ami_type = _described(name, args)
+        types, capacity = described.instance_types, args.get("capacity_type", "on-demand")
+        min_size, max_size = args.get("min_size", 0), args["max_size"]
         tags = dict(args.get("tags") or {})
-        resource = DEVICE_RESOURCE[vendor]
-        accelerators = [row.accelerator for t in types if (row := aws_instances().get(t)) and row.accelerator]
+        resource, labels, taints = described.accelerator_resource, described.node_labels, described.node_taints
+        self.instance_types = types
         self.accelerator_resource = resource
-        self.accelerators_per_node = min((a.count for a in accelerators), default=0)
-        self.max_accelerators = max((a.count for a in accelerators), default=0) * max_size
-
-        models = {a.model for a in accelerators}
-        counts = {a.count for a in accelerators}
-        labels = pool_labels(
-            pool, vendor, capacity,
-            {f"{LABEL_PREFIX}ami-family": "bottlerocket" if ami_type.startswith("BOTTLEROCKET") else "al2023"},
-            model=next(iter(models)) if len(models) == 1 else None,
-            count=next(iter(counts)) if len(counts) == 1 else None,
-            labels=args.get("labels"),
-        )
-        taints = pool_taints({"key": resource, "value": "true", "effect": "NoSchedule"}, args.get("taints"))
+        self.accelerators_per_node = described.accelerators_per_node
+        self.max_accelerators = described.max_accelerators
         self.node_labels, self.node_taints = labels, taints
 
         self.launch_template = node_launch_template(
@@ -173,13 +138,70 @@ class EksGpuNodePool(pulumi.ComponentResource):
                 opts=child_opts(self),
             )
 
-        self.instance_types = types
         self.register_outputs({
             "nodeGroupName": self.node_group.node_group_name,
             "instanceTypes": types,
             "maxAccelerators": self.max_accelerators,
             "acceleratorResource": resource,
         })
+
+
+    @staticmethod
+    def describe(name: str, args: EksGpuNodePoolArgs) -> PoolDescription:
+        """The pool as the platform reads it (`GpuPool`), from the same arguments with the same checks (the same
+        error for bad ones), creating no resource: what a chunked offline plan keeps of the pools it does not
+        register (`aiplatform.components._chunk`)."""
+        return _described(name, args)[0]
+
+
+def _described(name: str, args: EksGpuNodePoolArgs) -> tuple[PoolDescription, str]:
+    """The checked arguments' description of the pool, and its AMI type."""
+    types = list(args.get("instance_types") or [])
+    capacity = args.get("capacity_type", "on-demand")
+    min_size, max_size = args.get("min_size", 0), args.get("max_size")
+    check = ArgsChecker(TYPE, name)
+    for key in ("cluster_name", "node_role_arn", "subnet_ids"):
+        check.require(args.get(key) is not None, key, "required")
+    check.require(bool(types), "instance_types", "give at least one instance type")
+    for sub, reason in accelerator_type_problems(types, args.get("allow_unlisted_instance_types", False)):
+        check.add(f"instance_types{sub}", reason)
+    check.require(capacity in CAPACITY_TYPES, "capacity_type", f"must be one of {', '.join(CAPACITY_TYPES)}")
+    check.require(max_size is not None and max_size >= 1, "max_size", "required, at least 1")
+    if max_size is not None:
+        check.require(0 <= min_size <= max_size, "min_size", f"must be 0..max_size ({min_size} > {max_size})")
+        desired = args.get("desired_size")
+        check.require(desired is None or min_size <= desired <= max_size, "desired_size", "must be min_size..max_size")
+    if capacity == "capacity-block":
+        check.require(bool(args.get("capacity_reservation_id")), "capacity_reservation_id", "required for capacity-block")
+        check.require(len(types) == 1, "instance_types", "a capacity-block pool takes exactly one instance type")
+    else:
+        check.require(args.get("capacity_reservation_id") is None, "capacity_reservation_id", "only for capacity-block")
+    vendor = vendor_of(types) or "nvidia"
+    ami_type = args.get("ami_type") or default_ami_type(vendor)
+    check.require(ami_type in AMI_TYPES_BY_VENDOR[vendor], "ami_type",
+                  f"{ami_type!r} does not fit {vendor} instances ({', '.join(AMI_TYPES_BY_VENDOR[vendor])})")
+    check.done()
+
+    resource = DEVICE_RESOURCE[vendor]
+    accelerators = [row.accelerator for t in types if (row := aws_instances().get(t)) and row.accelerator]
+    models = {a.model for a in accelerators}
+    counts = {a.count for a in accelerators}
+    labels = pool_labels(
+        args.get("pool_name", name), vendor, capacity,
+        {f"{LABEL_PREFIX}ami-family": "bottlerocket" if ami_type.startswith("BOTTLEROCKET") else "al2023"},
+        model=next(iter(models)) if len(models) == 1 else None,
+        count=next(iter(counts)) if len(counts) == 1 else None,
+        labels=args.get("labels"),
+    )
+    return PoolDescription(
+        name=name,
+        instance_types=types,
+        accelerator_resource=resource,
+        accelerators_per_node=min((a.count for a in accelerators), default=0),
+        max_accelerators=max((a.count for a in accelerators), default=0) * (max_size or 0),
+        node_labels=labels,
+        node_taints=pool_taints({"key": resource, "value": "true", "effect": "NoSchedule"}, args.get("taints")),
+    ), ami_type
 
 
 def _tag_slug(key: str) -> str:

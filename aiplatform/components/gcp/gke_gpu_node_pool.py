@@ -8,11 +8,11 @@ from typing import Literal, TypedDict
 import pulumi
 import pulumi_gcp as gcp
 
-from ...catalog import DEVICE_RESOURCE, instance_row
+from ...catalog import DEVICE_RESOURCE, Accelerator, instance_row
 from ...catalog.names import NODE_POOL, name_args
 from ...config.clouds.gcp import GCP
 from .._base import ArgsChecker, child_opts
-from .._pool import TAINT_EFFECTS, TaintArgs, pool_labels, pool_taints
+from .._pool import TAINT_EFFECTS, PoolDescription, TaintArgs, pool_labels, pool_taints
 from .gke_cluster import hardened_node_config, per_zone
 
 TYPE = "aiplatform:index:GkeGpuNodePool"
@@ -88,46 +88,16 @@ class GkeGpuNodePool(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: GkeGpuNodePoolArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__(TYPE, name, None, opts)
-        check = ArgsChecker(TYPE, name)
-        for key in ("project", "cluster", "location", "node_locations", "node_service_account", "machine_type"):
-            check.require(bool(args.get(key)), key, "required")
-        machine = args.get("machine_type", "")
-        row = instance_row(machine)
-        accelerator = row.accelerator if row is not None else None
-        if not args.get("allow_unlisted_machine_type"):
-            check.require(accelerator is not None and accelerator.gcp_type is not None, "machine_type",
-                          f"{machine!r} is not an accelerator-optimized GCP machine type of the catalog")
-        capacity = args.get("capacity_type", "on-demand")
-        check.require(capacity in ("on-demand", "spot", "reservation"), "capacity_type",
-                      "must be on-demand, spot or reservation")
-        check.require((capacity == "reservation") == bool(args.get("reservation_name")), "reservation_name",
-                      "required with capacity_type reservation, and only with it")
-        min_size, max_size = args.get("min_size", 0), args.get("max_size")
-        check.require(max_size is not None and max_size >= 1, "max_size", "required, at least 1")
-        if max_size is not None:
-            check.require(0 <= min_size <= max_size, "min_size", f"must be 0..max_size ({min_size} > {max_size})")
-        sharing = args.get("gpu_sharing")
-        check.require(sharing is None or sharing in SHARING, "gpu_sharing", "must be time-sharing or mps")
-        check.require((sharing is None) == (args.get("max_shared_clients_per_gpu") is None),
-                      "max_shared_clients_per_gpu", "give it together with gpu_sharing")
-        mig = args.get("mig_partition_size")
-        if mig is not None and accelerator is not None:
-            check.require(mig in accelerator.mig_profiles, "mig_partition_size",
-                          f"{accelerator.model} takes {', '.join(accelerator.mig_profiles) or 'no MIG partitions'}")
-        check.done()
-
-        pool = args.get("pool_name", name)
-        count = accelerator.count if accelerator is not None else 0
-        self.accelerator_resource = DEVICE_RESOURCE["nvidia"]
+        described, accelerator = _described(name, args)
+        machine, capacity = described.instance_types[0], args.get("capacity_type", "on-demand")
+        min_size, max_size = args.get("min_size", 0), args["max_size"]
+        sharing, mig = args.get("gpu_sharing"), args.get("mig_partition_size")
+        count = described.accelerators_per_node
+        self.accelerator_resource = described.accelerator_resource
         self.accelerators_per_node = count
-        self.max_accelerators = count * max_size
-        self.instance_types = [machine]
-
-        labels = pool_labels(pool, "nvidia", capacity,
-                             model=accelerator.model if accelerator is not None else None,
-                             count=count if accelerator is not None else None,
-                             labels=args.get("labels"))
-        taints = pool_taints(GPU_TAINT, args.get("taints"))
+        self.max_accelerators = described.max_accelerators
+        self.instance_types = described.instance_types
+        labels, taints = described.node_labels, described.node_taints
         self.node_labels, self.node_taints = labels, taints
 
         guest = None
@@ -187,6 +157,59 @@ class GkeGpuNodePool(pulumi.ComponentResource):
             "maxAccelerators": self.max_accelerators,
             "acceleratorResource": self.accelerator_resource,
         })
+
+
+    @staticmethod
+    def describe(name: str, args: GkeGpuNodePoolArgs) -> PoolDescription:
+        """The pool as the platform reads it (`GpuPool`), from the same arguments with the same checks (the same
+        error for bad ones), creating no resource: what a chunked offline plan keeps of the pools it does not
+        register (`aiplatform.components._chunk`)."""
+        return _described(name, args)[0]
+
+
+def _described(name: str, args: GkeGpuNodePoolArgs) -> tuple[PoolDescription, Accelerator | None]:
+    """The checked arguments' description of the pool, and the catalog's accelerator of its machine type."""
+    check = ArgsChecker(TYPE, name)
+    for key in ("project", "cluster", "location", "node_locations", "node_service_account", "machine_type"):
+        check.require(bool(args.get(key)), key, "required")
+    machine = args.get("machine_type", "")
+    row = instance_row(machine)
+    accelerator = row.accelerator if row is not None else None
+    if not args.get("allow_unlisted_machine_type"):
+        check.require(accelerator is not None and accelerator.gcp_type is not None, "machine_type",
+                      f"{machine!r} is not an accelerator-optimized GCP machine type of the catalog")
+    capacity = args.get("capacity_type", "on-demand")
+    check.require(capacity in ("on-demand", "spot", "reservation"), "capacity_type",
+                  "must be on-demand, spot or reservation")
+    check.require((capacity == "reservation") == bool(args.get("reservation_name")), "reservation_name",
+                  "required with capacity_type reservation, and only with it")
+    min_size, max_size = args.get("min_size", 0), args.get("max_size")
+    check.require(max_size is not None and max_size >= 1, "max_size", "required, at least 1")
+    if max_size is not None:
+        check.require(0 <= min_size <= max_size, "min_size", f"must be 0..max_size ({min_size} > {max_size})")
+    sharing = args.get("gpu_sharing")
+    check.require(sharing is None or sharing in SHARING, "gpu_sharing", "must be time-sharing or mps")
+    check.require((sharing is None) == (args.get("max_shared_clients_per_gpu") is None),
+                  "max_shared_clients_per_gpu", "give it together with gpu_sharing")
+    mig = args.get("mig_partition_size")
+    if mig is not None and accelerator is not None:
+        check.require(mig in accelerator.mig_profiles, "mig_partition_size",
+                      f"{accelerator.model} takes {', '.join(accelerator.mig_profiles) or 'no MIG partitions'}")
+    check.done()
+
+    count = accelerator.count if accelerator is not None else 0
+    return PoolDescription(
+        name=name,
+        instance_types=[machine],
+        accelerator_resource=DEVICE_RESOURCE["nvidia"],
+        accelerators_per_node=count,
+        max_accelerators=count * (max_size or 0),
+        node_labels=pool_labels(args.get("pool_name", name), "nvidia", capacity,
+                                model=accelerator.model if accelerator is not None else None,
+                                count=count if accelerator is not None else None,
+                                labels=args.get("labels")),
+        node_taints=pool_taints(GPU_TAINT, args.get("taints")),
+    ), accelerator
 
 
 __all__ = ["GPU_TAINT", "GkeGpuNodePool", "GkeGpuNodePoolArgs", "GkeTaintArgs"]
