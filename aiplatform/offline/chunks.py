@@ -93,7 +93,8 @@ def plan_in_chunks(plan_once: Callable[[], Plan], size: int, workdir: str | Path
         if chunk == 0:
             most_pools = seen
             _import_submodules(modules)
-        most_pools = max(most_pools, seen)
+        else:
+            most_pools = max(most_pools, seen)
         chunk += 1
     return merge(plans)
 

@@ -74,3 +74,17 @@ def test_a_program_that_reads_a_pools_resources_is_told_how_to_plan_it(monkeypat
     monkeypatch.setenv(ENV, "0")
     plan = plan_project(tmp_path, "aws-dev", config_overrides=_five_pools("aws-dev"))
     assert "lastNodeGroup" in plan.outputs
+
+
+def test_a_run_that_dies_is_reported_as_the_one_run_would_be(monkeypatch, tmp_path):
+    (tmp_path / "Pulumi.yaml").write_text("name: dies\nruntime: python\n")
+    (tmp_path / "__main__.py").write_text("import os, sys\nprint('out of memory, say', file=sys.stderr)\n"
+                                          "sys.stderr.flush()\nos._exit(3)\n")
+    (tmp_path / "Pulumi.aws-dev.yaml").write_text((ROOT / "stacks" / "Pulumi.aws-dev.yaml").read_text())
+    messages = []
+    for pools_per_run in ("2", "0"):
+        monkeypatch.setenv(ENV, pools_per_run)
+        with pytest.raises(ProgramError) as caught:
+            plan_project(tmp_path, "aws-dev", config_overrides=_five_pools("aws-dev"))
+        messages.append(str(caught.value))
+    assert messages[0] == messages[1] == "the program's process ended without a result (exit 3):\nout of memory, say"
