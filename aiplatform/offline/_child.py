@@ -51,6 +51,7 @@ def main(request_path: str | None, result_path: str, *, fast: bool = False) -> i
 
     def program() -> None:
         runpy.run_path(program_dir, run_name="__main__")
+        chunks.body_done()
 
     def plan_once() -> Plan:
         return run_program(

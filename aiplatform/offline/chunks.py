@@ -82,21 +82,34 @@ def preload(config: dict[str, str]) -> None:
 def plan_in_chunks(plan_once: Callable[[], Plan], size: int, workdir: str | Path) -> Plan:
     """Run `plan_once` in one forked process per chunk of `size` pools, as many as the largest platform needs,
     and merge their plans. The first failed run's error is raised, as the one run would have raised it (every
-    run checks every pool's arguments)."""
+    run checks every pool's arguments).
+
+    While the first run registers its resources, this process loads the modules its program body loaded
+    (`_import_submodules`: they are sent through a pipe when the body returns, `body_done`), on the other core,
+    so that the later runs start with them.
+    """
     plans: list[Plan] = []
     chunk = 0
     most_pools = size + 1  # needs_chunks said so; the first run says how many there are
     while chunk * size < most_pools:
-        plan, seen, modules = _run_forked(plan_once, PoolChunk(chunk * size, (chunk + 1) * size),
-                                          Path(workdir, f"chunk-{chunk}"))
+        plan, seen = _run_forked(plan_once, PoolChunk(chunk * size, (chunk + 1) * size),
+                                 Path(workdir, f"chunk-{chunk}"), _import_submodules if chunk == 0 else None)
         plans.append(plan)
-        if chunk == 0:
-            most_pools = seen
-            _import_submodules(modules)
-        else:
-            most_pools = max(most_pools, seen)
+        most_pools = seen if chunk == 0 else max(most_pools, seen)
         chunk += 1
     return merge(plans)
+
+
+_body_done: Callable[[], None] | None = None
+
+
+def body_done() -> None:
+    """The program body has returned (`offline._child` calls this): in the first run of a chunked plan, the
+    modules it loaded go to the planning subprocess; anywhere else, nothing happens."""
+    global _body_done
+    hook, _body_done = _body_done, None
+    if hook is not None:
+        hook()
 
 
 def _import_submodules(names: list[str]) -> None:
@@ -126,12 +139,16 @@ def _import_submodules(names: list[str]) -> None:
             return
 
 
-def _run_forked(plan_once: Callable[[], Plan], chunk: PoolChunk, path: Path) -> tuple[Plan, int, list[str]]:
-    """`plan_once()` under `chunk` in a forked process: its plan, the most pools a platform had, the modules
-    it had imported."""
+def _run_forked(plan_once: Callable[[], Plan], chunk: PoolChunk, path: Path,
+                meanwhile: Callable[[list[str]], None] | None) -> tuple[Plan, int]:
+    """`plan_once()` under `chunk` in a forked process: its plan and the most pools a platform had. With
+    `meanwhile`, it is called here with the run's modules (`sys.modules`, in order) once its program body has
+    returned, while the run goes on."""
+    global _body_done
     result, output = path.with_suffix(".pickle"), path.with_suffix(".out")
     for stream in (sys.stdout, sys.stderr):
         stream.flush()  # a fork must not write what this process had buffered a second time
+    modules_in, modules_out = os.pipe() if meanwhile is not None else (-1, -1)
     pid = os.fork()
     if pid == 0:  # pragma: no cover - the forked run: coverage does not follow it; tests check what it writes
         code = 1
@@ -140,8 +157,11 @@ def _run_forked(plan_once: Callable[[], Plan], chunk: PoolChunk, path: Path) -> 
             os.dup2(out, 1)
             os.dup2(out, 2)
             set_current(chunk)
+            if meanwhile is not None:
+                os.close(modules_in)
+                _body_done = lambda: _send(modules_out, list(sys.modules))  # noqa: E731 - one call, once
             try:
-                payload: tuple[Any, ...] = ("ok", plan_once(), chunk.most_pools, list(sys.modules))
+                payload: tuple[Any, ...] = ("ok", plan_once(), chunk.most_pools)
             except PlanInputError as exc:
                 payload = ("input", str(exc))
             except ProgramError as exc:
@@ -155,6 +175,11 @@ def _run_forked(plan_once: Callable[[], Plan], chunk: PoolChunk, path: Path) -> 
             code = 0
         finally:
             exit_now(code)  # never back into the caller's code
+    if meanwhile is not None:
+        os.close(modules_out)
+        with os.fdopen(modules_in, "rb") as pipe:
+            sent = pipe.read()  # until the body returned, or the run ended without (nothing sent)
+        meanwhile(json.loads(sent) if sent else [])
     _, status = os.waitpid(pid, 0)
     if not result.is_file():
         text = output.read_text(encoding="utf-8", errors="replace") if output.is_file() else ""
@@ -167,7 +192,12 @@ def _run_forked(plan_once: Callable[[], Plan], chunk: PoolChunk, path: Path) -> 
         raise PlanInputError(payload[1])
     if payload[0] == "program":
         raise ProgramError(payload[1], payload[2])
-    return payload[1], payload[2], payload[3]
+    return payload[1], payload[2]
+
+
+def _send(fd: int, names: list[str]) -> None:
+    with os.fdopen(fd, "wb") as pipe:
+        pipe.write(json.dumps(names).encode())
 
 
 def merge(plans: list[Plan]) -> Plan:

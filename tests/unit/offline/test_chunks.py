@@ -105,3 +105,39 @@ def test_merge_keeps_each_diagnostic_once():
     merged = chunks.merge([first, second])
     assert [d.message for d in merged.diagnostics] == ["platform-wide", "on base", "on a", "on b",
                                                        "from pool b, no resource"]
+
+
+def _lazy_package(tmp_path, monkeypatch, name):
+    """A package loaded the way the provider SDKs load theirs (`importlib.util.LazyLoader`), whose `__init__`
+    imports its submodule `a`, which counts its loads."""
+    import importlib.util
+    import sys
+
+    root = tmp_path / name
+    root.mkdir()
+    (root / "__init__.py").write_text("from .a import *\n")
+    (root / "a.py").write_text("import sys\nsys.modules['tests_loads'].count += 1\nVALUE = 1\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    spec = importlib.util.find_spec(name)
+    spec.loader = importlib.util.LazyLoader(spec.loader)
+    module = importlib.util.module_from_spec(spec)
+    monkeypatch.setitem(sys.modules, name, module)
+    spec.loader.exec_module(module)
+    monkeypatch.setitem(sys.modules, "tests_loads", SimpleNamespace(count=0))
+    return sys.modules["tests_loads"]
+
+
+def test_a_runs_modules_are_loaded_once_each_lazy_package_first(tmp_path, monkeypatch):
+    import importlib
+    import sys
+
+    loads = _lazy_package(tmp_path, monkeypatch, "lazy_sdk")
+    chunks._import_submodules(["lazy_sdk.a", "a_programs_own_module", "lazy_sdk"])
+    assert loads.count == 1
+    assert sys.modules["lazy_sdk"].VALUE == 1 and "a_programs_own_module" not in sys.modules
+    sys.modules.pop("lazy_sdk.a")
+    # What running the package first avoids: importing the submodule of a lazy package not yet run loads it twice.
+    loads = _lazy_package(tmp_path, monkeypatch, "lazy_sdk_2")
+    importlib.import_module("lazy_sdk_2.a")
+    assert loads.count == 2
+    sys.modules.pop("lazy_sdk_2.a")
