@@ -24,10 +24,13 @@ it, plan in one run; so do all plans where `os.fork` does not exist.
 from __future__ import annotations
 
 import collections
+import contextlib
+import ctypes
 import importlib
 import json
 import os
 import pickle
+import signal
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -43,6 +46,7 @@ ENV = "AIPLATFORM_PLAN_CHUNK_POOLS"
 #: (docs/benchmarks.md); fewer only adds runs, each repeating the platform's other resources.
 DEFAULT_POOLS = 250
 CONFIG_KEY = "aiplatform:platform"
+_PR_SET_PDEATHSIG = 1  # linux/prctl.h
 _DIVERGED = ("differs between the runs of a chunked plan; this is a bug of aiplatform's chunked planning: plan with "
              f"{ENV}=0 to plan in one run, and report it")
 
@@ -149,10 +153,12 @@ def _run_forked(plan_once: Callable[[], Plan], chunk: PoolChunk, path: Path,
     for stream in (sys.stdout, sys.stderr):
         stream.flush()  # a fork must not write what this process had buffered a second time
     modules_in, modules_out = os.pipe() if meanwhile is not None else (-1, -1)
+    parent = os.getpid()
     pid = os.fork()
     if pid == 0:  # pragma: no cover - the forked run: coverage does not follow it; tests check what it writes
         code = 1
         try:
+            _end_with(parent)
             out = os.open(output, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
             os.dup2(out, 1)
             os.dup2(out, 2)
@@ -193,6 +199,16 @@ def _run_forked(plan_once: Callable[[], Plan], chunk: PoolChunk, path: Path,
     if payload[0] == "program":
         raise ProgramError(payload[1], payload[2])
     return payload[1], payload[2]
+
+
+def _end_with(parent: int) -> None:
+    """Linux: this forked run is killed when the planning subprocess ends (a CLI's timeout kills that process,
+    not its forks): nothing plans on for a result nobody will read."""
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):
+            ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:  # it ended before the line above took effect
+        exit_now(1)
 
 
 def _send(fd: int, names: list[str]) -> None:

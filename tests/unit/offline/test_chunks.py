@@ -141,3 +141,47 @@ def test_a_runs_modules_are_loaded_once_each_lazy_package_first(tmp_path, monkey
     importlib.import_module("lazy_sdk_2.a")
     assert loads.count == 2
     sys.modules.pop("lazy_sdk_2.a")
+
+
+ORPHAN = """
+import os, sys, time
+from pathlib import Path
+from aiplatform.offline import chunks
+
+def plan_once():
+    Path(sys.argv[1], "run.pid").write_text(str(os.getpid()))
+    time.sleep(60)
+
+chunks._run_forked(plan_once, chunks.PoolChunk(0, 1), Path(sys.argv[1], "chunk-0"), None)
+"""
+
+
+@pytest.mark.skipif(not __import__("sys").platform.startswith("linux"), reason="PR_SET_PDEATHSIG is Linux's")
+def test_a_forked_run_ends_with_the_planning_subprocess(tmp_path):
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    planner = subprocess.Popen([sys.executable, "-c", ORPHAN, str(tmp_path)])
+    pid_file = tmp_path / "run.pid"
+    deadline = time.monotonic() + 60
+    while not pid_file.is_file() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    run = int(pid_file.read_text())
+    planner.send_signal(signal.SIGKILL)  # what a timeout does to the planning subprocess
+    planner.wait()
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            os.kill(run, 0)
+        except ProcessLookupError:
+            break
+        with open(f"/proc/{run}/stat") as stat:
+            if stat.read().split(") ", 1)[1].startswith("Z"):  # a zombie: ended, its reaper not yet there
+                break
+        time.sleep(0.05)
+    else:
+        os.kill(run, signal.SIGKILL)
+        pytest.fail("the forked run outlived the planning subprocess")
