@@ -11,6 +11,10 @@ resource is taken between N=100 and N=1000 (the first and last N otherwise).
     .venv/bin/python benchmarks/plan.py            # prints a Markdown table
     .venv/bin/python benchmarks/plan.py --runs 5 --pools 10 100 1000
     .venv/bin/python benchmarks/plan.py --runs 5 --stacks aws-dev --pools    # the floor and aws-dev only
+
+A platform of more than `AIPLATFORM_PLAN_CHUNK_POOLS` pools (default 250) is planned in chunks
+(`aiplatform/offline/chunks.py`); each such N gets a second row planned in one run (the setting at 0),
+to compare. Set PYTHONPATH to an absolute path: the planning subprocess runs in the program's folder.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from __future__ import annotations
 import argparse
 import copy
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -25,6 +30,9 @@ import tempfile
 from pathlib import Path
 
 import yaml
+
+from aiplatform.offline.chunks import ENV as CHUNK_ENV
+from aiplatform.offline.chunks import pools_per_chunk
 
 ROOT = Path(__file__).resolve().parent.parent
 # Plans aws-dev in this process as the planning subprocess does, then prints the modules it loaded.
@@ -61,10 +69,11 @@ MEASURE = (
 )
 
 
-def measure(cmd: list[str], runs: int) -> dict:
+def measure(cmd: list[str], runs: int, env: dict[str, str] | None = None) -> dict:
     results = []
     for _ in range(runs):
-        out = subprocess.run([sys.executable, "-c", MEASURE, *cmd], capture_output=True, text=True, check=True)
+        out = subprocess.run([sys.executable, "-c", MEASURE, *cmd], capture_output=True, text=True, check=True,
+                             env={**os.environ, **(env or {})})
         res = json.loads(out.stdout)
         if res["rc"] != 0:
             raise SystemExit(f"{' '.join(cmd)} failed:\n{res['stderr']}")
@@ -127,8 +136,12 @@ def main() -> None:
             synthetic_project(project, n)
             count = resource_count(project, "bench")
             result = measure([*cli, "-C", str(project), "-s", "bench"], args.runs)
-            rows.append((f"synthetic, {n} GPU pools", count, result))
+            chunked = n > pools_per_chunk()
+            rows.append((f"synthetic, {n} GPU pools{', in chunks' if chunked else ''}", count, result))
             synthetic.append((n, count, result["seconds"], result["cpu"]))
+            if chunked:
+                whole = measure([*cli, "-C", str(project), "-s", "bench"], args.runs, {CHUNK_ENV: "0"})
+                rows.append((f"synthetic, {n} GPU pools, one run ({CHUNK_ENV}=0)", count, whole))
 
     print(f"python {sys.version.split()[0]}, {args.runs} runs each (median wall and CPU time, max peak RSS); CPU time "
           f"(user + system, the process and its children) is what to compare on a loaded machine\n")
