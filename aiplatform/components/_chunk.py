@@ -34,12 +34,8 @@ class PoolChunk:
         return self.start <= index < self.stop
 
 
+#: The chunk of this run; None (every pool registers) unless the offline planning subprocess set one.
 _current: PoolChunk | None = None
-
-
-def current() -> PoolChunk | None:
-    """The chunk of this run, or None: every pool registers."""
-    return _current
 
 
 def set_current(chunk: PoolChunk | None) -> None:
@@ -65,4 +61,4 @@ def pools_of_run(pools: Sequence[P], create: Callable[[P], T], describe: Callabl
     return {pool.name: (create if chunk.registers(i) else describe)(pool) for i, pool in enumerate(pools)}
 
 
-__all__ = ["PoolChunk", "current", "pools_of_run", "set_current"]
+__all__ = ["PoolChunk", "pools_of_run", "set_current"]
