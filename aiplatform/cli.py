@@ -24,7 +24,7 @@ from rich.console import Console
 
 from .check.reports.formats import Format as CheckFormat
 from .offline.modes import Mode
-from .offline.project import stack_platform
+from .offline.project import locate, stack_platform
 
 app = typer.Typer(
     name="aiplatform",
@@ -113,13 +113,8 @@ ShowSecretsOpt = Annotated[bool, typer.Option(
 
 
 def _scrub(text: str, plan: Any, show_secrets: bool) -> str:
-    """`text` with every secret value of `plan` masked as `[secret]` (also JSON-escaped), unless `show_secrets`."""
-    if show_secrets:
-        return text
-    for value in sorted(plan.secret_values(), key=len, reverse=True):
-        for form in {value, json.dumps(value)[1:-1]}:
-            text = text.replace(form, "[secret]")
-    return text
+    """`text` with every secret value of `plan` masked (`Plan.scrub`), unless `show_secrets`."""
+    return text if show_secrets else plan.scrub(text)
 
 
 ProjectOpt = Annotated[Path, typer.Option("--project", "-C", help="Directory of the Pulumi project.")]
@@ -137,26 +132,25 @@ def _fixtures(root: Path, given: Path | None) -> Path | None:
     return own if own.is_file() else None
 
 
-def _target(project: Path, stack: str | None) -> tuple[Path, str]:
-    """The project directory (`project` or its nearest parent with a Pulumi.yaml) and the stack to use."""
-    from .offline.project import default_stack, find_project, load_project
-
-    root = find_project(project)
-    return root, stack if stack is not None else default_stack(load_project(root))
-
-
 def _today() -> Any:
     import datetime as dt
 
     return dt.date.today()
 
 
-def _config_warnings(platform: Any) -> None:
-    """Print the stack's platform config's warnings (an EKS version near the end of standard support) on stderr,
-    where they do not mix with a JSON or Markdown report (from the catalog: the config package loads the SDK)."""
+def _stack_warnings(project: Path, stack: str) -> tuple[dict[str, Any], list[str]]:
+    """The stack's raw platform config and its warnings (an EKS version near its end of standard support). Read
+    before the plan, beside the planning subprocess's imports (`aiplatform._prestart`), not after it: it raises
+    what the plan's own first step (reading the same stack file) would, and the warnings are printed after a plan."""
     from .catalog.eks import platform_warnings
 
-    for message in platform_warnings(platform, _today()):
+    platform = stack_platform(project, stack)
+    return platform, platform_warnings(platform, _today())
+
+
+def _config_warnings(messages: list[str]) -> None:
+    """Print the stack's config warnings on stderr, where they do not mix with a JSON or Markdown report."""
+    for message in messages:
         err.print(f"[yellow]warning[/]: {message}", soft_wrap=True)
 
 
@@ -182,9 +176,10 @@ def plan(
 
     _check_output(output)
     with _exit_codes():
-        project, stack = _target(project, stack)
+        project, stack = locate(project, stack)
+        _, warnings = _stack_warnings(project, stack)
         result = plan_project(project, stack, mode=mode, fixtures=_fixtures(project, fixtures))
-        _config_warnings(stack_platform(project, stack))
+        _config_warnings(warnings)
     if fmt is PlanFormat.json:
         _write((result if show_secrets else result.redacted()).to_json(), output)
     else:
@@ -248,11 +243,11 @@ def check(
         if plan_file is not None:
             result = _read_plan(plan_file)
         else:
-            project, stack = _target(project, stack)
+            project, stack = locate(project, stack)
+            platform, warnings = _stack_warnings(project, stack)
             result = plan_project(project, stack, mode="preview", fixtures=_fixtures(project, fixtures))
-            platform = stack_platform(project, stack)
             user_config = with_stack_budget(user_config, platform)
-            _config_warnings(platform)
+            _config_warnings(warnings)
         report = check_plan(result, user_config, origin=str(policy_config or "policy config"))
         if before is not None:
             report = with_baseline(report, before, result, origin=str(baseline))
@@ -300,9 +295,10 @@ def cost(
         if plan_file is not None:
             result = _read_plan(plan_file)
         else:
-            project, stack = _target(project, stack)
+            project, stack = locate(project, stack)
+            _, warnings = _stack_warnings(project, stack)
             result = plan_project(project, stack, mode="preview", fixtures=_fixtures(project, fixtures))
-            _config_warnings(stack_platform(project, stack))
+            _config_warnings(warnings)
         estimate = estimate_plan(result, usage_spec)
     if allocation is not None:
         comparison = a.compare(estimate, allocation)
@@ -353,7 +349,7 @@ def fixtures(
 
     _check_output(output)
     with _exit_codes():
-        project, stack = _target(project, stack)
+        project, stack = locate(project, stack)
         result = plan_project(project, stack, mode="up")
         text = platform_fixtures_text(result, ref or f"organization/{result.project}/{stack}")
     _write(text, output)
@@ -383,7 +379,7 @@ def init_team(
     target = directory if directory is not None else Path(name)
     with _exit_codes():
         stack = check_ref(platform).rsplit("/", 1)[1]
-        root, stack = _target(project, stack)
+        root, stack = locate(project, stack)
         result = plan_project(root, stack, mode="up")
         written = write_project(target, team_project(name, platform, result, team, requirement))
     for path in written:
@@ -393,7 +389,11 @@ def init_team(
 
 
 def main() -> None:
-    app()
+    """The console script's (`aiplatform._entry`) and `python -m aiplatform.cli`'s: run the app, then leave without
+    the interpreter's teardown (`aiplatform._exit`)."""
+    from ._exit import run
+
+    run(app)
 
 
 if __name__ == "__main__":

@@ -160,6 +160,13 @@ def load_stack_config(spec: ProjectSpec, stack: str) -> tuple[dict[str, str], li
     return config, secret_keys
 
 
+def locate(directory: str | Path, stack: str | None) -> tuple[Path, str]:
+    """The project directory (`directory` or its nearest parent with a Pulumi.yaml) and the stack to use (`stack`, or
+    the project's default stack)."""
+    root = find_project(directory)
+    return root, stack if stack is not None else default_stack(load_project(root))
+
+
 def stack_platform(directory: str | Path, stack: str, key: str = "aiplatform:platform") -> dict[str, Any]:
     """The raw value of a stack's `aiplatform:platform` config (an empty dict when it has none or it is not an object)."""
     config, _ = load_stack_config(load_project(directory), stack)

@@ -97,6 +97,13 @@ class Plan:
             found |= secret_strings(r.inputs) | secret_strings(r.outputs)
         return found
 
+    def scrub(self, text: str) -> str:
+        """`text` (a rendering of this plan) with every secret value masked as `[secret]`, also JSON-escaped."""
+        for value in sorted(self.secret_values(), key=len, reverse=True):
+            for form in {value, json.dumps(value)[1:-1]}:
+                text = text.replace(form, "[secret]")
+        return text
+
     # ---- lookups ------------------------------------------------------------------
 
     def by_urn(self) -> dict[str, PlannedResource]:
