@@ -77,3 +77,53 @@ def test_example_plan_json_is_byte_stable(plans, monkeypatch):
     name = PYTHON_EXAMPLES[0]
     first = json.dumps(plan_project(EXAMPLES / name, "dev", mode="up", fixtures=EXAMPLE_FIXTURES).to_dict())
     assert json.dumps(plans.up.example(name).to_dict()) == first
+
+
+#: Plans the reference stacks and Python examples in one interpreter, in both modes, with every call the SDK makes to
+#: `get_type_hints` answered by typing and by `memo_type_hints`, and prints how many calls there were and how many
+#: the memo answered from what it kept; exits 1 at the first answer that differs.
+_EVERY_HINT = """
+import json, runpy, sys, typing
+from pathlib import Path
+from pulumi import _types
+from aiplatform.offline import hints
+from aiplatform.offline.engine import run_program
+from aiplatform.offline.fixtures import load_fixtures
+from aiplatform.offline.project import load_project, load_stack_config
+calls = {"all": 0, "kept": 0}
+
+def checked(obj, globalns=None, localns=None, include_extras=False):
+    kept = len(hints._ANSWERS)
+    expected = typing.get_type_hints(obj, globalns, localns, include_extras)
+    got = hints.memo_type_hints(obj, globalns, localns, include_extras)
+    calls["all"] += 1
+    calls["kept"] += len(hints._ANSWERS) == kept and got is not expected
+    if got != expected or repr(got) != repr(expected):
+        sys.exit(f"{obj!r}: {got!r} != {expected!r}")
+    return got
+
+_types.get_type_hints = checked
+for directory, stack, fixtures in json.loads(sys.argv[1]):
+    spec = load_project(directory)
+    config, secrets = load_stack_config(spec, stack)
+    for mode in ("preview", "up"):
+        run_program(lambda: runpy.run_path(str(spec.program_dir), run_name="__main__"), project=spec.name, stack=stack,
+                    config=config, secret_keys=secrets, mode=mode, fixtures=load_fixtures(fixtures), root=spec.root)
+print(json.dumps(calls))
+"""
+
+
+def test_memo_type_hints_answers_every_call_of_the_reference_stacks_as_typing():
+    """Every `get_type_hints` call the SDK makes while planning the reference stacks and the Python examples (both
+    modes) gets typing's answer from `memo_type_hints` (equal and spelled the same), most of them from what it kept."""
+    import subprocess
+    import sys
+
+    targets = [[str(ROOT), stack, None] for stack in ALL_STACKS] + [
+        [str(EXAMPLES / name), "dev", str(EXAMPLE_FIXTURES)] for name in PYTHON_EXAMPLES]
+    done = subprocess.run([sys.executable, "-c", _EVERY_HINT, json.dumps(targets)], capture_output=True, text=True,
+                          cwd=ROOT, timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]
+    calls = json.loads(done.stdout.splitlines()[-1])
+    assert calls["all"] > 1000
+    assert calls["kept"] > calls["all"] // 2
