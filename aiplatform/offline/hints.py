@@ -1,5 +1,7 @@
-"""`memo_type_hints`: `typing.get_type_hints` for the Pulumi SDK's type lookups, answered once per annotation when the
-globals cannot change the answer (the planning subprocess's speed-up of that name, `offline/speedups.py`).
+"""The planning subprocess's two memos of the Pulumi SDK's type lookups (speed-ups of those names, `offline/speedups.py`).
+
+`memo_type_hints`: `typing.get_type_hints` for the Pulumi SDK's type lookups, answered once per annotation when the
+globals cannot change the answer.
 
 The SDK's `_raw_return_hints(cls)` (once per class) calls `get_type_hints(prop.fget, globalns=<the merged globals
 of the modules of cls's MRO>, localns={"Output": Output, "T": NoneType})` for every property of every resource,
@@ -25,6 +27,15 @@ holds one, a forward reference to a module's name such as `"outputs.ClusterVpcCo
 no `localns`) goes to `typing.get_type_hints` unchanged; an error is raised by it and never kept. What typing
 leaves on those forward references (`__forward_value__`, which only its equality reads) is what the first call
 left, which is what each later call would set again with the same local values.
+
+`memo_unwrap_type(unwrap)`: the SDK's `pulumi._types.unwrap_type` (`Input[T]`, `Output[T]`, `Optional[T]`... to `T`),
+answered once per type object. The SDK calls it for every property it serialises that has a type (`serialize_property`)
+and for every property of every class it reads hints for: 4,852 calls for aws-dev on 500 distinct objects. Its answer
+is a function of the object alone: `typing.get_origin` and `typing.get_args` of it and of its arguments (an alias's
+`__origin__` and `__args__`, set when typing makes it), identity tests, and whether a class carries the SDK's
+`_pulumi_input_type` marker (set by `@pulumi.input_type` when the class is made); so the answer is kept by the
+object's identity, with the object (a union's equality ignores the order of its members, which the SDK reads, so it
+is never keyed by equality). An exception is raised each time and never kept.
 """
 
 from __future__ import annotations
@@ -74,3 +85,19 @@ def memo_type_hints(obj: Any, globalns: Any = None, localns: Any = None, include
     if all(_globals_free(v, local_names) for v in (*values, *local_values)):
         _ANSWERS[key] = (dict(answer), (*values, *local_values))
     return answer
+
+
+def memo_unwrap_type(unwrap: Any) -> Any:
+    """`unwrap` (the SDK's `unwrap_type`), memoised as the module's docstring says."""
+    answers: dict[int, tuple[Any, Any]] = {}  # id(value) -> (value, answer)
+
+    def unwrap_type(val: Any) -> Any:
+        known = answers.get(id(val))
+        if known is not None and known[0] is val:
+            return known[1]
+        answer = unwrap(val)
+        answers[id(val)] = (val, answer)
+        return answer
+
+    unwrap_type.answers = answers  # type: ignore[attr-defined] - for tests
+    return unwrap_type

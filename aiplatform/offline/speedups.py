@@ -1,4 +1,4 @@
-"""The planning subprocess's speed-ups: eight SDK and engine behaviours replaced by cheaper ones that yield the same plan.
+"""The planning subprocess's speed-ups: nine SDK and engine behaviours replaced by cheaper ones that yield the same plan.
 
 Applied only by `offline._child` (the subprocess `runner.plan_project` starts), never in a
 user's real `pulumi up` and never when `run_program` runs in-process (tests, `testing.py`).
@@ -73,6 +73,9 @@ with and without them and compares the whole plans, source positions included.
   `typing.get_type_hints`, whose answer is kept by the annotation objects' and the local values' identities when
   no forward reference in them reads a global name (then the globals, the one argument that differs between
   classes, cannot change it); every other call goes to `typing.get_type_hints` as it is.
+- `memo_unwrap_type` (`offline/hints.py`) in place of `pulumi._types.unwrap_type` (looked up by that name in
+  `pulumi._types` and by `rpc.serialize_property`): 4,852 calls for aws-dev on 500 distinct type objects, each
+  answered from the object's typing structure alone, so kept by its identity.
 - `inline_rpcs`: the SDK sends each RPC to the monitor from a thread of the event loop's
   default executor; the recording monitor answers from memory, so the child's loops get an
   executor that runs the call at once, in a fresh context as a worker thread would. The
@@ -116,6 +119,11 @@ FINGERPRINTS = {
     "pulumi.output.Output._track": "72569ad70fd52b20",
     "pulumi._types._raw_return_hints": "2d3a92980274817e",
     "pulumi._types._types_from_annotations": "0618f2c41614e6fc",
+    "pulumi._types.unwrap_type": "6ccd35036cb0b3d4",
+    "pulumi._types.unwrap_optional_type": "66ac125c3482ccba",
+    "pulumi._types.is_input_type": "d571ac3778046264",
+    "pulumi._types._is_union_type": "ac2f7e3c2545adec",
+    "pulumi._types._is_optional_type": "323acd34f358281d",
 }
 
 
@@ -184,7 +192,7 @@ def install() -> None:
     from pulumi import _types, output
     from pulumi.runtime import resource, rpc, stack
 
-    from .hints import memo_type_hints
+    from .hints import memo_type_hints, memo_unwrap_type
 
     _check({
         "pulumi.runtime.stack.wait_for_rpcs": getattr(stack, "wait_for_rpcs", None),
@@ -198,6 +206,8 @@ def install() -> None:
         "pulumi.output.Output._track": getattr(output.Output, "_track", None),
         "pulumi._types._raw_return_hints": getattr(_types, "_raw_return_hints", None),
         "pulumi._types._types_from_annotations": getattr(_types, "_types_from_annotations", None),
+        **{f"pulumi._types.{name}": getattr(_types, name, None) for name in (
+            "unwrap_type", "unwrap_optional_type", "is_input_type", "_is_union_type", "_is_optional_type")},
     })
     if getattr(_types, "get_type_hints", None) is not typing.get_type_hints:  # what both call, by that name
         raise SpeedupsUnavailableError("pulumi._types.get_type_hints is no longer typing.get_type_hints; set "
@@ -207,6 +217,7 @@ def install() -> None:
     rpc.transfer_properties = lean_transfer_properties
     stack.wait_for_rpcs = fast_wait_for_rpcs
     _types.get_type_hints = memo_type_hints
+    _types.unwrap_type = memo_unwrap_type(_types.unwrap_type)
     inline_rpcs()
 
 

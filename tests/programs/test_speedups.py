@@ -80,8 +80,9 @@ def test_example_plan_json_is_byte_stable(plans, monkeypatch):
 
 
 #: Plans the reference stacks and Python examples in one interpreter, in both modes, with every call the SDK makes to
-#: `get_type_hints` answered by typing and by `memo_type_hints`, and prints how many calls there were and how many
-#: the memo answered from what it kept; exits 1 at the first answer that differs.
+#: `get_type_hints` answered by typing and by `memo_type_hints`, and every call to `unwrap_type` by the SDK's and by
+#: `memo_unwrap_type`, and prints how many calls there were and how many the memos answered from what they kept;
+#: exits 1 at the first answer that differs.
 _EVERY_HINT = """
 import json, runpy, sys, typing
 from pathlib import Path
@@ -90,7 +91,18 @@ from aiplatform.offline import hints
 from aiplatform.offline.engine import run_program
 from aiplatform.offline.fixtures import load_fixtures
 from aiplatform.offline.project import load_project, load_stack_config
-calls = {"all": 0, "kept": 0}
+calls = {"all": 0, "kept": 0, "unwrap": 0, "unwrap kept": 0}
+sdk_unwrap = _types.unwrap_type
+memo_unwrap = hints.memo_unwrap_type(sdk_unwrap)
+
+def checked_unwrap(val):
+    kept = id(val) in memo_unwrap.answers
+    expected, got = sdk_unwrap(val), memo_unwrap(val)
+    calls["unwrap"] += 1
+    calls["unwrap kept"] += kept
+    if got is not expected:
+        sys.exit(f"unwrap_type({val!r}): {got!r} is not {expected!r}")
+    return got
 
 def checked(obj, globalns=None, localns=None, include_extras=False):
     kept = len(hints._ANSWERS)
@@ -103,6 +115,7 @@ def checked(obj, globalns=None, localns=None, include_extras=False):
     return got
 
 _types.get_type_hints = checked
+_types.unwrap_type = checked_unwrap
 for directory, stack, fixtures in json.loads(sys.argv[1]):
     spec = load_project(directory)
     config, secrets = load_stack_config(spec, stack)
@@ -113,9 +126,10 @@ print(json.dumps(calls))
 """
 
 
-def test_memo_type_hints_answers_every_call_of_the_reference_stacks_as_typing():
+def test_the_type_memos_answer_every_call_of_the_reference_stacks_as_typing_and_the_sdk():
     """Every `get_type_hints` call the SDK makes while planning the reference stacks and the Python examples (both
-    modes) gets typing's answer from `memo_type_hints` (equal and spelled the same), most of them from what it kept."""
+    modes) gets typing's answer from `memo_type_hints` (equal and spelled the same), and every `unwrap_type` call the
+    SDK's own answer (the same object) from `memo_unwrap_type`; most of both from what the memos kept."""
     import subprocess
     import sys
 
@@ -127,3 +141,5 @@ def test_memo_type_hints_answers_every_call_of_the_reference_stacks_as_typing():
     calls = json.loads(done.stdout.splitlines()[-1])
     assert calls["all"] > 1000
     assert calls["kept"] > calls["all"] // 2
+    assert calls["unwrap"] > 4000
+    assert calls["unwrap kept"] > calls["unwrap"] // 2

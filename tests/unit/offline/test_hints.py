@@ -1,5 +1,6 @@
 """`offline.hints.memo_type_hints` answers as `typing.get_type_hints`, and keeps an answer only when the globals
-cannot change it (the whole reference stacks' calls are compared in tests/programs/test_speedups.py)."""
+cannot change it; `memo_unwrap_type` answers as the SDK's `unwrap_type`, by identity (the whole reference stacks'
+calls are compared in tests/programs/test_speedups.py)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from typing import ForwardRef, Optional
 
 import pulumi
 import pytest
-from pulumi import Output
+from pulumi import Output, _types
 
 from aiplatform.offline import hints
 
@@ -109,3 +110,36 @@ def test_an_error_is_raised_each_time_and_not_kept():
 ])
 def test_which_forward_references_read_locals_only(arg, free):
     assert hints._globals_free(Optional[ForwardRef(arg)], frozenset(SDK_LOCALS)) is free
+
+
+@pulumi.input_type
+class _ShapeArgs:
+    pass
+
+
+@pytest.mark.parametrize("typ", [
+    str, pulumi.Input[str], pulumi.Output[str], Optional[str], pulumi.Input[Optional[str]],
+    Optional[pulumi.Input[str]], pulumi.Input[_ShapeArgs], pulumi.InputType[_ShapeArgs],
+    pulumi.Input[pulumi.InputType[_ShapeArgs]], Optional[pulumi.Input[pulumi.InputType[_ShapeArgs]]],
+    typing.Union[int, str], typing.Union[str, int], typing.Sequence[pulumi.Input[str]], int | None,
+])
+def test_memo_unwrap_type_answers_as_the_sdk(typ):
+    unwrap = hints.memo_unwrap_type(_types.unwrap_type)
+    expected = _types.unwrap_type(typ)
+    assert unwrap(typ) is expected
+    assert unwrap(typ) is expected  # kept
+    assert unwrap.answers[id(typ)] == (typ, expected)
+
+
+def test_memo_unwrap_type_keys_by_identity_and_keeps_no_error():
+    unwrap = hints.memo_unwrap_type(_types.unwrap_type)
+    # Equal unions, members in another order: the SDK reads the order (`InputType[T]` is `T` first).
+    a = typing.Union[_ShapeArgs, typing.Mapping[str, typing.Any]]
+    b = typing.Union[typing.Mapping[str, typing.Any], _ShapeArgs]
+    assert a == b
+    assert (unwrap(a), unwrap(b)) == (_types.unwrap_type(a), _types.unwrap_type(b)) == (_ShapeArgs, b)
+    bad = typing.Union[None, int]  # Optional with None first: the SDK's assertion fails
+    for _ in range(2):
+        with pytest.raises(AssertionError):
+            unwrap(bad)
+    assert id(bad) not in unwrap.answers
