@@ -6,18 +6,19 @@ fixtures). Errors are one clear message on stderr, never a traceback.
 
 from __future__ import annotations
 
-import json
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
-from enum import Enum
-from pathlib import Path
-from typing import Annotated, Any
 
 if __name__ == "__main__":  # `python -m aiplatform.cli`: start the planning subprocess before the imports below
     from ._prestart import prestart
 
     prestart(sys.argv[1:])
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -389,8 +390,7 @@ def init_team(
 
 
 def main() -> None:
-    """The console script's (`aiplatform._entry`) and `python -m aiplatform.cli`'s: run the app, then leave without
-    the interpreter's teardown (`aiplatform._exit`)."""
+    """Run the app, then leave without the interpreter's teardown (`aiplatform._exit`)."""
     from ._exit import run
 
     run(app)
