@@ -72,7 +72,8 @@ with and without them and compares the whole plans, source positions included.
   trees with the forward reference `"Output[T]"` evaluated and the union rebuilt each time. The replacement is
   `typing.get_type_hints`, whose answer is kept by the annotation objects' and the local values' identities when
   no forward reference in them reads a global name (then the globals, the one argument that differs between
-  classes, cannot change it); every other call goes to `typing.get_type_hints` as it is.
+  classes, cannot change it); every other call goes to `typing.get_type_hints` as it is. It answers as typing's
+  function for any caller, so what is checked is that `pulumi._types.get_type_hints` is typing's.
 - `memo_unwrap_type` (`offline/hints.py`) in place of `pulumi._types.unwrap_type` (looked up by that name in
   `pulumi._types` and by `rpc.serialize_property`): 4,852 calls for aws-dev on 500 distinct type objects, each
   answered from the object's typing structure alone, so kept by its identity.
@@ -117,8 +118,6 @@ FINGERPRINTS = {
     "pulumi.output.Output.__init__": "f883e4f64c918cfb",
     "pulumi.output.Output._from_data": "cd70e3b38ee181f6",
     "pulumi.output.Output._track": "72569ad70fd52b20",
-    "pulumi._types._raw_return_hints": "2d3a92980274817e",
-    "pulumi._types._types_from_annotations": "0618f2c41614e6fc",
     "pulumi._types.unwrap_type": "6ccd35036cb0b3d4",
     "pulumi._types.unwrap_optional_type": "66ac125c3482ccba",
     "pulumi._types.is_input_type": "d571ac3778046264",
@@ -204,12 +203,11 @@ def install() -> None:
         "pulumi.output.Output.__init__": getattr(output.Output, "__init__", None),
         "pulumi.output.Output._from_data": getattr(output.Output, "_from_data", None),
         "pulumi.output.Output._track": getattr(output.Output, "_track", None),
-        "pulumi._types._raw_return_hints": getattr(_types, "_raw_return_hints", None),
-        "pulumi._types._types_from_annotations": getattr(_types, "_types_from_annotations", None),
         **{f"pulumi._types.{name}": getattr(_types, name, None) for name in (
             "unwrap_type", "unwrap_optional_type", "is_input_type", "_is_union_type", "_is_optional_type")},
     })
-    if getattr(_types, "get_type_hints", None) is not typing.get_type_hints:  # what both call, by that name
+    # `memo_type_hints` answers as typing's function whoever calls it: what must hold is that it replaces that one.
+    if getattr(_types, "get_type_hints", None) is not typing.get_type_hints:
         raise SpeedupsUnavailableError("pulumi._types.get_type_hints is no longer typing.get_type_hints; set "
                                        f"{ENV}=0 to plan without the speed-ups")
     resource._get_stack_trace = source_stack_trace

@@ -143,3 +143,13 @@ def test_memo_unwrap_type_keys_by_identity_and_keeps_no_error():
         with pytest.raises(AssertionError):
             unwrap(bad)
     assert id(bad) not in unwrap.answers
+
+
+def test_install_refuses_a_get_type_hints_that_is_not_typings(monkeypatch):
+    from aiplatform.offline import speedups
+
+    monkeypatch.setattr(_types, "get_type_hints", lambda *a, **k: {})
+    before = _types.unwrap_type
+    with pytest.raises(speedups.SpeedupsUnavailableError, match=r"pulumi\._types\.get_type_hints"):
+        speedups.install()
+    assert _types.unwrap_type is before  # nothing patched
