@@ -18,7 +18,6 @@ import json
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from . import pretty
 from .paths import walk
 from .props import redact, reveal, secret_strings
 
@@ -183,8 +182,7 @@ class Plan:
         }
 
     def to_json(self, indent: int | None = 2) -> str:
-        """`json.dumps(self.to_dict(), indent=indent)` (with an indent, written by `shape.pretty`: the same text)."""
-        return json.dumps(self.to_dict()) if indent is None else pretty.dumps(self.to_dict(), indent)
+        return json.dumps(self.to_dict(), indent=indent, sort_keys=False)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Plan:
