@@ -39,7 +39,6 @@ from __future__ import annotations
 import asyncio
 import functools
 import marshal
-import math
 from inspect import isawaitable
 from typing import Any
 
@@ -51,6 +50,7 @@ from pulumi_policy.proxy import UnknownValueError, _append_prop, _DictProxy, _Li
 
 from ..fingerprints import changed
 from ..guardrails._props import plain
+from ..structs import struct_to_dict
 
 _SDK = sdk._PolicyAnalyzerServicer
 
@@ -148,33 +148,15 @@ class SharedProps(ReadOnlyDictProxy):
         return plain(self["__target"]) if blob is False else marshal.loads(blob)
 
 
-def _decode_value(value: Any) -> Any:
-    """One `Value` as `deserialize_properties(MessageToDict(...))` makes it, without json_format's
-    per-field descriptor dispatch (numbers stay floats; infinities and NaN raise as there)."""
-    kind = value.WhichOneof("kind")
-    if kind == "string_value":
-        return value.string_value
-    if kind == "number_value":
-        number = value.number_value
-        if math.isinf(number) or math.isnan(number):
-            return json_format.MessageToDict(value)  # raises json_format's ValueError
-        return number
-    if kind == "bool_value":
-        return value.bool_value
-    if kind == "struct_value":
-        fields = value.struct_value.fields
-        if SPECIAL_SIG_KEY in fields:  # a secret, asset or archive: the SDK's own path
-            return _deserialize_property(json_format.MessageToDict(value.struct_value))
-        return {key: _decode_value(fields[key]) for key in fields}
-    if kind == "list_value":
-        return [_decode_value(item) for item in value.list_value.values]
-    return None  # null_value, or no kind set
+def _special(struct: Any) -> Any:
+    """A secret, asset or archive: the SDK's own path."""
+    return _deserialize_property(json_format.MessageToDict(struct))
 
 
 def decode(props: Any) -> dict[str, Any]:
-    """A props `Struct` as the SDK's analyzer decodes it: `deserialize_properties(MessageToDict(props))`."""
-    fields = props.fields
-    return {key: _decode_value(fields[key]) for key in fields}
+    """A props `Struct` as the SDK's analyzer decodes it: `deserialize_properties(MessageToDict(props))`
+    (`aiplatform.structs`: numbers stay floats; infinities and NaN raise as there)."""
+    return struct_to_dict(props, SPECIAL_SIG_KEY, _special)
 
 
 class DecodeCache:

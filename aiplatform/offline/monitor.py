@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import math
 import re
 from pathlib import Path
 from typing import Any
@@ -23,6 +22,7 @@ from pulumi.runtime.proto import engine_pb2, resource_pb2
 
 from ..shape.plan import Diagnostic, PlannedResource, SourcePosition
 from ..shape.props import SECRET_SIG, SECRET_SIG_KEY, UNKNOWN
+from ..structs import struct_to_dict
 from .fixtures import Fixtures
 
 STACK_TYPE = "pulumi:pulumi:Stack"
@@ -39,36 +39,9 @@ class _Unused(Mocks):
         raise NotImplementedError
 
 
-def _value(value: struct_pb2.Value) -> Any:
-    """One `Value` as `json_format.MessageToDict` gives it (its `_ValueMessageToJsonObject`), without its per-field
-    descriptor dispatch: a string, a float (infinities and NaN raise its ValueError), a bool, a dict, a list, or
-    None for `null_value` and for no kind at all."""
-    kind = value.WhichOneof("kind")
-    if kind == "string_value":
-        return value.string_value
-    if kind == "struct_value":
-        return _struct(value.struct_value)
-    if kind == "bool_value":
-        return value.bool_value
-    if kind == "number_value":
-        number = value.number_value
-        if math.isinf(number) or math.isnan(number):
-            return json_format.MessageToDict(value)  # raises json_format's ValueError
-        return number
-    if kind == "list_value":
-        return [_value(item) for item in value.list_value.values]
-    return None
-
-
-def _struct(message: struct_pb2.Struct) -> dict[str, Any]:
-    fields = message.fields
-    return {key: _value(fields[key]) for key in fields}
-
-
 def _to_dict(message: struct_pb2.Struct) -> dict[str, Any]:
-    """`json_format.MessageToDict(message)` of a `Struct` (the same dict, keys in the same order; about half the
-    time), {} for None."""
-    return _struct(message) if message is not None else {}
+    """`json_format.MessageToDict(message)` of a `Struct` (`aiplatform.structs`), {} for None."""
+    return struct_to_dict(message) if message is not None else {}
 
 
 def _to_struct(value: dict[str, Any]) -> struct_pb2.Struct:
