@@ -2,9 +2,21 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from aiplatform.testing import kubernetes_manifests
+
+
+def write_program(root: Path, name: str, program: str, stacks: dict[str, str]) -> Path:
+    """A Python Pulumi project in `root`: `Pulumi.yaml` named `name`, `__main__.py` holding `program`, and a
+    `Pulumi.<stack>.yaml` with each text of `stacks`; returns `root`."""
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "Pulumi.yaml").write_text(f"name: {name}\nruntime: python\n")
+    (root / "__main__.py").write_text(program)
+    for stack, text in stacks.items():
+        (root / f"Pulumi.{stack}.yaml").write_text(text)
+    return root
 
 
 def manifests_by_kind_and_name(plan) -> dict[tuple[str, str], dict[str, Any]]:

@@ -17,6 +17,7 @@ import pytest
 from aiplatform.offline import ProgramError, plan_project
 from aiplatform.offline.chunks import ENV
 from tests.conftest import ROOT, stack_platform
+from tests.plan_helpers import write_program
 from tests.programs.test_speedups import assert_same
 
 
@@ -51,6 +52,7 @@ def test_a_chunked_plan_is_byte_stable(monkeypatch):
     assert first.to_json() == second.to_json()
 
 
+AWS_DEV = (ROOT / "stacks" / "Pulumi.aws-dev.yaml").read_text()
 PROGRAM = """
 import pulumi
 from aiplatform.config import from_pulumi_config
@@ -63,9 +65,7 @@ pulumi.export("lastNodeGroup", platform.gpu_pools["extra-2"].node_group.node_gro
 
 
 def test_a_program_that_reads_a_pools_resources_is_told_how_to_plan_it(monkeypatch, tmp_path):
-    (tmp_path / "Pulumi.yaml").write_text("name: reads-pools\nruntime: python\n")
-    (tmp_path / "__main__.py").write_text(PROGRAM)
-    (tmp_path / "Pulumi.aws-dev.yaml").write_text((ROOT / "stacks" / "Pulumi.aws-dev.yaml").read_text())
+    write_program(tmp_path, "reads-pools", PROGRAM, {"aws-dev": AWS_DEV})
     monkeypatch.setenv(ENV, "2")
     with pytest.raises(ProgramError) as caught:
         plan_project(tmp_path, "aws-dev", config_overrides=_five_pools("aws-dev"))
@@ -77,10 +77,8 @@ def test_a_program_that_reads_a_pools_resources_is_told_how_to_plan_it(monkeypat
 
 
 def test_a_run_that_dies_is_reported_as_the_one_run_would_be(monkeypatch, tmp_path):
-    (tmp_path / "Pulumi.yaml").write_text("name: dies\nruntime: python\n")
-    (tmp_path / "__main__.py").write_text("import os, sys\nprint('out of memory, say', file=sys.stderr)\n"
-                                          "sys.stderr.flush()\nos._exit(3)\n")
-    (tmp_path / "Pulumi.aws-dev.yaml").write_text((ROOT / "stacks" / "Pulumi.aws-dev.yaml").read_text())
+    write_program(tmp_path, "dies", "import os, sys\nprint('out of memory, say', file=sys.stderr)\n"
+                                    "sys.stderr.flush()\nos._exit(3)\n", {"aws-dev": AWS_DEV})
     messages = []
     for pools_per_run in ("2", "0"):
         monkeypatch.setenv(ENV, pools_per_run)

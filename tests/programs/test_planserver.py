@@ -22,6 +22,7 @@ from aiplatform.offline import plan_project, planserver
 from aiplatform.offline.errors import ProgramError
 from aiplatform.offline.runner import CACHE_ENV
 from tests.conftest import ROOT
+from tests.plan_helpers import write_program
 
 PROGRAM = """import os, sys
 import pulumi
@@ -68,10 +69,7 @@ def _fresh(monkeypatch) -> None:
 
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
-    (tmp_path / "Pulumi.yaml").write_text("name: served\nruntime: python\n")
-    (tmp_path / "Pulumi.dev.yaml").write_text("config: {}\n")
-    (tmp_path / "__main__.py").write_text(PROGRAM)
-    return tmp_path
+    return write_program(tmp_path, "served", PROGRAM, {"dev": "config: {}\n"})
 
 
 def test_a_served_reference_plan_is_byte_identical_to_a_fresh_one(served, monkeypatch):

@@ -9,16 +9,14 @@ import pytest
 
 from aiplatform.offline import runner
 from aiplatform.offline.runner import CACHE_ENV, plan_project
+from tests.plan_helpers import write_program
 
 PROGRAM = "import pulumi\npulumi.export('greeting', pulumi.Config().get('word') or 'hello')\n"
 
 
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
-    (tmp_path / "Pulumi.yaml").write_text("name: cached\nruntime: python\n")
-    (tmp_path / "Pulumi.dev.yaml").write_text("config:\n  cached:word: hi\n")
-    (tmp_path / "__main__.py").write_text(PROGRAM)
-    return tmp_path
+    return write_program(tmp_path, "cached", PROGRAM, {"dev": "config:\n  cached:word: hi\n"})
 
 
 def test_the_same_input_is_planned_once_and_any_change_plans_again(project, tmp_path_factory, monkeypatch):

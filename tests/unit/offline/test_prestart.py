@@ -13,6 +13,7 @@ import pytest
 from aiplatform import _prestart
 from aiplatform.offline import planserver
 from aiplatform.offline.runner import CACHE_ENV
+from tests.plan_helpers import write_program
 
 PROGRAM = """import os, sys
 import pulumi
@@ -27,13 +28,8 @@ pulumi.export("argv", [os.path.basename(arg) for arg in sys.argv[1:]])  # tempor
 
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
-    root = tmp_path / "project"
-    root.mkdir()
-    (root / "Pulumi.yaml").write_text("name: early\nruntime: python\n")
-    (root / "Pulumi.dev.yaml").write_text("config:\n  early:word: hi\n")
-    (root / "Pulumi.bad.yaml").write_text("config:\n  early:word: fail\n")
-    (root / "__main__.py").write_text(PROGRAM)
-    return root
+    return write_program(tmp_path / "project", "early", PROGRAM,
+                         {"dev": "config:\n  early:word: hi\n", "bad": "config:\n  early:word: fail\n"})
 
 
 def _cli(args: list[str], cwd: Path, tmpdir: Path, **env: str) -> subprocess.CompletedProcess[str]:
